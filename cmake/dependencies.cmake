@@ -1,0 +1,13 @@
+# Every third-party dependency, found from Debian's packages (scripts/setup installs them); no downloads.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(fmt REQUIRED)
+find_package(date REQUIRED)
+find_package(Catch2 2 REQUIRED)
+if(NOT JITGATE_UNIT_ONLY)
+  find_package(Boost 1.74 REQUIRED COMPONENTS system)
+  find_package(spdlog REQUIRED)
+  find_package(CLI11 REQUIRED)
+endif()

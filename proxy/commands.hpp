@@ -1,0 +1,21 @@
+// The subcommands of the jitgate executable (DESIGN §2): each file cmd_NAME.cpp adds one to the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+namespace jitgate::proxy {
+
+// Set by the chosen subcommand's callback; main runs it after parsing and exits with its result.
+using Run = std::function<int()>;
+
+// The config path: -c FILE, else $JITGATE_CONFIG, else ./jitgate.yaml.
+[[nodiscard]] std::string default_config_path();
+
+void add_check(CLI::App& app, Run& run);
+void add_passwd(CLI::App& app, Run& run);
+void add_serve(CLI::App& app, Run& run);
+
+}  // namespace jitgate::proxy
