@@ -48,6 +48,10 @@ SSL_REQUEST_CODE = 80877103
 GSSENC_REQUEST_CODE = 80877104
 CANCEL_REQUEST_CODE = 80877102
 
+# JITGATE_IT_DIRECT=1 points every "through jitgate" helper at PostgreSQL itself (alice becomes
+# orders_admin): it validates the tests' own mechanics without a proxy. Proxy-specific tests fail there.
+DIRECT_MODE = bool(os.environ.get("JITGATE_IT_DIRECT"))
+
 _children: list[subprocess.Popen] = []
 
 
@@ -691,7 +695,7 @@ SELECT g, 1 + g % 5, round((g * 7.31)::numeric % 500, 2),
        timestamptz '2024-01-01 00:00:00+00' + g * interval '37 minutes'
 FROM generate_series(1, 200) g;
 CREATE TABLE scratch (id serial PRIMARY KEY, note text);
-ANALYZE;
+ANALYZE customers; ANALYZE orders;
 """
 
 
@@ -780,6 +784,9 @@ class Jitgate:
         return env
 
     def start(self, timeout: float = 20.0) -> "Jitgate":
+        if DIRECT_MODE:
+            self.port = self.pg.port
+            return self
         if not JITGATE_BIN.exists():
             raise RuntimeError(f"jitgate executable not found at {JITGATE_BIN} (set JITGATE_BIN)")
         last = ""
@@ -808,6 +815,7 @@ class Jitgate:
     # client helpers ---------------------------------------------------------------------------------
     def conninfo(self, user: str = ALICE, password: str | None = ALICE_PASSWORD, dbname: str = TARGET,
                  **extra) -> str:
+        user, password, dbname = self._direct_mapping(user, password, dbname)
         parts = {"host": "127.0.0.1", "port": self.port, "user": user, "dbname": dbname, "password": password,
                  "sslmode": "disable"}
         parts.update(extra)
@@ -815,6 +823,7 @@ class Jitgate:
 
     def wire(self, connect: bool = True, user: str = ALICE, password: str = ALICE_PASSWORD,
              database: str = TARGET, extra=None, tls: bool = False, timeout: float = 10.0) -> Wire:
+        user, password, database = self._direct_mapping(user, password, database)
         w = Wire(self.port, timeout=timeout)
         if connect:
             try:
@@ -823,6 +832,15 @@ class Jitgate:
                 w.close()
                 raise
         return w
+
+    def _direct_mapping(self, user, password, dbname):
+        """In DIRECT_MODE alice's login becomes orders_admin's, and the target name the database's."""
+        if not DIRECT_MODE:
+            return user, password, dbname
+        if user == ALICE:
+            user = UPSTREAM_USER
+            password = self.pg.password if password == ALICE_PASSWORD else password
+        return user, password, UPSTREAM_DB if dbname == TARGET else dbname
 
     def log_text(self) -> str:
         try:
