@@ -1,0 +1,350 @@
+// The relay state machine: client messages become Commands and are forwarded or substituted; server
+// replies are matched against the queue of what the server owes ("Extended Query", "Pipelining").
+#include "protocols/postgres/relay.hpp"
+
+#include "protocols/postgres/messages.hpp"
+
+#include <fmt/format.h>
+
+namespace jitgate::postgres {
+namespace {
+
+constexpr std::size_t max_pending = 1u << 16;
+
+// Substitutes for blocked messages: each is valid protocol that the server is certain to reject with an
+// ErrorResponse, so the server's transaction state moves exactly as it would for a failed statement.
+constexpr std::string_view blocked_sql = "JITGATE BLOCKED THIS STATEMENT";
+
+void write_substitute_query(std::string& out) { Writer(out).begin('Q').cstring(blocked_sql).end(); }
+void write_substitute_parse(std::string& out, std::string_view statement) {
+    Writer(out).begin('P').cstring(statement).cstring(blocked_sql).int16(0).end();
+}
+void write_substitute_function_call(std::string& out) {
+    Writer(out).begin('F').int32(0).int16(0).int16(0).int16(0).end();  // function OID 0 does not exist
+}
+
+bool is_fatal(std::string_view severity) { return severity == "FATAL" || severity == "PANIC"; }
+
+StepResult fail_client(StepResult step, std::string_view sqlstate_code, std::string message) {
+    write_error(step.client_reply, "FATAL", sqlstate_code, message);
+    step.log = std::move(message);
+    step.close = true;
+    return step;
+}
+
+}  // namespace
+
+void Output::forward(std::size_t offset, std::size_t size) {
+    if (size == 0) return;
+    if (!chunks_.empty() && !chunks_.back().own && chunks_.back().offset + chunks_.back().size == offset) {
+        chunks_.back().size += size;
+        return;
+    }
+    chunks_.push_back({false, offset, size});
+}
+
+void Output::emit(std::string_view bytes) {
+    const std::size_t offset = own_.size();
+    own_.append(bytes);
+    emitted(offset);
+}
+
+void Output::emitted(std::size_t offset) {
+    if (own_.size() == offset) return;
+    chunks_.push_back({true, offset, own_.size() - offset});
+}
+
+Relay::Relay(RelayContext context, std::shared_ptr<const guardrails::Pipeline> pipeline)
+    : context_(std::move(context)), pipeline_(std::move(pipeline)) {}
+
+bool Relay::push(Expect kind, bool is_blocked) {
+    if (pending_.size() >= max_pending) return false;
+    pending_.push_back({kind, is_blocked});
+    return true;
+}
+
+void Relay::pop_front() {
+    if (pending_.front().blocked) blocked_decisions_.pop_front();
+    pending_.pop_front();
+}
+
+void Relay::drop_until_sync() {
+    while (!pending_.empty() && pending_.front().kind != Expect::sync) pop_front();
+    if (pending_.empty()) server_skipping_ = true;  // the client has not sent its Sync yet
+}
+
+guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_view text, std::string_view statement) {
+    ++statements;
+    guardrails::Command command;
+    command.session_id = context_.session_id;
+    command.user = context_.user;
+    command.target = context_.target;
+    command.protocol = guardrails::Protocol::postgres;
+    command.kind = kind;
+    command.text = text;
+    command.statement_name = statement;
+    return pipeline_->evaluate(command);
+}
+
+StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
+    StepResult step;
+    std::size_t pos = 0;
+    while (pos < input.size()) {
+        if (client_stream_remaining_ > 0) {
+            const std::size_t n = std::min(client_stream_remaining_, input.size() - pos);
+            upstream.forward(pos, n);
+            pos += n;
+            client_stream_remaining_ -= n;
+            continue;
+        }
+        const Bytes rest = input.subspan(pos);
+        const FrameResult header = parse_header(rest);
+        if (header.status == ParseStatus::need_more) break;
+        if (header.status == ParseStatus::invalid) {
+            step.consumed = pos;
+            return fail_client(std::move(step), sqlstate::protocol_violation, "invalid message length");
+        }
+        const char type = header.frame.type;
+        if (type == 'd') {  // CopyData streams through; it carries rows, not commands
+            const std::size_t n = std::min(header.frame.size(), rest.size());
+            upstream.forward(pos, n);
+            client_stream_remaining_ = header.frame.size() - n;
+            pos += n;
+            continue;
+        }
+        const FrameResult whole = parse_frame(rest, context_.max_message_bytes);
+        if (whole.status == ParseStatus::need_more) break;
+        if (whole.status == ParseStatus::invalid) {
+            step.consumed = pos;
+            return fail_client(std::move(step), sqlstate::program_limit_exceeded,
+                               fmt::format("message of {} bytes exceeds the limit of {} bytes",
+                                           header.frame.size(), context_.max_message_bytes));
+        }
+        const Frame& frame = whole.frame;
+        const bool skipped = server_skipping_ && type != 'S';
+        bool ok = true;
+        switch (type) {
+        case 'Q': {
+            const auto query = decode_query(frame.body);
+            if (!query) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Query message"); }
+            auto decision = decide(guardrails::CommandKind::query, query->text, {});
+            if (decision.blocks()) {
+                ++blocked;
+                const std::size_t start = upstream.bytes().size();
+                write_substitute_query(upstream.scratch());
+                upstream.emitted(start);
+                if (!skipped) { ok = push(Expect::query, true); blocked_decisions_.push_back(std::move(decision)); }
+            } else {
+                upstream.forward(pos, frame.size());
+                if (!skipped) ok = push(Expect::query, false);
+            }
+            break;
+        }
+        case 'P': {
+            const auto parse = decode_parse(frame.body);
+            if (!parse) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Parse message"); }
+            auto decision = decide(guardrails::CommandKind::parse, parse->text, parse->statement);
+            if (decision.blocks()) {
+                ++blocked;
+                const std::size_t start = upstream.bytes().size();
+                write_substitute_parse(upstream.scratch(), parse->statement);
+                upstream.emitted(start);
+                if (!skipped) { ok = push(Expect::parse, true); blocked_decisions_.push_back(std::move(decision)); }
+            } else {
+                upstream.forward(pos, frame.size());
+                if (!skipped) ok = push(Expect::parse, false);
+            }
+            break;
+        }
+        case 'F': {
+            auto decision = decide(guardrails::CommandKind::function_call, {}, {});
+            if (decision.blocks()) {
+                ++blocked;
+                const std::size_t start = upstream.bytes().size();
+                write_substitute_function_call(upstream.scratch());
+                upstream.emitted(start);
+                if (!skipped) { ok = push(Expect::function_call, true); blocked_decisions_.push_back(std::move(decision)); }
+            } else {
+                upstream.forward(pos, frame.size());
+                if (!skipped) ok = push(Expect::function_call, false);
+            }
+            break;
+        }
+        case 'B': case 'D': case 'E': case 'C': {
+            static constexpr Expect kinds[] = {Expect::bind, Expect::describe, Expect::execute, Expect::close};
+            const Expect kind = kinds[type == 'B' ? 0 : type == 'D' ? 1 : type == 'E' ? 2 : 3];
+            upstream.forward(pos, frame.size());
+            if (!skipped) ok = push(kind, false);
+            break;
+        }
+        case 'S':
+            upstream.forward(pos, frame.size());
+            server_skipping_ = false;
+            ok = push(Expect::sync, false);
+            break;
+        case 'H': case 'c': case 'f':  // Flush, CopyDone, CopyFail: no reply of their own
+            upstream.forward(pos, frame.size());
+            break;
+        case 'X':
+            upstream.forward(pos, frame.size());
+            step.consumed = pos + frame.size();
+            step.close = true;
+            step.log = "client sent Terminate";
+            return step;
+        default:
+            step.consumed = pos;
+            return fail_client(std::move(step), sqlstate::protocol_violation,
+                               fmt::format("invalid frontend message type {}", static_cast<int>(static_cast<unsigned char>(type))));
+        }
+        if (!ok) {
+            step.consumed = pos;
+            return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many pipelined messages");
+        }
+        pos += frame.size();
+    }
+    step.consumed = pos;
+    return step;
+}
+
+bool Relay::on_reply(char type) {
+    if (type == 'N' || type == 'A') return true;  // asynchronous: never a reply
+    if (pending_.empty()) return false;
+    const Pending front = pending_.front();
+    if (front.blocked) return false;  // a blocked entry's only reply is an error
+    const bool in_statement = front.kind == Expect::query || front.kind == Expect::execute;
+    switch (type) {
+    case '1': if (front.kind != Expect::parse) return false; pop_front(); return true;
+    case '2': if (front.kind != Expect::bind) return false; pop_front(); return true;
+    case '3': if (front.kind != Expect::close) return false; pop_front(); return true;
+    case 't': return front.kind == Expect::describe;
+    case 'T':
+        if (front.kind == Expect::describe) { pop_front(); return true; }
+        return front.kind == Expect::query;
+    case 'n': if (front.kind != Expect::describe) return false; pop_front(); return true;
+    case 'C': case 'I': case 's':
+        if (front.kind == Expect::execute) { pop_front(); return true; }
+        return front.kind == Expect::query && type != 's';
+    case 'D': case 'G': case 'H': case 'd': case 'c':
+        return in_statement;
+    case 'V': return front.kind == Expect::function_call;
+    default: return false;
+    }
+}
+
+void Relay::write_policy_error(Output& client) {
+    const guardrails::Decision& decision = blocked_decisions_.front();
+    const std::string message = fmt::format("jitgate blocked this {} statement: {}",
+                                            config::to_string(decision.risk), decision.reason);
+    const std::string detail = decision.rule.empty() ? std::string() : fmt::format("decided by: {}", decision.rule);
+    const std::size_t start = client.bytes().size();
+    write_error(client.scratch(), "ERROR", sqlstate::insufficient_privilege, message, detail, decision.hint);
+    client.emitted(start);
+}
+
+bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output& client, StepResult& step) {
+    switch (frame.type) {
+    case 'Z': {
+        if (pending_.empty()) return false;
+        const Expect kind = pending_.front().kind;
+        if (kind != Expect::query && kind != Expect::sync && kind != Expect::function_call) return false;
+        pop_front();
+        client.forward(offset, frame.size());
+        return true;
+    }
+    case 'E': {
+        const auto fields = decode_error(frame.body);
+        if (!fields) return false;
+        if (is_fatal(fields->severity)) {  // the server is ending the session
+            client.forward(offset, frame.size());
+            step.close = true;
+            step.log = fmt::format("server ended the session: {} {}", fields->code, fields->message);
+            return true;
+        }
+        if (pending_.empty()) return false;
+        Pending& front = pending_.front();
+        if (front.blocked) {
+            write_policy_error(client);
+            if (front.kind == Expect::query || front.kind == Expect::function_call) {
+                blocked_decisions_.pop_front();
+                front.blocked = false;  // the ReadyForQuery that follows ends the entry
+                return true;
+            }
+        } else {
+            client.forward(offset, frame.size());
+        }
+        switch (front.kind) {
+        case Expect::query: case Expect::function_call: case Expect::sync: return true;
+        default: drop_until_sync(); return true;
+        }
+    }
+    case 'S': {
+        Reader reader(frame.body);
+        const auto name = reader.cstring();
+        const auto value = reader.cstring();
+        if (!name || !value) return false;
+        if (*name == "standard_conforming_strings" && *value != "on") {
+            step.log = "the server turned standard_conforming_strings off";
+            write_error(step.client_reply, "FATAL", sqlstate::protocol_violation,
+                        "jitgate closed the session: the server turned standard_conforming_strings off");
+            client.emit(step.client_reply);
+            step.client_reply.clear();
+            step.close = true;
+            return true;
+        }
+        client.forward(offset, frame.size());
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+StepResult Relay::on_server_bytes(Bytes input, Output& client) {
+    StepResult step;
+    std::size_t pos = 0;
+    const auto lost_sync = [&](std::string why) {
+        step.consumed = pos;
+        step.close = true;
+        step.log = std::move(why);
+        std::string reply;
+        write_error(reply, "FATAL", sqlstate::protocol_violation,
+                    "jitgate closed the session: the server's reply did not match the protocol state");
+        client.emit(reply);
+        return step;
+    };
+    while (pos < input.size() && !step.close) {
+        if (server_stream_remaining_ > 0) {
+            const std::size_t n = std::min(server_stream_remaining_, input.size() - pos);
+            client.forward(pos, n);
+            pos += n;
+            server_stream_remaining_ -= n;
+            continue;
+        }
+        const Bytes rest = input.subspan(pos);
+        const FrameResult header = parse_header(rest);
+        if (header.status == ParseStatus::need_more) break;
+        if (header.status == ParseStatus::invalid) return lost_sync("invalid message length from the server");
+        const char type = header.frame.type;
+        if (type == 'E' || type == 'S' || type == 'Z') {  // inspected: need the whole message
+            const FrameResult whole = parse_frame(rest, context_.max_message_bytes);
+            if (whole.status == ParseStatus::need_more) break;
+            if (whole.status == ParseStatus::invalid) return lost_sync("oversized message from the server");
+            if (!handle_server_message(whole.frame, pos, client, step))
+                return lost_sync(fmt::format("unexpected server message '{}'", type));
+            pos += whole.frame.size();
+            continue;
+        }
+        if (!on_reply(type)) {
+            if (type == 'W') return lost_sync("the server started COPY BOTH (replication), which jitgate refuses");
+            return lost_sync(fmt::format("unexpected server message type {}", static_cast<int>(static_cast<unsigned char>(type))));
+        }
+        const std::size_t n = std::min(header.frame.size(), rest.size());
+        client.forward(pos, n);
+        server_stream_remaining_ = header.frame.size() - n;
+        pos += n;
+    }
+    step.consumed = pos;
+    return step;
+}
+
+}  // namespace jitgate::postgres

@@ -1,0 +1,98 @@
+// The relay between an authenticated client and its upstream server ("Message Flow": simple query,
+// extended query, pipelining, COPY, function call, asynchronous operations). It turns every Query,
+// Parse and FunctionCall into a guardrail Command, substitutes a failing message for a blocked one and
+// rewrites the server's error for it into jitgate's policy error, so the client's idea of the
+// transaction state always matches the server's. It keeps a queue of the replies the server owes and
+// closes the session the moment a reply does not fit (lost sync fails closed). Pure: bytes in, byte
+// ranges out; the proxy owns the sockets.
+#pragma once
+
+#include "guardrails/pipeline.hpp"
+#include "protocols/postgres/frame.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace jitgate::postgres {
+
+// What to write next: ranges of the input just processed and of bytes the relay made itself, in order.
+class Output {
+public:
+    struct Chunk {
+        bool own = false;        // true: a range of bytes(); false: a range of the input span
+        std::size_t offset = 0;
+        std::size_t size = 0;
+    };
+    void forward(std::size_t offset, std::size_t size);
+    void emit(std::string_view bytes);
+    void clear() noexcept { chunks_.clear(); own_.clear(); }
+    [[nodiscard]] bool empty() const noexcept { return chunks_.empty(); }
+    [[nodiscard]] const std::vector<Chunk>& chunks() const noexcept { return chunks_; }
+    [[nodiscard]] const std::string& bytes() const noexcept { return own_; }
+    [[nodiscard]] std::string& scratch() noexcept { return own_; }
+    void emitted(std::size_t offset);  // records own_[offset..] appended through scratch()
+
+private:
+    std::vector<Chunk> chunks_;
+    std::string own_;
+};
+
+struct StepResult {
+    std::size_t consumed = 0;  // input bytes handled; the rest is a partial message to keep
+    bool close = false;        // end the session once the output is written
+    std::string client_reply;  // client side only: an ErrorResponse for the client before closing
+    std::string log;           // why the session is closing, for the log (never secrets)
+};
+
+struct RelayContext {
+    std::uint64_t session_id = 0;
+    std::string user;
+    std::string target;
+    std::size_t max_message_bytes = 16u << 20;
+};
+
+class Relay {
+public:
+    Relay(RelayContext context, std::shared_ptr<const guardrails::Pipeline> pipeline);
+
+    // Client -> server: decides each complete message and fills `upstream`.
+    [[nodiscard]] StepResult on_client_bytes(Bytes input, Output& upstream);
+    // Server -> client: matches each reply to the queue and fills `client`.
+    [[nodiscard]] StepResult on_server_bytes(Bytes input, Output& client);
+
+    // True while the server owes replies: a statement is in flight (cancel is only relayed then).
+    [[nodiscard]] bool busy() const noexcept { return !pending_.empty(); }
+    void set_pipeline(std::shared_ptr<const guardrails::Pipeline> pipeline) { pipeline_ = std::move(pipeline); }
+
+    std::uint64_t statements = 0;  // Query/Parse/FunctionCall commands seen
+    std::uint64_t blocked = 0;
+
+private:
+    enum class Expect : std::uint8_t { query, parse, bind, describe, execute, close, sync, function_call };
+    struct Pending {
+        Expect kind;
+        bool blocked;
+    };
+
+    [[nodiscard]] bool push(Expect kind, bool is_blocked);
+    void pop_front();
+    void drop_until_sync();
+    [[nodiscard]] bool on_reply(char type);
+    [[nodiscard]] bool handle_server_message(const Frame& frame, std::size_t offset, Output& client, StepResult& step);
+    [[nodiscard]] guardrails::Decision decide(guardrails::CommandKind kind, std::string_view text,
+                                              std::string_view statement);
+    void write_policy_error(Output& client);
+
+    RelayContext context_;
+    std::shared_ptr<const guardrails::Pipeline> pipeline_;
+    std::deque<Pending> pending_;
+    std::deque<guardrails::Decision> blocked_decisions_;  // one per blocked entry in pending_, in order
+    bool server_skipping_ = false;  // the server ignores everything until the client's next Sync
+    std::size_t client_stream_remaining_ = 0;  // bytes of a CopyData still to pass through
+    std::size_t server_stream_remaining_ = 0;  // bytes of a passed-through server message still to come
+};
+
+}  // namespace jitgate::postgres

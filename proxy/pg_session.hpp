@@ -1,0 +1,81 @@
+// One PostgreSQL client connection, from the first byte to the last: SSL/startup negotiation, SCRAM
+// authentication of the engineer, the upstream login with the target's credentials, then the relay of
+// protocols/postgres driven over two sockets. One coroutine pair per connection on one worker thread.
+#pragma once
+
+#include "proxy/client_stream.hpp"
+#include "proxy/server.hpp"
+#include "protocols/postgres/relay.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace jitgate::proxy {
+
+class PgSession : public std::enable_shared_from_this<PgSession> {
+public:
+    PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<ServerContext> context,
+              std::shared_ptr<SessionRegistry> registry, std::function<void()> on_end);
+    ~PgSession();
+
+    // The whole life of the connection; completes when both sides are closed.
+    [[nodiscard]] asio::awaitable<void> run();
+    // Ends the session from outside (shutdown, idle): the client gets `sqlstate`/`message` as a FATAL.
+    // Thread-safe: runs on the session's own executor.
+    void stop(std::string sqlstate, std::string message);
+    // Relays a CancelRequest whose key matched this session, if a statement is in flight (rate limited).
+    void cancel_from_client();
+
+    [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
+
+private:
+    struct Startup;
+    [[nodiscard]] asio::awaitable<bool> negotiate(Startup& startup);
+    [[nodiscard]] asio::awaitable<bool> authenticate_client(const Startup& startup);
+    [[nodiscard]] asio::awaitable<bool> connect_upstream(const Startup& startup, const config::Target& target);
+    [[nodiscard]] asio::awaitable<void> relay();
+    [[nodiscard]] asio::awaitable<void> pump_server();
+    [[nodiscard]] asio::awaitable<void> watch_idle();
+    // Reads until a whole typed message of at most max_size bytes is buffered (from the client or
+    // upstream); nullopt on a read error, a timeout or an invalid frame (`why` says which).
+    [[nodiscard]] asio::awaitable<std::optional<postgres::Frame>> read_client_frame(std::size_t max_size, std::string& why);
+    [[nodiscard]] asio::awaitable<std::optional<postgres::Frame>> read_server_frame(std::size_t max_size, std::string& why);
+    [[nodiscard]] asio::awaitable<bool> fill_client(error_code& ec);
+    void consume_client(std::size_t n) noexcept;
+    void consume_server(std::size_t n) noexcept;
+    [[nodiscard]] asio::awaitable<void> send_fatal(std::string_view sqlstate, std::string_view message);
+    void close_all() noexcept;
+
+    std::uint64_t id_;
+    std::shared_ptr<ServerContext> context_;
+    std::shared_ptr<SessionRegistry> registry_;
+    std::function<void()> on_end_;
+    ClientStream client_;
+    tcp::socket upstream_;
+    tcp::endpoint upstream_endpoint_;
+    asio::steady_timer deadline_;
+    asio::steady_timer server_done_;
+    std::unique_ptr<postgres::Relay> relay_;
+
+    std::string client_address_;
+    std::string user_;
+    std::string target_;
+    std::vector<std::uint8_t> client_buffer_;
+    std::size_t client_filled_ = 0;
+    std::int32_t upstream_pid_ = 0;
+    std::int32_t upstream_secret_ = 0;
+    std::optional<SessionRegistry::Key> key_;
+    std::vector<std::uint8_t> server_buffer_;
+    std::size_t server_filled_ = 0;
+    bool server_pump_done_ = false;
+    bool closing_ = false;
+    std::string stop_message_;  // a FATAL for the client, set by stop()
+    std::chrono::steady_clock::time_point last_client_activity_;
+    std::chrono::steady_clock::time_point last_cancel_;
+};
+
+}  // namespace jitgate::proxy

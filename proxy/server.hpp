@@ -1,0 +1,80 @@
+// The server runtime: I/O worker threads, the PostgreSQL listener, the registry of live sessions (for
+// cancel requests and shutdown), and graceful stop on SIGTERM/SIGINT.
+#pragma once
+
+#include "config/config.hpp"
+#include "guardrails/pipeline.hpp"
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace jitgate::proxy {
+
+namespace asio = boost::asio;
+class PgSession;
+
+// What every session needs from the server; shared, never copied per message.
+struct ServerContext {
+    std::shared_ptr<const config::Config> config;
+    std::shared_ptr<const guardrails::Pipeline> pipeline;
+    std::optional<asio::ssl::context> tls;
+    std::array<std::uint8_t, 32> scram_secret{};
+};
+
+// Live sessions by id and by the BackendKeyData jitgate gave their clients.
+class SessionRegistry {
+public:
+    struct Key {
+        std::int32_t pid = 0;
+        std::int32_t secret = 0;
+    };
+    void add(std::uint64_t id, const std::shared_ptr<PgSession>& session);
+    // Gives a registered session a fresh, unused cancel key (random, never 0/0).
+    [[nodiscard]] Key assign_key(std::uint64_t id);
+    void remove(std::uint64_t id, std::optional<Key> key);
+    [[nodiscard]] std::shared_ptr<PgSession> find(Key key) const;
+    [[nodiscard]] std::vector<std::shared_ptr<PgSession>> all() const;
+    [[nodiscard]] std::size_t size() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<PgSession>> by_id_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<PgSession>> by_key_;
+};
+
+class Server {
+public:
+    explicit Server(std::shared_ptr<ServerContext> context);
+    ~Server();
+    // Listens and serves until SIGTERM or SIGINT; returns the process exit code.
+    [[nodiscard]] int run();
+
+private:
+    void start_accepting();
+    void begin_shutdown();
+
+    std::shared_ptr<ServerContext> context_;
+    std::vector<std::unique_ptr<asio::io_context>> workers_;
+    std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+    std::shared_ptr<SessionRegistry> registry_;
+    void session_ended();
+    void stop_workers();
+
+    std::atomic<std::size_t> connections_{0};
+    std::atomic<std::uint64_t> next_session_id_{1};
+    std::size_t next_worker_ = 0;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace jitgate::proxy
