@@ -134,8 +134,7 @@ asio::awaitable<std::optional<pg::Frame>> PgSession::read_server_frame(std::size
     }
 }
 
-asio::awaitable<void> PgSession::run() {
-    auto self = shared_from_this();
+asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     error_code ignored;
     client_.socket().set_option(tcp::no_delay(true), ignored);
     deadline_.expires_after(context_->config->limits.startup_timeout);
@@ -368,8 +367,8 @@ asio::awaitable<void> PgSession::relay() {
     last_client_activity_ = steady_clock::now();
     auto executor = upstream_.get_executor();
     server_done_.expires_at(steady_clock::time_point::max());
-    spawn(executor, pump_server(), fmt::format("session {} server pump", id_));
-    if (limits.idle_timeout.count() > 0) spawn(executor, watch_idle(), fmt::format("session {} idle watch", id_));
+    spawn(executor, pump_server(shared_from_this()), fmt::format("session {} server pump", id_));
+    if (limits.idle_timeout.count() > 0) spawn(executor, watch_idle(shared_from_this()), fmt::format("session {} idle watch", id_));
 
     const std::size_t max_buffer = limits.max_message_bytes + pg::header_size;
     pg::Output out;
@@ -409,8 +408,7 @@ asio::awaitable<void> PgSession::relay() {
     client_.close();
 }
 
-asio::awaitable<void> PgSession::pump_server() {
-    auto self = shared_from_this();
+asio::awaitable<void> PgSession::pump_server(std::shared_ptr<PgSession> /*self*/) {
     const std::size_t max_buffer = context_->config->limits.max_message_bytes + pg::header_size;
     pg::Output out;
     std::vector<asio::const_buffer> buffers;
@@ -449,8 +447,7 @@ asio::awaitable<void> PgSession::pump_server() {
     client_.cancel();
 }
 
-asio::awaitable<void> PgSession::watch_idle() {
-    auto self = shared_from_this();
+asio::awaitable<void> PgSession::watch_idle(std::shared_ptr<PgSession> /*self*/) {
     const auto idle = std::chrono::duration_cast<steady_clock::duration>(context_->config->limits.idle_timeout);
     asio::steady_timer timer(upstream_.get_executor());
     while (!closing_ && !server_pump_done_) {

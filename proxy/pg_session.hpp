@@ -22,8 +22,9 @@ public:
               std::shared_ptr<SessionRegistry> registry, std::function<void()> on_end);
     ~PgSession();
 
-    // The whole life of the connection; completes when both sides are closed.
-    [[nodiscard]] asio::awaitable<void> run();
+    // The whole life of the connection; completes when both sides are closed. Coroutines here take
+    // `self` as a parameter: Asio starts them later, and the frame must own the session until then.
+    [[nodiscard]] asio::awaitable<void> run(std::shared_ptr<PgSession> self);
     // Ends the session from outside (shutdown, idle): the client gets `sqlstate`/`message` as a FATAL.
     // Thread-safe: runs on the session's own executor.
     void stop(std::string sqlstate, std::string message);
@@ -38,8 +39,8 @@ private:
     [[nodiscard]] asio::awaitable<bool> authenticate_client(const Startup& startup);
     [[nodiscard]] asio::awaitable<bool> connect_upstream(const Startup& startup, const config::Target& target);
     [[nodiscard]] asio::awaitable<void> relay();
-    [[nodiscard]] asio::awaitable<void> pump_server();
-    [[nodiscard]] asio::awaitable<void> watch_idle();
+    [[nodiscard]] asio::awaitable<void> pump_server(std::shared_ptr<PgSession> self);
+    [[nodiscard]] asio::awaitable<void> watch_idle(std::shared_ptr<PgSession> self);
     // Reads until a whole typed message of at most max_size bytes is buffered (from the client or
     // upstream); nullopt on a read error, a timeout or an invalid frame (`why` says which).
     [[nodiscard]] asio::awaitable<std::optional<postgres::Frame>> read_client_frame(std::size_t max_size, std::string& why);

@@ -92,7 +92,12 @@ void Server::stop_workers() {
 }
 
 void Server::start_accepting() {
-    asio::co_spawn(*workers_[0], [this]() -> asio::awaitable<void> {
+    asio::co_spawn(*workers_[0], accept_loop(), [](std::exception_ptr error) {
+        if (error) std::rethrow_exception(error);
+    });
+}
+
+asio::awaitable<void> Server::accept_loop() {
         const std::size_t max_connections = context_->config->limits.max_connections;
         while (!stopping_) {
             asio::io_context& worker = *workers_[next_worker_++ % workers_.size()];
@@ -121,7 +126,7 @@ void Server::start_accepting() {
             auto session = std::make_shared<PgSession>(std::move(socket), id, context_, registry_,
                                                        [this] { session_ended(); });
             registry_->add(id, session);
-            asio::co_spawn(worker, session->run(), [id](std::exception_ptr error) {
+            asio::co_spawn(worker, session->run(session), [id](std::exception_ptr error) {
                 if (!error) return;
                 try {
                     std::rethrow_exception(error);
@@ -130,9 +135,6 @@ void Server::start_accepting() {
                 }
             });
         }
-    }, [](std::exception_ptr error) {
-        if (error) std::rethrow_exception(error);
-    });
 }
 
 void Server::begin_shutdown() {

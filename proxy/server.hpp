@@ -6,6 +6,7 @@
 #include "guardrails/pipeline.hpp"
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -62,6 +63,8 @@ public:
 
 private:
     void start_accepting();
+    // A member, not a capturing lambda: a coroutine lambda's captures die with the lambda object.
+    [[nodiscard]] asio::awaitable<void> accept_loop();
     void begin_shutdown();
 
     std::shared_ptr<ServerContext> context_;

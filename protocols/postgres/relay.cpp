@@ -23,6 +23,11 @@ void write_substitute_function_call(std::string& out) {
     Writer(out).begin('F').int32(0).int16(0).int16(0).int16(0).end();  // function OID 0 does not exist
 }
 
+// Frontend message types of protocol 3.0 after start-up ("Message Formats").
+bool is_frontend_type(char type) {
+    return std::string_view("QPBEDCSHFXdcf").find(type) != std::string_view::npos;
+}
+
 bool is_fatal(std::string_view severity) { return severity == "FATAL" || severity == "PANIC"; }
 
 StepResult fail_client(StepResult step, std::string_view sqlstate_code, std::string message) {
@@ -105,6 +110,11 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             return fail_client(std::move(step), sqlstate::protocol_violation, "invalid message length");
         }
         const char type = header.frame.type;
+        if (!is_frontend_type(type)) {
+            step.consumed = pos;
+            return fail_client(std::move(step), sqlstate::protocol_violation,
+                               fmt::format("invalid frontend message type {}", static_cast<int>(static_cast<unsigned char>(type))));
+        }
         if (type == 'd') {  // CopyData streams through; it carries rows, not commands
             const std::size_t n = std::min(header.frame.size(), rest.size());
             upstream.forward(pos, n);
