@@ -353,7 +353,13 @@ class Wire:
         deadline = time.monotonic() + (timeout or self.timeout)
         out = []
         while True:
-            m = self.read_message(max(0.01, deadline - time.monotonic()))
+            try:
+                m = self.read_message(max(0.01, deadline - time.monotonic()))
+            except ConnectionClosed:
+                errors = [m for m in out if m.type == b"E"]
+                if errors:   # a FATAL error, then the close: report the error
+                    raise PgError(error_fields(errors[-1].body)) from None
+                raise
             out.append(m)
             if m.type == b"Z":
                 return out
