@@ -23,11 +23,42 @@ enum class RiskClass : std::uint8_t { read, write, ddl, admin, destructive, unkn
 [[nodiscard]] std::string_view to_string(RiskClass risk) noexcept;
 [[nodiscard]] std::optional<RiskClass> parse_risk_class(std::string_view text) noexcept;
 
+// A value parsed from text, or the reason it is not one (expected failures are values, not exceptions).
+template <class T>
+struct Parsed {
+    std::optional<T> value;
+    std::string error;   // set exactly when value is empty; says what is wrong, never echoes secrets
+    [[nodiscard]] explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+// "30m", "2h", "90s", "1h30m", "7d": units d, h, m, s in that order, each at most once; "0s" is zero.
+// A bare number, a sign, an empty string or an unknown unit is an error.
+[[nodiscard]] Parsed<Seconds> parse_duration(std::string_view text);
+// The shortest text parse_duration reads back as `duration`, e.g. 5400s -> "1h30m", 0s -> "0s".
+[[nodiscard]] std::string format_duration(Seconds duration);
+// A byte count: "1048576", "64KiB", "16MiB", "1GiB" (or decimal kB/MB/GB).
+[[nodiscard]] Parsed<std::size_t> parse_size(std::string_view text);
+// An RFC 3339 timestamp: "2026-12-01T18:00:00Z", "2026-12-01T20:00:00.5+02:00".
+[[nodiscard]] Parsed<TimePoint> parse_timestamp(std::string_view text);
+
 struct Endpoint {
     std::string host;       // an IP literal or a host name
     std::uint16_t port = 0;
     [[nodiscard]] std::string to_string() const;
 };
+// "host:port" or "[v6-address]:port", port 1..65535; host is an IP literal or a DNS name.
+[[nodiscard]] Parsed<Endpoint> parse_endpoint(std::string_view text);
+
+// An OpenSSH public key line "TYPE BASE64 [comment]" (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521,
+// sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com) whose decoded blob names the same type.
+struct SshPublicKey {
+    std::string type;      // e.g. "ssh-ed25519"
+    std::string blob;      // the decoded key blob (RFC 4253 §6.6 wire form)
+    std::string comment;   // may be empty
+    // "TYPE BASE64", without the comment: what identifies the key.
+    [[nodiscard]] std::string key_text() const;
+};
+[[nodiscard]] Parsed<SshPublicKey> parse_ssh_public_key(std::string_view line);
 
 // PostgreSQL's SCRAM-SHA-256 verifier: "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>".
 struct ScramVerifier {
@@ -38,6 +69,8 @@ struct ScramVerifier {
 };
 // Parses a verifier in PostgreSQL's text form; nullopt when malformed.
 [[nodiscard]] std::optional<ScramVerifier> parse_scram_verifier(std::string_view text);
+// The same, saying what is wrong when it is malformed (the message never repeats the key material).
+[[nodiscard]] Parsed<ScramVerifier> parse_scram_verifier_detailed(std::string_view text);
 
 // A recurring weekly window in an IANA time zone, e.g. "Mon-Fri 09:00-18:00 Europe/Berlin".
 struct Window {
@@ -46,8 +79,15 @@ struct Window {
     std::uint16_t end_minute = 0;   // exclusive; end <= start means the window runs past midnight
     std::string time_zone;          // IANA name, validated at load
     std::string text;               // as written, for messages
+    // Whether `when` falls inside, judged by the local time in time_zone (so DST moves it with the
+    // wall clock). A window that runs past midnight belongs to the day it starts. Throws
+    // std::runtime_error when time_zone is not a known IANA zone (load_* never produces such a Window).
     [[nodiscard]] bool contains(TimePoint when) const;
 };
+// "Mon-Fri 09:00-18:00 Europe/Berlin", "Sun 02:00-04:00 UTC", "Mon,Wed,Fri 22:00-02:00 UTC",
+// "09:00-17:00 UTC" (every day). Days are English three-letter names, ranges may wrap (Sat-Mon);
+// times are HH:MM, the end may be 24:00; the IANA time zone is required and must exist.
+[[nodiscard]] Parsed<Window> parse_window(std::string_view text);
 
 struct Tls {
     std::filesystem::path cert_file;
@@ -56,6 +96,7 @@ struct Tls {
 };
 
 enum class TargetKind : std::uint8_t { postgres, ssh };
+[[nodiscard]] std::string_view to_string(TargetKind kind) noexcept;
 
 struct Target {
     std::string name;
@@ -73,6 +114,7 @@ struct User {
     std::vector<std::string> groups;
     std::optional<ScramVerifier> password;
     std::vector<std::string> ssh_keys;  // OpenSSH public key lines, validated at load
+    [[nodiscard]] bool in_group(std::string_view group) const noexcept;
 };
 
 struct SshSwitches {
@@ -103,6 +145,10 @@ struct AccessRule {
     std::optional<Seconds> max_duration;
     std::vector<std::string> approvers;
     std::vector<AutoApprove> auto_approve;
+    // Whether `user` is one of `users`, by name or through "group:NAME".
+    [[nodiscard]] bool covers_user(const User& user) const noexcept;
+    // Whether `target` is one of `targets`, by name or glob (fnmatch(3): "web-*", "db-?").
+    [[nodiscard]] bool covers_target(std::string_view target) const;
 };
 
 // A grant written into the config (GitOps): approved by whoever merged it.
@@ -124,12 +170,14 @@ struct ClassifyTables {
 };
 
 enum class RuleMode : std::uint8_t { enforce, shadow };
+[[nodiscard]] std::string_view to_string(RuleMode mode) noexcept;
 
 struct Guardrail {
     std::string id;
     std::vector<RiskClass> deny_classes;
     std::vector<std::string> deny_tables;   // "schema.table" or "table"
-    std::vector<RiskClass> deny_effects;    // with tables: which effects on them are denied
+    std::vector<RiskClass> deny_effects;    // with tables: which effects on them are denied (all six when
+                                            // the file names tables but no effects)
     std::optional<Window> window;           // the rule applies only inside
     std::optional<Window> except_window;    // the rule does not apply inside
     RuleMode mode = RuleMode::enforce;
@@ -172,6 +220,7 @@ struct Config {
     [[nodiscard]] const Target* find_target(std::string_view name) const noexcept;
     [[nodiscard]] const User* find_user(std::string_view name) const noexcept;
     [[nodiscard]] const Role* find_role(std::string_view name) const noexcept;
+    [[nodiscard]] const Guardrail* find_guardrail(std::string_view id) const noexcept;
 };
 
 // One problem found in a config file, printed as FILE:LINE:COL: message (1-based line and column).
@@ -180,6 +229,7 @@ struct Diagnostic {
     int line = 0;
     int column = 0;
     std::string message;
+    // "FILE:LINE:COL: message", or "FILE: message" when there is no position (line 0).
     [[nodiscard]] std::string to_string() const;
 };
 
