@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "jitgate 0.1.0");
     jitgate::proxy::Run run;
     jitgate::proxy::add_check(app, run);
+    jitgate::proxy::add_classify(app, run);
     jitgate::proxy::add_passwd(app, run);
     jitgate::proxy::add_serve(app, run);
     try {

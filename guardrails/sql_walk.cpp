@@ -1,0 +1,1157 @@
+// The parse-tree walk behind the SQL classifier (DESIGN §4): every node of pg_query_parse's JSON tree is
+// visited, so effects nested in CTEs, EXPLAIN ANALYZE, COPY, PREPARE, cursors, rules, schemas, views and
+// function or DO bodies count as much as top-level statements. Statements are dispatched from one table
+// of named rules; a statement type missing from it is unknown. Limits: names are judged as written (see
+// sql_classifier.hpp); the walk stops at max_depth levels and answers unknown beyond.
+#include "guardrails/sql_walk.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace jitgate::guardrails::detail {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::string_view_literals;
+
+constexpr int max_depth = 20000;       // walk levels (about 3 per expression level)
+constexpr int max_sql_nesting = 16;    // SQL inside SQL: function and DO bodies, plpgsql expressions
+
+// ---- small readers over the JSON tree -------------------------------------------------------------
+
+const json* field(const json& body, std::string_view key) {
+    if (!body.is_object()) return nullptr;
+    const auto it = body.find(key);
+    return it == body.end() ? nullptr : &*it;
+}
+
+std::string_view text_of(const json& body, std::string_view key) {
+    const json* value = field(body, key);
+    return value != nullptr && value->is_string() ? std::string_view(value->get_ref<const std::string&>())
+                                                  : std::string_view{};
+}
+
+bool flag(const json& body, std::string_view key) {
+    const json* value = field(body, key);
+    return value != nullptr && value->is_boolean() && value->get<bool>();
+}
+
+// A wrapped node {"Type": {...}}: its type name, else "".
+std::string_view node_type(const json& node) {
+    if (!node.is_object() || node.size() != 1) return {};
+    const auto it = node.begin();
+    if (!it.value().is_object() || it.key().empty() || std::isupper(static_cast<unsigned char>(it.key()[0])) == 0) {
+        return {};
+    }
+    return it.key();
+}
+
+const json* unwrap(const json& node, std::string_view type) {
+    return node_type(node) == type ? &node.begin().value() : nullptr;
+}
+
+// A list of String nodes (a qualified name) → its parts.
+std::vector<std::string> name_parts(const json* list) {
+    std::vector<std::string> parts;
+    if (list == nullptr || !list->is_array()) return parts;
+    for (const json& item : *list) {
+        if (const json* s = unwrap(item, "String")) parts.emplace_back(text_of(*s, "sval"));
+    }
+    return parts;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const std::string& part : parts) {
+        if (!out.empty()) out += '.';
+        out += part;
+    }
+    return out;
+}
+
+// A RangeVar body → "schema.table" as written, or "table".
+std::string relation_name(const json* range_var) {
+    if (range_var == nullptr) return {};
+    std::string name;
+    for (std::string_view key : {"catalogname"sv, "schemaname"sv}) {
+        const std::string_view part = text_of(*range_var, key);
+        if (!part.empty()) {
+            name += part;
+            name += '.';
+        }
+    }
+    name += text_of(*range_var, "relname");
+    return name;
+}
+
+bool is_range_var(const json& body) {
+    return body.is_object() && body.contains("relname");
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// "OBJECT_MATVIEW" → "MATVIEW", "OBJECT_FOREIGN_TABLE" → "FOREIGN TABLE".
+std::string object_word(std::string_view objtype) {
+    if (objtype.starts_with("OBJECT_")) objtype.remove_prefix(7);
+    std::string out(objtype);
+    std::replace(out.begin(), out.end(), '_', ' ');
+    if (out == "MATVIEW") out = "MATERIALIZED VIEW";
+    return out.empty() ? std::string("object") : out;
+}
+
+// ---- constant folding for WHERE clauses ------------------------------------------------------------
+
+struct Null {};
+using Value = std::variant<Null, bool, double, std::string>;
+
+// PostgreSQL's parse_bool: a unique prefix of true/false/yes/no, on/off, 1/0, case-insensitive, trimmed.
+std::optional<bool> parse_bool(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
+    const std::string word = lower(text);
+    if (word.empty()) return std::nullopt;
+    auto prefix_of = [&](std::string_view full) { return full.starts_with(word); };
+    if (prefix_of("true") || prefix_of("yes")) return true;
+    if (prefix_of("false") || (word.size() >= 1 && prefix_of("no"))) return false;
+    if (word == "on") return true;
+    if (word == "off" || word == "of") return false;
+    if (word == "1") return true;
+    if (word == "0") return false;
+    return std::nullopt;
+}
+
+std::optional<double> to_number(const Value& value) {
+    if (const double* d = std::get_if<double>(&value)) return *d;
+    if (const std::string* s = std::get_if<std::string>(&value)) {
+        char* end = nullptr;
+        const double d = std::strtod(s->c_str(), &end);
+        if (end != s->c_str() && *end == '\0') return d;
+    }
+    return std::nullopt;
+}
+
+std::optional<bool> to_bool(const Value& value) {
+    if (const bool* b = std::get_if<bool>(&value)) return *b;
+    if (const std::string* s = std::get_if<std::string>(&value)) return parse_bool(*s);
+    return std::nullopt;
+}
+
+std::optional<Value> constant(const json& node);
+
+std::optional<Value> a_const(const json& body) {
+    if (flag(body, "isnull")) return Value{Null{}};
+    if (const json* b = field(body, "boolval")) return Value{flag(*b, "boolval")};
+    if (const json* i = field(body, "ival")) {
+        const json* v = field(*i, "ival");
+        return Value{v != nullptr && v->is_number() ? v->get<double>() : 0.0};
+    }
+    if (const json* f = field(body, "fval")) return Value{std::strtod(std::string(text_of(*f, "fval")).c_str(), nullptr)};
+    if (const json* s = field(body, "sval")) return Value{std::string(text_of(*s, "sval"))};
+    return std::nullopt;
+}
+
+std::optional<Value> constant(const json& node) {
+    if (const json* c = unwrap(node, "A_Const")) return a_const(*c);
+    if (const json* cast = unwrap(node, "TypeCast")) {
+        const json* arg = field(*cast, "arg");
+        std::optional<Value> inner = arg != nullptr ? constant(*arg) : std::nullopt;
+        if (!inner) return std::nullopt;
+        const std::vector<std::string> type = name_parts(field(*field(*cast, "typeName"), "names"));
+        const std::string last = type.empty() ? std::string() : type.back();
+        if (last == "bool" || last == "boolean") {
+            if (std::holds_alternative<Null>(*inner)) return inner;
+            if (auto b = to_bool(*inner)) return Value{*b};
+            if (auto d = to_number(*inner)) return Value{*d != 0.0};
+            return std::nullopt;
+        }
+        return inner;
+    }
+    return std::nullopt;
+}
+
+enum class Truth : std::uint8_t { yes, no, maybe };
+
+Truth truth_of(bool b) { return b ? Truth::yes : Truth::no; }
+
+Truth compare(std::string_view op, const Value& a, const Value& b) {
+    if (std::holds_alternative<Null>(a) || std::holds_alternative<Null>(b)) return Truth::no;  // NULL
+    int order = 0;
+    if (auto x = to_number(a), y = to_number(b); x && y) {
+        order = *x < *y ? -1 : (*x > *y ? 1 : 0);
+    } else if (auto p = to_bool(a), q = to_bool(b);
+               (std::holds_alternative<bool>(a) || std::holds_alternative<bool>(b)) && p && q) {
+        order = *p == *q ? 0 : (*p ? 1 : -1);
+    } else if (std::holds_alternative<std::string>(a) && std::holds_alternative<std::string>(b)) {
+        const int c = std::get<std::string>(a).compare(std::get<std::string>(b));
+        order = c < 0 ? -1 : (c > 0 ? 1 : 0);
+    } else {
+        return Truth::maybe;
+    }
+    if (op == "=") return truth_of(order == 0);
+    if (op == "<>" || op == "!=") return truth_of(order != 0);
+    if (op == "<") return truth_of(order < 0);
+    if (op == ">") return truth_of(order > 0);
+    if (op == "<=") return truth_of(order <= 0);
+    if (op == ">=") return truth_of(order >= 0);
+    return Truth::maybe;
+}
+
+// Whether a WHERE clause holds for every row: constants, comparisons of constants, x = x, AND/OR/NOT,
+// IS [NOT] NULL/TRUE/FALSE of constants, IN and BETWEEN of constants, EXISTS of a FROM-less SELECT.
+Truth where_truth(const json& node, int depth = 0) {
+    if (depth > 200) return Truth::maybe;
+    if (auto value = constant(node)) {
+        if (std::holds_alternative<Null>(*value)) return Truth::no;
+        if (auto b = to_bool(*value)) return truth_of(*b);
+        return Truth::maybe;
+    }
+    if (const json* e = unwrap(node, "BoolExpr")) {
+        const std::string_view op = text_of(*e, "boolop");
+        std::vector<Truth> args;
+        if (const json* list = field(*e, "args"); list != nullptr && list->is_array()) {
+            for (const json& arg : *list) args.push_back(where_truth(arg, depth + 1));
+        }
+        auto any = [&](Truth t) { return std::find(args.begin(), args.end(), t) != args.end(); };
+        if (op == "AND_EXPR") return any(Truth::no) ? Truth::no : (any(Truth::maybe) ? Truth::maybe : Truth::yes);
+        if (op == "OR_EXPR") return any(Truth::yes) ? Truth::yes : (any(Truth::maybe) ? Truth::maybe : Truth::no);
+        if (op == "NOT_EXPR" && args.size() == 1) {
+            return args[0] == Truth::yes ? Truth::no : (args[0] == Truth::no ? Truth::yes : Truth::maybe);
+        }
+        return Truth::maybe;
+    }
+    if (const json* e = unwrap(node, "A_Expr")) {
+        const std::string_view kind = text_of(*e, "kind");
+        const std::vector<std::string> name = name_parts(field(*e, "name"));
+        const std::string op = name.empty() ? std::string() : name.back();
+        const json* l = field(*e, "lexpr");
+        const json* r = field(*e, "rexpr");
+        if (l == nullptr || r == nullptr) return Truth::maybe;
+        const std::optional<Value> lv = constant(*l);
+        if (kind == "AEXPR_OP") {
+            if (const std::optional<Value> rv = constant(*r); lv && rv) return compare(op, *lv, *rv);
+            const json* lc = unwrap(*l, "ColumnRef");
+            const json* rc = unwrap(*r, "ColumnRef");
+            if (lc != nullptr && rc != nullptr && *lc == *rc) {
+                // x = x holds for every row where x is not null: treated as the whole table.
+                if (op == "=" || op == "<=" || op == ">=") return Truth::yes;
+            }
+            // compare ignores "location", so strip it: two column refs differ only in position
+            if (lc != nullptr && rc != nullptr && (*lc)["fields"] == (*rc)["fields"] &&
+                (op == "=" || op == "<=" || op == ">=")) {
+                return Truth::yes;
+            }
+            return Truth::maybe;
+        }
+        if (kind == "AEXPR_DISTINCT" || kind == "AEXPR_NOT_DISTINCT") {
+            const std::optional<Value> rv = constant(*r);
+            if (!lv || !rv) return Truth::maybe;
+            const bool ln = std::holds_alternative<Null>(*lv);
+            const bool rn = std::holds_alternative<Null>(*rv);
+            Truth same = ln || rn ? truth_of(ln && rn) : compare("=", *lv, *rv);
+            if (same == Truth::maybe) return same;
+            const bool distinct = same == Truth::no;
+            return truth_of(kind == "AEXPR_DISTINCT" ? distinct : !distinct);
+        }
+        if (kind == "AEXPR_IN" && lv && r->is_array()) {
+            bool found = false;
+            for (const json& item : *r) {
+                const std::optional<Value> iv = constant(item);
+                if (!iv) return Truth::maybe;
+                if (compare("=", *lv, *iv) == Truth::yes) found = true;
+            }
+            return truth_of(op == "=" ? found : !found);
+        }
+        if ((kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") && lv && r->is_array() && r->size() == 2) {
+            const std::optional<Value> lo = constant((*r)[0]);
+            const std::optional<Value> hi = constant((*r)[1]);
+            if (!lo || !hi) return Truth::maybe;
+            const Truth a = compare(">=", *lv, *lo);
+            const Truth b = compare("<=", *lv, *hi);
+            if (a == Truth::maybe || b == Truth::maybe) return Truth::maybe;
+            const bool inside = a == Truth::yes && b == Truth::yes;
+            return truth_of(kind == "AEXPR_BETWEEN" ? inside : !inside);
+        }
+        return Truth::maybe;
+    }
+    if (const json* t = unwrap(node, "NullTest")) {
+        const json* arg = field(*t, "arg");
+        const std::optional<Value> v = arg != nullptr ? constant(*arg) : std::nullopt;
+        if (!v) return Truth::maybe;
+        const bool is_null = std::holds_alternative<Null>(*v);
+        return truth_of(text_of(*t, "nulltesttype") == "IS_NULL" ? is_null : !is_null);
+    }
+    if (const json* t = unwrap(node, "BooleanTest")) {
+        const json* arg = field(*t, "arg");
+        if (arg == nullptr) return Truth::maybe;
+        const Truth inner = where_truth(*arg, depth + 1);
+        if (inner == Truth::maybe) return inner;
+        const std::string_view test = text_of(*t, "booltesttype");
+        const bool v = inner == Truth::yes;
+        if (test == "IS_TRUE" || test == "IS_NOT_FALSE") return truth_of(v);
+        if (test == "IS_FALSE" || test == "IS_NOT_TRUE") return truth_of(!v);
+        return Truth::maybe;
+    }
+    if (const json* s = unwrap(node, "SubLink")) {
+        if (text_of(*s, "subLinkType") == "EXISTS_SUBLINK") {
+            const json* sub = field(*s, "subselect");
+            const json* select = sub != nullptr ? unwrap(*sub, "SelectStmt") : nullptr;
+            if (select != nullptr && !select->contains("fromClause") && !select->contains("whereClause") &&
+                !select->contains("havingClause") && !select->contains("limitCount") &&
+                !select->contains("valuesLists") && !select->contains("larg")) {
+                return Truth::yes;
+            }
+        }
+        return Truth::maybe;
+    }
+    return Truth::maybe;
+}
+
+// ---- EXPLAIN options, read the way PostgreSQL's defGetBoolean reads them --------------------------
+
+// Whether EXPLAIN's options turn ANALYZE on: the last analyze option wins; no value, 1, true, on (any
+// case, quoted or not) are on; 0, false, off are off; anything else makes PostgreSQL refuse the
+// statement, which is treated as on (never lower than the truth).
+bool explain_analyzes(const json* options) {
+    bool analyze = false;
+    if (options == nullptr || !options->is_array()) return false;
+    for (const json& item : *options) {
+        const json* def = unwrap(item, "DefElem");
+        if (def == nullptr) continue;
+        const std::string name = lower(text_of(*def, "defname"));
+        if (name != "analyze" && name != "analyse") continue;
+        const json* arg = field(*def, "arg");
+        if (arg == nullptr) {
+            analyze = true;
+        } else if (const json* i = unwrap(*arg, "Integer")) {
+            const json* v = field(*i, "ival");
+            analyze = v == nullptr || !v->is_number_integer() || v->get<long long>() != 0;
+        } else if (const json* b = unwrap(*arg, "Boolean")) {
+            analyze = flag(*b, "boolval");
+        } else if (const json* s = unwrap(*arg, "String")) {
+            const std::string v = lower(text_of(*s, "sval"));
+            analyze = !(v == "false" || v == "off");
+        } else {
+            analyze = true;
+        }
+    }
+    return analyze;
+}
+
+bool is_utf8_name(std::string_view encoding) {
+    std::string compact;
+    for (char c : encoding) {
+        if (c != '-' && c != '_') compact += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return compact == "utf8" || compact == "unicode";
+}
+
+// ---- the walker -----------------------------------------------------------------------------------
+
+class Walker;
+using Handler = void (Walker::*)(std::string_view type, const json& body);
+
+struct StatementRule {
+    RiskClass risk;
+    std::string_view label;
+    Handler handler = nullptr;  // when set, it decides and adds the effects itself
+};
+
+class Walker {
+public:
+    Walker(const ClassifierTables& tables, Classification& out) : tables_(tables), out_(out) {}
+
+    // Parses text as SQL and walks each statement; a parse error is an unknown effect.
+    void sql_text(const std::string& text, std::string_view what) {
+        if (sql_nesting_ >= max_sql_nesting) {
+            add(RiskClass::unknown, "SQL nested too deeply in " + std::string(what));
+            return;
+        }
+        ++sql_nesting_;
+        std::string error;
+        std::optional<json> tree = parse(text, error);
+        if (!tree) {
+            add(RiskClass::unknown, std::string(what) + " does not parse: " + error);
+        } else {
+            walk_statements(*tree, text);
+        }
+        --sql_nesting_;
+    }
+
+private:
+    static std::optional<json> parse(const std::string& text, std::string& error) {
+        PgQueryParseResult result = pg_query_parse(text.c_str());
+        std::optional<json> tree;
+        if (result.error != nullptr) {
+            error = result.error->message != nullptr ? result.error->message : "syntax error";
+        } else {
+            json parsed = json::parse(result.parse_tree, nullptr, false);
+            if (parsed.is_discarded()) {
+                error = "the parse tree is not JSON";
+            } else {
+                tree = std::move(parsed);
+            }
+        }
+        pg_query_free_parse_result(result);
+        return tree;
+    }
+
+    void walk_statements(const json& tree, const std::string& text) {
+        const json* stmts = field(tree, "stmts");
+        if (stmts == nullptr || !stmts->is_array()) return;
+        const std::string* saved_text = text_;
+        text_ = &text;
+        for (const json& raw : *stmts) {
+            const json* stmt = field(raw, "stmt");
+            if (stmt == nullptr) continue;
+            const json* loc = field(raw, "stmt_location");
+            const json* len = field(raw, "stmt_len");
+            const std::size_t begin = loc != nullptr && loc->is_number_integer() ? loc->get<std::size_t>() : 0;
+            const std::size_t length = len != nullptr && len->is_number_integer() ? len->get<std::size_t>() : 0;
+            stmt_begin_ = std::min(begin, text.size());
+            stmt_length_ = length == 0 ? text.size() - stmt_begin_ : std::min(length, text.size() - stmt_begin_);
+            statement(*stmt);
+        }
+        text_ = saved_text;
+    }
+
+    void add(RiskClass risk, std::string reason, std::string relation = {}) {
+        if (!context_.empty()) reason += " in " + context_.back();
+        out_.effects.push_back(Effect{risk, std::move(reason), std::move(relation)});
+    }
+
+    struct ContextGuard {
+        Walker& walker;
+        ContextGuard(Walker& w, std::string context) : walker(w) { walker.context_.push_back(std::move(context)); }
+        ~ContextGuard() { walker.context_.pop_back(); }
+        ContextGuard(const ContextGuard&) = delete;
+        ContextGuard& operator=(const ContextGuard&) = delete;
+    };
+
+    // A node where a statement stands (top level, CTE body, EXPLAIN, PREPARE, rule action …).
+    void statement(const json& node) {
+        at_statement_ = true;
+        visit(node);
+        at_statement_ = false;
+    }
+
+    void visit(const json& node) {
+        if (too_deep_) return;
+        if (depth_ >= max_depth) {
+            too_deep_ = true;
+            out_.effects.push_back(Effect{RiskClass::unknown, "nested too deeply to classify", {}});
+            return;
+        }
+        ++depth_;
+        if (node.is_array()) {
+            for (const json& item : node) visit(item);
+        } else if (node.is_object()) {
+            if (const std::string_view type = node_type(node); !type.empty()) {
+                dispatch(type, node.begin().value());
+            } else {
+                fields(node);
+            }
+        }
+        --depth_;
+    }
+
+    // Every field of a node body, except those named in skip. An unwrapped RangeVar (a typed field such
+    // as "relation") reads that relation.
+    void fields(const json& body, std::initializer_list<std::string_view> skip = {}) {
+        if (!body.is_object()) return;
+        at_statement_ = false;
+        for (auto it = body.begin(); it != body.end(); ++it) {
+            if (std::find(skip.begin(), skip.end(), it.key()) != skip.end()) continue;
+            const json& value = it.value();
+            if (!value.is_structured()) continue;
+            if (is_range_var(value)) {
+                read_relation(value);
+            } else {
+                visit(value);
+            }
+        }
+    }
+
+    void read_relation(const json& range_var) {
+        add(RiskClass::read, "reads " + relation_name(&range_var), relation_name(&range_var));
+    }
+
+    void dispatch(std::string_view type, const json& body);
+
+    // -- statement handlers --
+
+    void select_stmt(std::string_view, const json& body) {
+        const bool top = std::exchange(at_statement_, false);
+        if (top) add(RiskClass::read, "SELECT");
+        if (const json* into = field(body, "intoClause")) {
+            const std::string rel = relation_name(field(*into, "rel"));
+            add(RiskClass::ddl, "SELECT INTO creates table " + rel, rel);
+        }
+        if (const json* locking = field(body, "lockingClause"); locking != nullptr && !locking->empty()) {
+            add(RiskClass::write, "SELECT … FOR UPDATE/SHARE locks rows");
+        }
+        fields(body, {"intoClause"});
+    }
+
+    void insert_stmt(std::string_view, const json& body) {
+        const std::string rel = relation_name(field(body, "relation"));
+        add(RiskClass::write, "INSERT into " + rel, rel);
+        fields(body, {"relation"});
+    }
+
+    void update_or_delete(std::string_view type, const json& body) {
+        const std::string rel = relation_name(field(body, "relation"));
+        const std::string verb = type == "UpdateStmt" ? "UPDATE of " : "DELETE from ";
+        const json* where = field(body, "whereClause");
+        if (where == nullptr) {
+            add(RiskClass::destructive, verb + rel + " without a WHERE clause", rel);
+        } else if (where_truth(*where) == Truth::yes) {
+            add(RiskClass::destructive, verb + rel + " with a WHERE clause that is always true", rel);
+        } else {
+            add(RiskClass::write, verb + rel, rel);
+        }
+        fields(body, {"relation"});
+    }
+
+    void merge_stmt(std::string_view, const json& body) {
+        const std::string rel = relation_name(field(body, "relation"));
+        bool wipes = false;
+        if (const json* on = field(body, "joinCondition"); on != nullptr && where_truth(*on) == Truth::yes) {
+            if (const json* whens = field(body, "mergeWhenClauses"); whens != nullptr && whens->is_array()) {
+                for (const json& item : *whens) {
+                    const json* when = unwrap(item, "MergeWhenClause");
+                    if (when == nullptr) continue;
+                    const std::string_view cmd = text_of(*when, "commandType");
+                    if ((cmd == "CMD_DELETE" || cmd == "CMD_UPDATE") && !when->contains("condition")) wipes = true;
+                }
+            }
+        }
+        if (wipes) {
+            add(RiskClass::destructive, "MERGE into " + rel + " that updates or deletes every row", rel);
+        } else {
+            add(RiskClass::write, "MERGE into " + rel, rel);
+        }
+        fields(body, {"relation"});
+    }
+
+    void explain_stmt(std::string_view, const json& body) {
+        const json* query = field(body, "query");
+        if (explain_analyzes(field(body, "options"))) {
+            add(RiskClass::read, "EXPLAIN ANALYZE");
+            ContextGuard context(*this, "EXPLAIN ANALYZE");
+            if (query != nullptr) statement(*query);
+        } else {
+            add(RiskClass::read, "EXPLAIN without ANALYZE plans the statement and does not run it");
+        }
+    }
+
+    void copy_stmt(std::string_view, const json& body) {
+        const bool from = flag(body, "is_from");
+        const bool program = flag(body, "is_program");
+        const bool file = !text_of(body, "filename").empty();
+        const std::string rel = relation_name(field(body, "relation"));
+        if (program || file) {
+            add(RiskClass::admin,
+                std::string(from ? "COPY FROM " : "COPY TO ") + (program ? "a server program" : "a server file"), rel);
+        } else if (from) {
+            add(RiskClass::write, "COPY into " + rel + " FROM STDIN", rel);
+        } else if (!rel.empty()) {
+            add(RiskClass::read, "COPY " + rel + " TO STDOUT", rel);
+        } else {
+            add(RiskClass::read, "COPY (query) TO STDOUT");
+        }
+        if (const json* query = field(body, "query")) {
+            ContextGuard context(*this, "COPY");
+            statement(*query);
+        }
+        fields(body, {"relation", "query"});
+    }
+
+    // SET/RESET of one setting by name (value: the first SET argument when it is a constant string).
+    void setting(std::string name, std::string_view kind, const std::optional<std::string>& value,
+                 const std::string& how) {
+        name = lower(name);
+        if (name == "standard_conforming_strings") {
+            out_.touches_lexer_settings = true;
+            add(RiskClass::admin, how + " standard_conforming_strings changes how jitgate must lex SQL");
+            return;
+        }
+        if (name == "client_encoding") {
+            const bool to_utf8 = kind != "VAR_SET_VALUE" || (value && is_utf8_name(*value));
+            if (!to_utf8) {
+                out_.touches_lexer_settings = true;
+                add(RiskClass::admin, how + " client_encoding to an encoding other than UTF8 changes how SQL is lexed");
+            } else {
+                add(RiskClass::read, how + " client_encoding (UTF8)");
+            }
+            return;
+        }
+        if (name == "role" || name == "session_authorization") {
+            add(RiskClass::admin, how + " " + name + " changes the session's identity");
+            return;
+        }
+        if (const auto it = tables_.settings.find(name); it != tables_.settings.end()) {
+            add(it->second, how + " " + name +
+                                (it->second == RiskClass::read ? " (a session setting)" : " (a privileged setting)"));
+            return;
+        }
+        add(RiskClass::unknown, how + " " + name + ": not a setting jitgate knows");
+    }
+
+    void variable_set(std::string_view, const json& body) {
+        const std::string_view kind = text_of(body, "kind");
+        const std::string name(text_of(body, "name"));
+        if (kind == "VAR_RESET_ALL") {
+            out_.touches_lexer_settings = true;
+            add(RiskClass::admin, "RESET ALL resets standard_conforming_strings among every setting");
+            return;
+        }
+        if (kind == "VAR_SET_MULTI") {  // SET TRANSACTION …, SET SESSION CHARACTERISTICS …
+            add(RiskClass::read, "SET " + lower(name));
+            return;
+        }
+        std::optional<std::string> value;
+        if (const json* args = field(body, "args"); args != nullptr && args->is_array() && !args->empty()) {
+            if (auto v = constant((*args)[0]); v && std::holds_alternative<std::string>(*v)) {
+                value = std::get<std::string>(*v);
+            }
+        }
+        setting(name, kind, value, kind == "VAR_RESET" ? "RESET" : "SET");
+    }
+
+    void func_call(std::string_view, const json& body) {
+        const std::vector<std::string> parts = name_parts(field(body, "funcname"));
+        const std::string name = join(parts);
+        std::optional<RiskClass> risk;
+        bool builtin = false;
+        if (const auto it = tables_.config_functions.find(name); it != tables_.config_functions.end()) {
+            risk = it->second;
+        } else if (parts.size() == 1 || (parts.size() == 2 && parts[0] == "pg_catalog")) {
+            if (const auto b = tables_.builtin_functions.find(parts.back()); b != tables_.builtin_functions.end()) {
+                risk = b->second;
+                builtin = true;
+            }
+        }
+        if (builtin && parts.back() == "set_config") {
+            set_config(body);
+        } else if (!risk) {
+            add(RiskClass::unknown, "calls " + name + "(), a function jitgate does not know");
+        } else if (*risk != RiskClass::read) {
+            add(*risk, "calls " + name + "()");
+        }
+        fields(body, {"funcname"});
+    }
+
+    void set_config(const json& body) {
+        const json* args = field(body, "args");
+        std::optional<Value> name;
+        std::optional<Value> value;
+        if (args != nullptr && args->is_array() && !args->empty()) {
+            name = constant((*args)[0]);
+            if (args->size() > 1) value = constant((*args)[1]);
+        }
+        if (!name || !std::holds_alternative<std::string>(*name)) {
+            out_.touches_lexer_settings = true;
+            add(RiskClass::admin, "set_config() with a setting name that is not a constant");
+            return;
+        }
+        std::optional<std::string> text;
+        if (value && std::holds_alternative<std::string>(*value)) text = std::get<std::string>(*value);
+        setting(std::get<std::string>(*name), "VAR_SET_VALUE", text, "set_config() of");
+    }
+
+    void do_stmt(std::string_view, const json& body) {
+        std::string code;
+        std::string language = "plpgsql";
+        if (const json* args = field(body, "args"); args != nullptr && args->is_array()) {
+            for (const json& item : *args) {
+                const json* def = unwrap(item, "DefElem");
+                const json* arg = def != nullptr ? field(*def, "arg") : nullptr;
+                const json* s = arg != nullptr ? unwrap(*arg, "String") : nullptr;
+                if (s == nullptr) continue;
+                if (text_of(*def, "defname") == "as") code = text_of(*s, "sval");
+                if (text_of(*def, "defname") == "language") language = lower(text_of(*s, "sval"));
+            }
+        }
+        add(RiskClass::read, "DO block");
+        if (language != "plpgsql") {
+            add(RiskClass::unknown, "DO block in LANGUAGE " + language + " cannot be classified");
+            return;
+        }
+        // A dollar-quote tag that does not occur in the code.
+        std::string tag = "$jitgate$";
+        for (int n = 0; code.find(tag) != std::string::npos; ++n) tag = "$jitgate" + std::to_string(n) + "$";
+        plpgsql("CREATE FUNCTION jitgate_do() RETURNS void LANGUAGE plpgsql AS " + tag + code + tag, "a DO block");
+    }
+
+    void create_function(std::string_view, const json& body) {
+        const std::string name = join(name_parts(field(body, "funcname")));
+        const bool procedure = flag(body, "is_procedure");
+        add(RiskClass::ddl, std::string(procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ") + name);
+        std::string language = body.contains("sql_body") ? "sql" : "";
+        std::vector<std::string> as;
+        if (const json* options = field(body, "options"); options != nullptr && options->is_array()) {
+            for (const json& item : *options) {
+                const json* def = unwrap(item, "DefElem");
+                const json* arg = def != nullptr ? field(*def, "arg") : nullptr;
+                if (arg == nullptr) continue;
+                if (text_of(*def, "defname") == "language") {
+                    if (const json* s = unwrap(*arg, "String")) language = lower(text_of(*s, "sval"));
+                } else if (text_of(*def, "defname") == "as") {
+                    if (const json* list = unwrap(*arg, "List")) as = name_parts(field(*list, "items"));
+                }
+            }
+        }
+        const std::string what = "the body of " + name;
+        if (language == "c" || language == "internal") {
+            add(RiskClass::admin, "a function in LANGUAGE " + language + " runs native code");
+        } else if (body.contains("sql_body")) {
+            ContextGuard context(*this, what);
+            visit(*field(body, "sql_body"));
+        } else if (language == "sql" && as.size() == 1) {
+            ContextGuard context(*this, what);
+            sql_text(as[0], "function body");
+        } else if (language == "plpgsql" && text_ != nullptr) {
+            plpgsql(text_->substr(stmt_begin_, stmt_length_), what);
+        } else {
+            add(RiskClass::unknown, "the body of " + name + " in LANGUAGE " +
+                                        (language.empty() ? std::string("?") : language) + " cannot be classified");
+        }
+        fields(body, {"funcname", "options", "sql_body"});
+    }
+
+    // A CREATE FUNCTION … LANGUAGE plpgsql text: every embedded SQL statement and expression counts.
+    void plpgsql(const std::string& create_function_text, const std::string& what) {
+        PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(create_function_text.c_str());
+        if (result.error != nullptr) {
+            add(RiskClass::unknown, what + " does not parse as PL/pgSQL: " +
+                                        (result.error->message != nullptr ? result.error->message : "error"));
+        } else {
+            json tree = json::parse(result.plpgsql_funcs != nullptr ? result.plpgsql_funcs : "", nullptr, false);
+            if (tree.is_discarded()) {
+                add(RiskClass::unknown, what + ": the PL/pgSQL tree is not JSON");
+            } else {
+                ContextGuard context(*this, what);
+                plpgsql_node(tree);
+            }
+        }
+        pg_query_free_plpgsql_parse_result(result);
+    }
+
+    void plpgsql_node(const json& node) {
+        if (too_deep_) return;
+        if (depth_ >= max_depth) {
+            too_deep_ = true;
+            out_.effects.push_back(Effect{RiskClass::unknown, "nested too deeply to classify", {}});
+            return;
+        }
+        ++depth_;
+        if (node.is_array()) {
+            for (const json& item : node) plpgsql_node(item);
+        } else if (node.is_object()) {
+            for (auto it = node.begin(); it != node.end(); ++it) {
+                const std::string& key = it.key();
+                if (key == "PLpgSQL_expr") {
+                    plpgsql_expr(std::string(text_of(it.value(), "query")));
+                    continue;
+                }
+                if (key == "PLpgSQL_stmt_dynexecute" || key == "PLpgSQL_stmt_dynfors" ||
+                    (key == "PLpgSQL_stmt_open" && it.value().contains("dynquery"))) {
+                    add(RiskClass::unknown, "dynamic SQL (EXECUTE of a string)");
+                }
+                plpgsql_node(it.value());
+            }
+        }
+        --depth_;
+    }
+
+    // A PL/pgSQL expression or statement: SQL as it stands, else an expression, else an assignment.
+    void plpgsql_expr(const std::string& query) {
+        std::string error;
+        for (const std::string& candidate :
+             {query, "SELECT " + query,
+              query.find(":=") != std::string::npos ? "SELECT " + query.substr(query.find(":=") + 2) : std::string()}) {
+            if (candidate.empty()) continue;
+            if (parse(candidate, error)) {
+                sql_text(candidate, "a PL/pgSQL statement");
+                return;
+            }
+        }
+        add(RiskClass::unknown, "a PL/pgSQL expression does not parse: " + error);
+    }
+
+    void drop_stmt(std::string_view, const json& body) {
+        const std::string object = object_word(text_of(body, "removeType"));
+        const bool relation_like = object == "TABLE" || object == "VIEW" || object == "MATERIALIZED VIEW" ||
+                                   object == "FOREIGN TABLE" || object == "SEQUENCE" || object == "INDEX";
+        const json* objects = field(body, "objects");
+        bool any = false;
+        if (objects != nullptr && objects->is_array()) {
+            for (const json& item : *objects) {
+                std::string name;
+                if (const json* list = unwrap(item, "List")) {
+                    name = join(name_parts(field(*list, "items")));
+                } else if (const json* s = unwrap(item, "String")) {
+                    name = text_of(*s, "sval");
+                } else if (const json* f = unwrap(item, "ObjectWithArgs")) {
+                    name = join(name_parts(field(*f, "objname")));
+                }
+                add(RiskClass::destructive, "DROP " + object + (name.empty() ? "" : " " + name),
+                    relation_like ? name : std::string());
+                any = true;
+            }
+        }
+        if (!any) add(RiskClass::destructive, "DROP " + object);
+    }
+
+    void truncate_stmt(std::string_view, const json& body) {
+        bool any = false;
+        if (const json* rels = field(body, "relations"); rels != nullptr && rels->is_array()) {
+            for (const json& item : *rels) {
+                if (const json* rv = unwrap(item, "RangeVar")) {
+                    const std::string rel = relation_name(rv);
+                    add(RiskClass::destructive, "TRUNCATE " + rel, rel);
+                    any = true;
+                }
+            }
+        }
+        if (!any) add(RiskClass::destructive, "TRUNCATE");
+    }
+
+    void alter_table(std::string_view, const json& body) {
+        const std::string rel = relation_name(field(body, "relation"));
+        const std::string what = "ALTER " + object_word(text_of(body, "objtype")) + " " + rel;
+        add(RiskClass::ddl, what, rel);
+        if (const json* cmds = field(body, "cmds"); cmds != nullptr && cmds->is_array()) {
+            for (const json& item : *cmds) {
+                const json* cmd = unwrap(item, "AlterTableCmd");
+                if (cmd == nullptr) continue;
+                const std::string_view sub = text_of(*cmd, "subtype");
+                if (sub == "AT_DropColumn") {
+                    add(RiskClass::destructive, what + " DROP COLUMN " + std::string(text_of(*cmd, "name")), rel);
+                } else if (sub == "AT_ChangeOwner") {
+                    add(RiskClass::admin, what + " OWNER TO changes who controls it", rel);
+                } else if (sub == "AT_DisableRowSecurity" || sub == "AT_NoForceRowSecurity" ||
+                           sub == "AT_DisableTrigAll") {
+                    add(RiskClass::admin, what + " turns off row security or system triggers", rel);
+                }
+            }
+        }
+        fields(body, {"relation"});
+    }
+
+    // Statements whose one relation field is the object they act on, at the rule's class.
+    void on_relation(std::string_view type, const json& body);
+
+    void create_table_as(std::string_view, const json& body) {
+        const json* into = field(body, "into");
+        const std::string rel = relation_name(into != nullptr ? field(*into, "rel") : nullptr);
+        const bool matview = text_of(body, "objtype") == "OBJECT_MATVIEW";
+        add(RiskClass::ddl, std::string(matview ? "CREATE MATERIALIZED VIEW " : "CREATE TABLE ") + rel + " AS", rel);
+        if (const json* query = field(body, "query")) {
+            ContextGuard context(*this, matview ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS");
+            statement(*query);
+        }
+    }
+
+    void view_stmt(std::string_view, const json& body) {
+        const std::string rel = relation_name(field(body, "view"));
+        add(RiskClass::ddl, "CREATE VIEW " + rel, rel);
+        if (const json* query = field(body, "query")) {
+            ContextGuard context(*this, "the query of view " + rel);
+            statement(*query);
+        }
+    }
+
+    void rule_stmt(std::string_view, const json& body) {
+        const std::string rel = relation_name(field(body, "relation"));
+        add(RiskClass::ddl, "CREATE RULE " + std::string(text_of(body, "rulename")) + " ON " + rel, rel);
+        ContextGuard context(*this, "rule " + std::string(text_of(body, "rulename")));
+        if (const json* actions = field(body, "actions"); actions != nullptr && actions->is_array()) {
+            for (const json& action : *actions) statement(action);
+        }
+        if (const json* where = field(body, "whereClause")) visit(*where);
+    }
+
+    void create_schema(std::string_view, const json& body) {
+        const std::string name(text_of(body, "schemaname"));
+        add(RiskClass::ddl, "CREATE SCHEMA " + name);
+        ContextGuard context(*this, "CREATE SCHEMA " + name);
+        if (const json* elements = field(body, "schemaElts"); elements != nullptr && elements->is_array()) {
+            for (const json& element : *elements) statement(element);
+        }
+    }
+
+    void with_query(std::string_view label, const json& body, std::string_view query_key) {
+        if (const json* query = field(body, query_key)) {
+            ContextGuard context(*this, std::string(label));
+            statement(*query);
+        }
+    }
+
+    void declare_cursor(std::string_view, const json& body) {
+        const std::string name(text_of(body, "portalname"));
+        add(RiskClass::read, "DECLARE CURSOR " + name);
+        with_query("cursor " + name, body, "query");
+    }
+
+    void prepare_stmt(std::string_view, const json& body) {
+        const std::string name(text_of(body, "name"));
+        add(RiskClass::read, "PREPARE " + name);
+        with_query("PREPARE " + name, body, "query");
+    }
+
+    void common_table_expr(std::string_view, const json& body) {
+        with_query("WITH query " + std::string(text_of(body, "ctename")), body, "ctequery");
+        fields(body, {"ctequery"});
+    }
+
+    void execute_stmt(std::string_view, const json& body) {
+        add(RiskClass::unknown,
+            "EXECUTE " + std::string(text_of(body, "name")) + ": a prepared statement has the class of its PREPARE");
+        fields(body);
+    }
+
+    void discard_stmt(std::string_view, const json& body) {
+        if (text_of(body, "target") == "DISCARD_ALL") {
+            out_.touches_lexer_settings = true;
+            add(RiskClass::admin, "DISCARD ALL resets every setting, standard_conforming_strings among them");
+        } else {
+            add(RiskClass::read, "DISCARD");
+        }
+    }
+
+    void vacuum_stmt(std::string_view, const json& body) {
+        const std::string what = flag(body, "is_vacuumcmd") ? "VACUUM" : "ANALYZE";
+        bool any = false;
+        if (const json* rels = field(body, "rels"); rels != nullptr && rels->is_array()) {
+            for (const json& item : *rels) {
+                const json* vr = unwrap(item, "VacuumRelation");
+                if (vr == nullptr) continue;
+                const std::string rel = relation_name(field(*vr, "relation"));
+                add(RiskClass::admin, what + " " + rel, rel);
+                any = true;
+            }
+        }
+        if (!any) add(RiskClass::admin, what);
+    }
+
+    void lock_stmt(std::string_view, const json& body) {
+        if (const json* rels = field(body, "relations"); rels != nullptr && rels->is_array()) {
+            for (const json& item : *rels) {
+                if (const json* rv = unwrap(item, "RangeVar")) {
+                    const std::string rel = relation_name(rv);
+                    add(RiskClass::write, "LOCK " + rel, rel);
+                }
+            }
+        }
+    }
+
+    void grant_stmt(std::string_view, const json& body) {
+        const std::string what = flag(body, "is_grant") ? "GRANT" : "REVOKE";
+        add(RiskClass::admin, what + " changes privileges");
+        if (const json* objects = field(body, "objects"); objects != nullptr && objects->is_array()) {
+            for (const json& item : *objects) {
+                if (const json* rv = unwrap(item, "RangeVar")) {
+                    const std::string rel = relation_name(rv);
+                    add(RiskClass::admin, what + " on " + rel, rel);
+                }
+            }
+        }
+    }
+
+    void range_var(std::string_view, const json& body) { read_relation(body); }
+
+    const ClassifierTables& tables_;
+    Classification& out_;
+    std::vector<std::string> context_;
+    const std::string* text_ = nullptr;  // the text being walked, for a statement's own source
+    std::size_t stmt_begin_ = 0;
+    std::size_t stmt_length_ = 0;
+    int depth_ = 0;
+    int sql_nesting_ = 0;
+    bool too_deep_ = false;
+    bool at_statement_ = false;
+
+    friend const std::unordered_map<std::string_view, StatementRule>& statement_rules();
+};
+
+const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
+    using R = RiskClass;
+    static const std::unordered_map<std::string_view, StatementRule> rules = {
+        // read
+        {"SelectStmt", {R::read, "SELECT", &Walker::select_stmt}},
+        {"VariableShowStmt", {R::read, "SHOW"}},
+        {"TransactionStmt", {R::read, "transaction control"}},
+        {"ListenStmt", {R::read, "LISTEN"}},
+        {"UnlistenStmt", {R::read, "UNLISTEN"}},
+        {"FetchStmt", {R::read, "FETCH or MOVE in a cursor"}},
+        {"ClosePortalStmt", {R::read, "CLOSE cursor"}},
+        {"DeallocateStmt", {R::read, "DEALLOCATE"}},
+        {"ConstraintsSetStmt", {R::read, "SET CONSTRAINTS"}},
+        {"DeclareCursorStmt", {R::read, "DECLARE CURSOR", &Walker::declare_cursor}},
+        {"PrepareStmt", {R::read, "PREPARE", &Walker::prepare_stmt}},
+        {"ExplainStmt", {R::read, "EXPLAIN", &Walker::explain_stmt}},
+        {"CallStmt", {R::read, "CALL"}},
+        {"DoStmt", {R::read, "DO", &Walker::do_stmt}},
+        {"ReturnStmt", {R::read, "RETURN"}},
+        {"VariableSetStmt", {R::read, "SET", &Walker::variable_set}},
+        {"DiscardStmt", {R::read, "DISCARD", &Walker::discard_stmt}},
+        {"ExecuteStmt", {R::unknown, "EXECUTE", &Walker::execute_stmt}},
+        // write
+        {"InsertStmt", {R::write, "INSERT", &Walker::insert_stmt}},
+        {"UpdateStmt", {R::write, "UPDATE", &Walker::update_or_delete}},
+        {"DeleteStmt", {R::write, "DELETE", &Walker::update_or_delete}},
+        {"MergeStmt", {R::write, "MERGE", &Walker::merge_stmt}},
+        {"CopyStmt", {R::write, "COPY", &Walker::copy_stmt}},
+        {"NotifyStmt", {R::write, "NOTIFY"}},
+        {"LockStmt", {R::write, "LOCK", &Walker::lock_stmt}},
+        // ddl
+        {"CreateStmt", {R::ddl, "CREATE TABLE", &Walker::on_relation}},
+        {"CreateForeignTableStmt", {R::ddl, "CREATE FOREIGN TABLE"}},
+        {"CreateTableAsStmt", {R::ddl, "CREATE TABLE AS", &Walker::create_table_as}},
+        {"RefreshMatViewStmt", {R::ddl, "REFRESH MATERIALIZED VIEW", &Walker::on_relation}},
+        {"AlterTableStmt", {R::ddl, "ALTER TABLE", &Walker::alter_table}},
+        {"IndexStmt", {R::ddl, "CREATE INDEX on", &Walker::on_relation}},
+        {"ViewStmt", {R::ddl, "CREATE VIEW", &Walker::view_stmt}},
+        {"CreateSeqStmt", {R::ddl, "CREATE SEQUENCE", &Walker::on_relation}},
+        {"AlterSeqStmt", {R::ddl, "ALTER SEQUENCE", &Walker::on_relation}},
+        {"CreateFunctionStmt", {R::ddl, "CREATE FUNCTION", &Walker::create_function}},
+        {"AlterFunctionStmt", {R::ddl, "ALTER FUNCTION"}},
+        {"CreateDomainStmt", {R::ddl, "CREATE DOMAIN"}},
+        {"AlterDomainStmt", {R::ddl, "ALTER DOMAIN"}},
+        {"CreateEnumStmt", {R::ddl, "CREATE TYPE AS ENUM"}},
+        {"AlterEnumStmt", {R::ddl, "ALTER TYPE (enum)"}},
+        {"CompositeTypeStmt", {R::ddl, "CREATE TYPE"}},
+        {"CreateRangeStmt", {R::ddl, "CREATE TYPE AS RANGE"}},
+        {"DefineStmt", {R::ddl, "CREATE (aggregate, operator, type, collation or text search object)"}},
+        {"AlterTypeStmt", {R::ddl, "ALTER TYPE"}},
+        {"CreateCastStmt", {R::ddl, "CREATE CAST"}},
+        {"CreateOpClassStmt", {R::ddl, "CREATE OPERATOR CLASS"}},
+        {"CreateOpFamilyStmt", {R::ddl, "CREATE OPERATOR FAMILY"}},
+        {"AlterOpFamilyStmt", {R::ddl, "ALTER OPERATOR FAMILY"}},
+        {"AlterOperatorStmt", {R::ddl, "ALTER OPERATOR"}},
+        {"CreateConversionStmt", {R::ddl, "CREATE CONVERSION"}},
+        {"CreateTransformStmt", {R::ddl, "CREATE TRANSFORM"}},
+        {"CreateStatsStmt", {R::ddl, "CREATE STATISTICS"}},
+        {"AlterStatsStmt", {R::ddl, "ALTER STATISTICS"}},
+        {"AlterCollationStmt", {R::ddl, "ALTER COLLATION"}},
+        {"AlterTSDictionaryStmt", {R::ddl, "ALTER TEXT SEARCH DICTIONARY"}},
+        {"AlterTSConfigurationStmt", {R::ddl, "ALTER TEXT SEARCH CONFIGURATION"}},
+        {"AlterObjectDependsStmt", {R::ddl, "ALTER … DEPENDS ON EXTENSION"}},
+        {"RenameStmt", {R::ddl, "ALTER … RENAME", &Walker::on_relation}},
+        {"AlterObjectSchemaStmt", {R::ddl, "ALTER … SET SCHEMA", &Walker::on_relation}},
+        {"CommentStmt", {R::ddl, "COMMENT ON"}},
+        {"CreateTrigStmt", {R::ddl, "CREATE TRIGGER on", &Walker::on_relation}},
+        {"RuleStmt", {R::ddl, "CREATE RULE", &Walker::rule_stmt}},
+        {"CreateSchemaStmt", {R::ddl, "CREATE SCHEMA", &Walker::create_schema}},
+        {"ImportForeignSchemaStmt", {R::ddl, "IMPORT FOREIGN SCHEMA"}},
+        // admin
+        {"GrantStmt", {R::admin, "GRANT", &Walker::grant_stmt}},
+        {"GrantRoleStmt", {R::admin, "GRANT or REVOKE of a role"}},
+        {"AlterDefaultPrivilegesStmt", {R::admin, "ALTER DEFAULT PRIVILEGES"}},
+        {"CreateRoleStmt", {R::admin, "CREATE ROLE"}},
+        {"AlterRoleStmt", {R::admin, "ALTER ROLE"}},
+        {"AlterRoleSetStmt", {R::admin, "ALTER ROLE … SET"}},
+        {"ReassignOwnedStmt", {R::admin, "REASSIGN OWNED"}},
+        {"AlterOwnerStmt", {R::admin, "ALTER … OWNER TO"}},
+        {"AlterSystemStmt", {R::admin, "ALTER SYSTEM"}},
+        {"CreatedbStmt", {R::admin, "CREATE DATABASE"}},
+        {"AlterDatabaseStmt", {R::admin, "ALTER DATABASE"}},
+        {"AlterDatabaseSetStmt", {R::admin, "ALTER DATABASE … SET"}},
+        {"AlterDatabaseRefreshCollStmt", {R::admin, "ALTER DATABASE … REFRESH COLLATION VERSION"}},
+        {"CreateTableSpaceStmt", {R::admin, "CREATE TABLESPACE"}},
+        {"AlterTableSpaceOptionsStmt", {R::admin, "ALTER TABLESPACE"}},
+        {"AlterTableMoveAllStmt", {R::admin, "ALTER … ALL IN TABLESPACE"}},
+        {"CreateExtensionStmt", {R::admin, "CREATE EXTENSION"}},
+        {"AlterExtensionStmt", {R::admin, "ALTER EXTENSION"}},
+        {"AlterExtensionContentsStmt", {R::admin, "ALTER EXTENSION … ADD/DROP"}},
+        {"CreatePLangStmt", {R::admin, "CREATE LANGUAGE"}},
+        {"CreateAmStmt", {R::admin, "CREATE ACCESS METHOD"}},
+        {"CreateEventTrigStmt", {R::admin, "CREATE EVENT TRIGGER"}},
+        {"AlterEventTrigStmt", {R::admin, "ALTER EVENT TRIGGER"}},
+        {"CreateFdwStmt", {R::admin, "CREATE FOREIGN DATA WRAPPER"}},
+        {"AlterFdwStmt", {R::admin, "ALTER FOREIGN DATA WRAPPER"}},
+        {"CreateForeignServerStmt", {R::admin, "CREATE SERVER"}},
+        {"AlterForeignServerStmt", {R::admin, "ALTER SERVER"}},
+        {"CreateUserMappingStmt", {R::admin, "CREATE USER MAPPING"}},
+        {"AlterUserMappingStmt", {R::admin, "ALTER USER MAPPING"}},
+        {"DropUserMappingStmt", {R::admin, "DROP USER MAPPING"}},
+        {"CreatePublicationStmt", {R::admin, "CREATE PUBLICATION"}},
+        {"AlterPublicationStmt", {R::admin, "ALTER PUBLICATION"}},
+        {"CreateSubscriptionStmt", {R::admin, "CREATE SUBSCRIPTION"}},
+        {"AlterSubscriptionStmt", {R::admin, "ALTER SUBSCRIPTION"}},
+        {"CreatePolicyStmt", {R::admin, "CREATE POLICY (row security)"}},
+        {"AlterPolicyStmt", {R::admin, "ALTER POLICY (row security)"}},
+        {"SecLabelStmt", {R::admin, "SECURITY LABEL"}},
+        {"VacuumStmt", {R::admin, "VACUUM", &Walker::vacuum_stmt}},
+        {"ReindexStmt", {R::admin, "REINDEX"}},
+        {"ClusterStmt", {R::admin, "CLUSTER"}},
+        {"CheckPointStmt", {R::admin, "CHECKPOINT"}},
+        {"LoadStmt", {R::admin, "LOAD of a server library"}},
+        // destructive
+        {"DropStmt", {R::destructive, "DROP", &Walker::drop_stmt}},
+        {"TruncateStmt", {R::destructive, "TRUNCATE", &Walker::truncate_stmt}},
+        {"DropRoleStmt", {R::destructive, "DROP ROLE"}},
+        {"DropOwnedStmt", {R::destructive, "DROP OWNED"}},
+        {"DropdbStmt", {R::destructive, "DROP DATABASE"}},
+        {"DropTableSpaceStmt", {R::destructive, "DROP TABLESPACE"}},
+        {"DropSubscriptionStmt", {R::destructive, "DROP SUBSCRIPTION"}},
+        // nested nodes with their own meaning
+        {"FuncCall", {R::read, "", &Walker::func_call}},
+        {"RangeVar", {R::read, "", &Walker::range_var}},
+        {"CommonTableExpr", {R::read, "", &Walker::common_table_expr}},
+    };
+    return rules;
+}
+
+void Walker::on_relation(std::string_view type, const json& body) {
+    const StatementRule& rule = statement_rules().at(type);
+    const json* rel_node = field(body, "relation");
+    if (rel_node == nullptr) rel_node = field(body, "sequence");
+    const std::string rel = rel_node != nullptr && is_range_var(*rel_node) ? relation_name(rel_node) : std::string();
+    add(rule.risk, std::string(rule.label) + (rel.empty() ? "" : " " + rel), rel);
+    fields(body, {"relation", "sequence"});
+}
+
+void Walker::dispatch(std::string_view type, const json& body) {
+    const auto& rules = statement_rules();
+    const auto it = rules.find(type);
+    if (it == rules.end()) {
+        if (type.ends_with("Stmt")) {
+            at_statement_ = false;
+            add(RiskClass::unknown, std::string(type) + " is a statement jitgate does not classify");
+            return;
+        }
+        fields(body);
+        return;
+    }
+    const StatementRule& rule = it->second;
+    if (rule.handler != nullptr) {
+        (this->*rule.handler)(type, body);
+        return;
+    }
+    add(rule.risk, std::string(rule.label));
+    fields(body);
+}
+
+}  // namespace
+
+void walk_sql(const std::string& text, const ClassifierTables& tables, Classification& out) {
+    Walker walker(tables, out);
+    walker.sql_text(text, "the statement");
+}
+
+}  // namespace jitgate::guardrails::detail
