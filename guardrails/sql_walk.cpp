@@ -239,6 +239,10 @@ Truth where_truth(const json& node, int depth = 0) {
         const json* l = field(*e, "lexpr");
         const json* r = field(*e, "rexpr");
         if (l == nullptr || r == nullptr) return Truth::maybe;
+        if (const json* list = unwrap(*r, "List")) {  // IN (…) and BETWEEN … AND …
+            r = field(*list, "items");
+            if (r == nullptr) return Truth::maybe;
+        }
         const std::optional<Value> lv = constant(*l);
         if (kind == "AEXPR_OP") {
             if (const std::optional<Value> rv = constant(*r); lv && rv) return compare(op, *lv, *rv);
@@ -337,7 +341,7 @@ bool explain_analyzes(const json* options) {
             analyze = true;
         } else if (const json* i = unwrap(*arg, "Integer")) {
             const json* v = field(*i, "ival");
-            analyze = v == nullptr || !v->is_number_integer() || v->get<long long>() != 0;
+            analyze = v != nullptr && (!v->is_number_integer() || v->get<long long>() != 0);  // {} is 0
         } else if (const json* b = unwrap(*arg, "Boolean")) {
             analyze = flag(*b, "boolval");
         } else if (const json* s = unwrap(*arg, "String")) {
@@ -974,6 +978,13 @@ private:
 
     void range_var(std::string_view, const json& body) { read_relation(body); }
 
+    // CALL's funccall is an unwrapped FuncCall: a procedure is judged like a function.
+    void call_stmt(std::string_view, const json& body) {
+        add(RiskClass::read, "CALL");
+        if (const json* call = field(body, "funccall")) func_call("FuncCall", *call);
+        fields(body, {"funccall"});
+    }
+
     const ClassifierTables& tables_;
     Classification& out_;
     std::vector<std::string> context_;
@@ -1004,7 +1015,7 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         {"DeclareCursorStmt", {R::read, "DECLARE CURSOR", &Walker::declare_cursor}},
         {"PrepareStmt", {R::read, "PREPARE", &Walker::prepare_stmt}},
         {"ExplainStmt", {R::read, "EXPLAIN", &Walker::explain_stmt}},
-        {"CallStmt", {R::read, "CALL"}},
+        {"CallStmt", {R::read, "CALL", &Walker::call_stmt}},
         {"DoStmt", {R::read, "DO", &Walker::do_stmt}},
         {"ReturnStmt", {R::read, "RETURN"}},
         {"VariableSetStmt", {R::read, "SET", &Walker::variable_set}},

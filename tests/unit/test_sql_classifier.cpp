@@ -1,0 +1,525 @@
+// The SQL classifier (DESIGN §4): a table of statements and the class each must get, then the
+// properties that are not one statement's class: effects and relations, lexer-setting flags, config
+// tables, and the inputs that must never crash (deep nesting, invalid UTF-8, over-length).
+#include "guardrails/sql_classifier.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+using jitgate::config::RiskClass;
+using jitgate::guardrails::Classification;
+using jitgate::guardrails::SqlClassifier;
+
+namespace {
+
+struct Case {
+    std::string_view sql;
+    RiskClass expected;
+};
+
+constexpr RiskClass R = RiskClass::read;
+constexpr RiskClass W = RiskClass::write;
+constexpr RiskClass D = RiskClass::ddl;
+constexpr RiskClass A = RiskClass::admin;
+constexpr RiskClass X = RiskClass::destructive;
+constexpr RiskClass U = RiskClass::unknown;
+
+const SqlClassifier& classifier() {
+    static const SqlClassifier instance;
+    return instance;
+}
+
+// clang-format off
+const Case cases[] = {
+    // --- reads ---
+    {"SELECT 1", R},
+    {"select * from orders where id = 42", R},
+    {"SELECT count(*) FROM public.orders", R},
+    {"VALUES (1), (2)", R},
+    {"TABLE orders", R},
+    {"SHOW search_path", R},
+    {"SHOW ALL", R},
+    {"BEGIN", R},
+    {"START TRANSACTION ISOLATION LEVEL SERIALIZABLE", R},
+    {"COMMIT", R},
+    {"ROLLBACK", R},
+    {"SAVEPOINT s1", R},
+    {"RELEASE SAVEPOINT s1", R},
+    {"ROLLBACK TO SAVEPOINT s1", R},
+    {"LISTEN jobs", R},
+    {"UNLISTEN *", R},
+    {"DECLARE c CURSOR FOR SELECT * FROM orders", R},
+    {"FETCH 10 FROM c", R},
+    {"MOVE NEXT IN c", R},
+    {"CLOSE c", R},
+    {"PREPARE p AS SELECT * FROM orders WHERE id = $1", R},
+    {"DEALLOCATE p", R},
+    {"DEALLOCATE ALL", R},
+    {"EXPLAIN SELECT * FROM orders", R},
+    {"EXPLAIN ANALYZE SELECT * FROM orders", R},
+    {"EXPLAIN DELETE FROM orders", R},
+    {"EXPLAIN (ANALYZE false) DELETE FROM orders", R},
+    {"EXPLAIN (ANALYZE off) UPDATE orders SET a = 1", R},
+    {"EXPLAIN (ANALYZE 0) INSERT INTO t VALUES (1)", R},
+    {"EXPLAIN (ANALYZE 'off') DELETE FROM t", R},
+    {"EXPLAIN (ANALYZE on, ANALYZE off) DELETE FROM t", R},
+    {"EXPLAIN (VERBOSE, COSTS off) SELECT 1", R},
+    {"SELECT now(), clock_timestamp(), random(), txid_current()", R},
+    {"SELECT format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a LEFT JOIN pg_attrdef d ON true", R},
+    {"SELECT col_description(c.oid, 1), pg_get_indexdef(i.indexrelid) FROM pg_class c, pg_index i", R},
+    {"SELECT pg_catalog.lower('A')", R},
+    {"SELECT \"lower\"('A')", R},
+    {"SELECT current_setting('search_path')", R},
+    {"SELECT current_user, session_user, current_date", R},
+    {"SELECT * FROM generate_series(1, 10)", R},
+    {"SELECT pg_sleep(0.1)", R},
+    {"SELECT pg_database_size(current_database())", R},
+    {"SELECT * FROM pg_stat_activity", R},
+    {"SELECT 1 FROM t FOR NO KEY UPDATE SKIP LOCKED", W},
+    {"SELECT a FROM t WHERE b IN (SELECT b FROM u)", R},
+    {"SELECT CASE WHEN x THEN 1 ELSE 2 END, COALESCE(a, b), NULLIF(a, 1), GREATEST(1, 2) FROM t", R},
+    {"SELECT extract(year FROM now()), substring('abc' FROM 2), trim(both ' ' FROM x), position('a' IN 'abc')", R},
+    {"SELECT 'a' || 'b', 1::text, CAST(1 AS bigint), x AT TIME ZONE 'UTC' FROM t", R},
+    {"SELECT row_number() OVER (PARTITION BY a ORDER BY b) FROM t", R},
+    {"SELECT array_agg(x) FILTER (WHERE x > 1) FROM t", R},
+    {"SELECT json_build_object('a', 1), jsonb_path_query('{}', '$')", R},
+    {"WITH x AS (SELECT 1) SELECT * FROM x", R},
+    {"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r", R},
+    {"SELECT 1; SELECT 2", R},
+    {"", R},
+    {"   ", R},
+    {"-- only a comment", R},
+    {"/* only a comment */", R},
+    {";", R},
+    {"SET search_path TO app, public", R},
+    {"SET statement_timeout = '5s'", R},
+    {"SET LOCAL work_mem = '64MB'", R},
+    {"SET application_name = 'psql'", R},
+    {"SET TIME ZONE 'UTC'", R},
+    {"SET timezone TO 'Europe/Berlin'", R},
+    {"SET datestyle = ISO, MDY", R},
+    {"SET client_encoding = 'UTF8'", R},
+    {"SET NAMES 'utf-8'", R},
+    {"SET SCHEMA 'app'", R},
+    {"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", R},
+    {"SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", R},
+    {"SET enable_seqscan = off", R},
+    {"RESET search_path", R},
+    {"RESET statement_timeout", R},
+    {"SET statement_timeout TO DEFAULT", R},
+    {"SET CONSTRAINTS ALL DEFERRED", R},
+    {"SELECT set_config('application_name', 'x', false)", R},
+    {"SELECT pg_catalog.set_config('search_path', 'app', true)", R},
+    {"DISCARD PLANS", R},
+    {"DISCARD TEMP", R},
+    // --- writes ---
+    {"INSERT INTO orders (id) VALUES (1)", W},
+    {"INSERT INTO public.orders SELECT * FROM staging", W},
+    {"INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = excluded.a", W},
+    {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", W},
+    {"UPDATE orders SET status = 'x' WHERE id = 1", W},
+    {"UPDATE orders SET status = 'x' WHERE id = 1 OR id = 2", W},
+    {"UPDATE t SET a = 1 WHERE a IS NULL", W},
+    {"UPDATE t SET a = u.a FROM u WHERE t.id = u.id", W},
+    {"DELETE FROM orders WHERE id = 1", W},
+    {"DELETE FROM orders WHERE created < now() - interval '1 day'", W},
+    {"DELETE FROM t USING u WHERE t.id = u.id", W},
+    {"DELETE FROM t WHERE CURRENT OF c", W},
+    {"DELETE FROM t WHERE 1 = 0", W},
+    {"DELETE FROM t WHERE false OR id = 3", W},
+    {"MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET a = s.a WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.a)", W},
+    {"COPY orders FROM STDIN", W},
+    {"COPY orders (id, a) FROM STDIN WITH (FORMAT csv)", W},
+    {"NOTIFY jobs, 'hello'", W},
+    {"LOCK TABLE orders IN ACCESS EXCLUSIVE MODE", W},
+    {"SELECT nextval('orders_id_seq')", W},
+    {"SELECT setval('orders_id_seq', 100)", W},
+    {"SELECT pg_notify('jobs', 'x')", W},
+    {"SELECT pg_advisory_lock(1)", W},
+    {"SELECT * FROM orders FOR UPDATE", W},
+    {"WITH d AS (DELETE FROM t WHERE id = 1 RETURNING *) SELECT * FROM d", W},
+    {"WITH a AS (WITH b AS (UPDATE t SET x = 1 WHERE id = 2 RETURNING id) SELECT * FROM b) SELECT * FROM a", W},
+    {"SELECT * FROM (WITH i AS (INSERT INTO t VALUES (1) RETURNING *) SELECT * FROM i) s", W},
+    {"EXPLAIN ANALYZE INSERT INTO t VALUES (1)", W},
+    {"EXPLAIN (ANALYZE) UPDATE t SET a = 1 WHERE id = 1", W},
+    {"EXPLAIN (ANALYZE true) DELETE FROM t WHERE id = 1", W},
+    {"EXPLAIN (ANALYZE 'on') DELETE FROM t WHERE id = 1", W},
+    {"EXPLAIN (ANALYZE 1) DELETE FROM t WHERE id = 1", W},
+    {"EXPLAIN (ANALYZE off, ANALYZE on) DELETE FROM t WHERE id = 1", W},
+    {"EXPLAIN (analyze \"on\") INSERT INTO t VALUES (1)", W},
+    {"EXPLAIN ANALYSE INSERT INTO t VALUES (1)", W},
+    {"EXPLAIN ANALYZE VERBOSE INSERT INTO t VALUES (1)", W},
+    {"COPY (DELETE FROM t WHERE id = 1 RETURNING *) TO STDOUT", W},
+    {"COPY (INSERT INTO t VALUES (1) RETURNING id) TO STDOUT", W},
+    {"PREPARE p (int) AS DELETE FROM t WHERE id = $1", W},
+    {"PREPARE p AS INSERT INTO t VALUES (1)", W},
+    {"SELECT 1; INSERT INTO t VALUES (1)", W},
+    {"SELECT 1; SELECT 2; UPDATE t SET a = 1 WHERE id = 9", W},
+    {"DO $$ BEGIN INSERT INTO t VALUES (1); END $$", W},
+    {"DO $body$ BEGIN UPDATE t SET a = 1 WHERE id = 1; END $body$ LANGUAGE plpgsql", W},
+    {"DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM t; PERFORM nextval('s'); END $$", W},
+    {"DO $$ BEGIN IF (SELECT count(*) FROM t) > 0 THEN RAISE NOTICE 'x'; END IF; END $$", R},
+    // --- ddl ---
+    {"CREATE TABLE t (id int primary key)", D},
+    {"CREATE TABLE IF NOT EXISTS app.t (id serial, a text DEFAULT 'x')", D},
+    {"CREATE TEMP TABLE tmp (a int)", D},
+    {"CREATE TABLE t2 AS SELECT * FROM t", D},
+    {"SELECT * INTO t2 FROM t", D},
+    {"SELECT 1 AS a INTO TEMP t3", D},
+    {"CREATE MATERIALIZED VIEW mv AS SELECT * FROM t", D},
+    {"REFRESH MATERIALIZED VIEW mv", D},
+    {"CREATE VIEW v AS SELECT * FROM t", D},
+    {"CREATE OR REPLACE VIEW v AS SELECT a FROM t", D},
+    {"CREATE INDEX CONCURRENTLY i ON t (a)", D},
+    {"CREATE UNIQUE INDEX i ON t (lower(a))", D},
+    {"ALTER TABLE t ADD COLUMN b int", D},
+    {"ALTER TABLE t ALTER COLUMN b SET NOT NULL", D},
+    {"ALTER TABLE t RENAME TO t_old", D},
+    {"ALTER TABLE t RENAME COLUMN a TO b", D},
+    {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", D},
+    {"ALTER TABLE t DROP CONSTRAINT c", D},
+    {"ALTER TABLE t SET SCHEMA app", D},
+    {"ALTER INDEX i RENAME TO j", D},
+    {"CREATE SEQUENCE s", D},
+    {"ALTER SEQUENCE s RESTART WITH 1", D},
+    {"CREATE SCHEMA app", D},
+    {"CREATE SCHEMA app CREATE TABLE t (a int) CREATE VIEW v AS SELECT * FROM t", D},
+    {"CREATE TYPE mood AS ENUM ('sad', 'ok')", D},
+    {"ALTER TYPE mood ADD VALUE 'happy'", D},
+    {"CREATE DOMAIN pos AS int CHECK (VALUE > 0)", D},
+    {"COMMENT ON TABLE t IS 'orders'", D},
+    {"CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + b'", D},
+    {"CREATE FUNCTION one() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END", D},
+    {"CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$", D},
+    {"CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM t WHERE id = 1; END $$", D},
+    {"CREATE PROCEDURE p() LANGUAGE sql AS $$ INSERT INTO t VALUES (1) $$", D},
+    {"CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", D},
+    {"CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (1)", D},
+    {"CREATE STATISTICS st ON a, b FROM t", D},
+    {"CREATE AGGREGATE myagg (int) (sfunc = int4pl, stype = int)", D},
+    {"ALTER FUNCTION f() IMMUTABLE", D},
+    {"CREATE TABLE t2 (LIKE t INCLUDING ALL)", D},
+    // --- admin ---
+    {"GRANT SELECT ON t TO bob", A},
+    {"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC", A},
+    {"GRANT admin TO alice", A},
+    {"CREATE ROLE bob LOGIN PASSWORD 'x'", A},
+    {"CREATE USER bob", A},
+    {"ALTER ROLE bob SUPERUSER", A},
+    {"ALTER USER bob SET search_path = x", A},
+    {"ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO bob", A},
+    {"ALTER TABLE t OWNER TO bob", A},
+    {"ALTER TABLE t DISABLE ROW LEVEL SECURITY", A},
+    {"ALTER SYSTEM SET work_mem = '1GB'", A},
+    {"SET ROLE admin", A},
+    {"SET LOCAL ROLE admin", A},
+    {"SET SESSION ROLE admin", A},
+    {"RESET ROLE", A},
+    {"SET ROLE NONE", A},
+    {"SET SESSION AUTHORIZATION bob", A},
+    {"SET SESSION AUTHORIZATION DEFAULT", A},
+    {"RESET SESSION AUTHORIZATION", A},
+    {"SET \"role\" TO admin", A},
+    {"SET \"ROLE\" TO admin", A},
+    {"SELECT set_config('role', 'admin', false)", A},
+    {"SELECT set_config('session_authorization', 'bob', false)", A},
+    {"SELECT set_config(name, 'x', false) FROM settings", A},
+    {"SELECT set_config('search' || '_path', 'x', false)", A},
+    {"SET session_replication_role = replica", A},
+    {"SET log_statement = 'none'", A},
+    {"SET standard_conforming_strings = off", A},
+    {"SET standard_conforming_strings TO on", A},
+    {"RESET standard_conforming_strings", A},
+    {"SELECT set_config('standard_conforming_strings', 'off', false)", A},
+    {"RESET ALL", A},
+    {"DISCARD ALL", A},
+    {"SET client_encoding = 'SJIS'", A},
+    {"SET NAMES 'GBK'", A},
+    {"COPY t FROM '/etc/passwd'", A},
+    {"COPY t TO '/tmp/out.csv'", A},
+    {"COPY t FROM PROGRAM 'curl evil'", A},
+    {"COPY (SELECT 1) TO PROGRAM 'sh'", A},
+    {"SELECT pg_terminate_backend(123)", A},
+    {"SELECT pg_cancel_backend(pid) FROM pg_stat_activity", A},
+    {"SELECT pg_reload_conf()", A},
+    {"SELECT pg_read_file('/etc/passwd')", A},
+    {"SELECT pg_read_binary_file('x')", A},
+    {"SELECT * FROM pg_ls_dir('.')", A},
+    {"SELECT pg_stat_file('x')", A},
+    {"SELECT lo_import('/etc/passwd')", A},
+    {"SELECT lo_export(1, '/tmp/x')", A},
+    {"SELECT lo_unlink(1)", A},
+    {"SELECT pg_create_logical_replication_slot('s', 'pgoutput')", A},
+    {"SELECT pg_switch_wal()", A},
+    {"SELECT pg_promote()", A},
+    {"SELECT pg_rotate_logfile()", A},
+    {"SELECT pg_backup_start('x')", A},
+    {"SELECT pg_catalog.pg_terminate_backend(1)", A},
+    {"SELECT * FROM t WHERE pg_terminate_backend(1)", A},
+    {"SELECT 1 FROM t ORDER BY pg_cancel_backend(1)", A},
+    {"SELECT (SELECT pg_reload_conf())", A},
+    {"VACUUM t", A},
+    {"VACUUM FULL ANALYZE t", A},
+    {"ANALYZE t", A},
+    {"REINDEX TABLE t", A},
+    {"CLUSTER t USING i", A},
+    {"CHECKPOINT", A},
+    {"CREATE EXTENSION dblink", A},
+    {"CREATE DATABASE d2", A},
+    {"CREATE TABLESPACE ts LOCATION '/x'", A},
+    {"LOAD 'auto_explain'", A},
+    {"CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw", A},
+    {"CREATE USER MAPPING FOR bob SERVER s OPTIONS (user 'x', password 'y')", A},
+    {"CREATE POLICY p ON t USING (true)", A},
+    {"CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION f()", A},
+    {"CREATE PUBLICATION pub FOR ALL TABLES", A},
+    {"CREATE FUNCTION c() RETURNS int LANGUAGE c AS 'lib', 'sym'", A},
+    {"EXPLAIN ANALYZE SELECT pg_terminate_backend(1)", A},
+    {"DO $$ BEGIN PERFORM pg_terminate_backend(1); END $$", A},
+    {"CREATE VIEW v AS SELECT pg_terminate_backend(pid) FROM pg_stat_activity", A},
+    {"CREATE TABLE t (id int DEFAULT pg_reload_conf()::int)", A},
+    // --- destructive ---
+    {"DROP TABLE t", X},
+    {"DROP TABLE IF EXISTS app.t CASCADE", X},
+    {"DROP VIEW v", X},
+    {"DROP INDEX i", X},
+    {"DROP SCHEMA app CASCADE", X},
+    {"DROP FUNCTION f(int)", X},
+    {"DROP DATABASE d", X},
+    {"DROP ROLE bob", X},
+    {"DROP OWNED BY bob", X},
+    {"TRUNCATE t", X},
+    {"TRUNCATE TABLE a, b RESTART IDENTITY", X},
+    {"ALTER TABLE t DROP COLUMN a", X},
+    {"DELETE FROM t", X},
+    {"DELETE FROM ONLY public.t", X},
+    {"UPDATE t SET a = 1", X},
+    {"DELETE FROM t WHERE true", X},
+    {"DELETE FROM t WHERE 1 = 1", X},
+    {"DELETE FROM t WHERE NOT false", X},
+    {"DELETE FROM t WHERE id = 1 OR true", X},
+    {"DELETE FROM t WHERE 'a' = 'a'", X},
+    {"DELETE FROM t WHERE 2 > 1", X},
+    {"DELETE FROM t WHERE 1 <> 2", X},
+    {"DELETE FROM t WHERE 't'", X},
+    {"DELETE FROM t WHERE 'yes'::boolean", X},
+    {"DELETE FROM t WHERE true AND 1 = 1", X},
+    {"DELETE FROM t WHERE (((true)))", X},
+    {"DELETE FROM t WHERE NOT (1 = 0)", X},
+    {"DELETE FROM t WHERE NULL IS NULL", X},
+    {"DELETE FROM t WHERE 1 IS NOT NULL", X},
+    {"DELETE FROM t WHERE true IS TRUE", X},
+    {"DELETE FROM t WHERE 1 IN (1, 2)", X},
+    {"DELETE FROM t WHERE 5 BETWEEN 1 AND 10", X},
+    {"DELETE FROM t WHERE 1 IS NOT DISTINCT FROM 1", X},
+    {"DELETE FROM t WHERE EXISTS (SELECT 1)", X},
+    {"DELETE FROM t WHERE id = id", X},
+    {"UPDATE t SET a = 1 WHERE 1 = 1", X},
+    {"UPDATE t SET a = 1 WHERE a = 2 OR 1 = 1", X},
+    {"UPDATE t SET a = 1 FROM u", X},
+    {"WITH d AS (DELETE FROM t RETURNING *) SELECT count(*) FROM d", X},
+    {"EXPLAIN ANALYZE DELETE FROM t", X},
+    {"EXPLAIN (ANALYZE, ANALYZE false, ANALYZE true) DELETE FROM t", X},
+    {"PREPARE p AS DELETE FROM t", X},
+    {"COPY (DELETE FROM t RETURNING *) TO STDOUT", X},
+    {"CREATE RULE r AS ON INSERT TO t DO ALSO DELETE FROM audit", X},
+    {"CREATE SCHEMA s CREATE TABLE a (x int); DROP TABLE b", X},
+    {"DO $$ BEGIN DROP TABLE t; END $$", X},
+    {"DO $$ BEGIN TRUNCATE t; END $$", X},
+    {"CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELETE FROM t'", X},
+    {"MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE", X},
+    {"SELECT 1; DROP TABLE t", X},
+    {"select 1;drop table t;select 2", X},
+    // --- unknown ---
+    {"SELEC 1", U},
+    {"DELETE FROM", U},
+    {"SELECT 'unterminated", U},
+    {"SELECT my_function(1)", U},
+    {"SELECT public.lower('a')", U},
+    {"SELECT evil.pg_terminate_backend(1)", U},
+    {"SELECT \"Lower\"('a')", U},
+    {"SELECT dblink_exec('conn', 'DROP TABLE t')", U},
+    {"SELECT query_to_xml('select pg_terminate_backend(1)', true, true, '')", U},
+    {"CALL do_things()", U},
+    {"EXECUTE p", U},
+    {"EXECUTE p(1, 2)", U},
+    {"SET app.tenant = 'x'", U},
+    {"DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$", U},
+    {"DO $$ BEGIN EXECUTE format('DELETE FROM %I', 't'); END $$", U},
+    {"DO LANGUAGE plpython3u $$ import os $$", U},
+    {"DO $$ BEGIN this is not plpgsql; END $$", U},
+    {"CREATE FUNCTION f() RETURNS int LANGUAGE plpython3u AS $$ return 1 $$", U},
+    {"SELECT 1; SELEC 2", U},
+    {"DELETE FROM t; SELECT unknown_fn()", U},
+    {"WITH x AS (SELECT mystery()) DELETE FROM t", U},
+    {"\\x", U},
+    {"SELECT 1 \\; DELETE FROM t", U},
+    // --- lexical tricks: comments, quoting, identifiers ---
+    {"SELECT 1 -- ; DELETE FROM t", R},
+    {"SELECT 1 --\r; DELETE FROM t", X},
+    {"SELECT 1 --\n; DELETE FROM t", X},
+    {"SELECT 1 --\r DELETE FROM t", R},  // no ';': DELETE is the column alias of SELECT 1 … FROM t
+    {"SELECT 1 -- ; \r\n; DROP TABLE t", X},
+    {"SELECT 1 -- ; \r\n DROP TABLE t", U},  // no ';' after the comment: a syntax error
+    {"SELECT 1 /* ; DELETE FROM t */", R},
+    {"SELECT 1 /* /* nested */ ; DELETE FROM t */", R},
+    {"SELECT 1 /* /* nested */ */; DELETE FROM t", X},
+    {"SELECT 1 /* a */; /* b */ DELETE /* c */ FROM t", X},
+    {"DELETE/**/FROM t", X},
+    {"SELECT 'it''s; DELETE FROM t'", R},
+    {"SELECT 'a'; DELETE FROM t; SELECT 'b'", X},
+    {"SELECT E'\\'; DELETE FROM t; --'", R},
+    {"SELECT 'a\\'; DELETE FROM t; --'", X},
+    {"SELECT $$; DELETE FROM t; $$", R},
+    {"SELECT $tag$ $$ ; DELETE FROM t; $$ $tag$", R},
+    {"SELECT $a$x$a$; DELETE FROM t", X},
+    {"SELECT a$$b FROM t; DELETE FROM t WHERE id = 1", W},
+    {"SELECT 1 AS a$$; DELETE FROM t; --$$", X},
+    {"SELECT U&\"d\\0061ta\" FROM t", R},
+    {"SELECT U&'\\0041' UESCAPE '\\'", R},
+    {"SELECT \"; DELETE FROM t\" FROM t", R},
+    {"SELECT * FROM \"select\"", R},
+    {"SELECT select FROM t", U},
+    {"SELECT \"delete\" FROM \"update\"", R},
+    {"INSERT INTO \"DELETE\" VALUES (1)", W},
+    {"SELECT b'0101', x'ff', 1e10, .5, 1.5e-3", R},
+    {"SELECT 0x1F", U},  // hexadecimal literals are PostgreSQL 16; 15 says trailing junk
+    {"SELECT 1; -- trailing comment", R},
+    {"\n\n  DELETE\n  FROM\n  t\n", X},
+    {"dElEtE fRoM t", X},
+    {"SELECT * FROM t WHERE a = 'DROP TABLE t'", R},
+    {"SELECT $1::text", R},
+};
+// clang-format on
+
+}  // namespace
+
+TEST_CASE("every case in the table gets its class", "[sql]") {
+    std::size_t n = 0;
+    for (const Case& c : cases) {
+        const Classification result = classifier().classify(c.sql);
+        INFO("case " << n << ": " << c.sql);
+        INFO("got " << jitgate::config::to_string(result.risk) << ": " << result.reason);
+        CHECK(jitgate::config::to_string(result.risk) == jitgate::config::to_string(c.expected));
+        ++n;
+    }
+    CHECK(n >= 200);
+}
+
+namespace {
+bool has_effect(const Classification& c, RiskClass risk, std::string_view relation) {
+    for (const auto& e : c.effects) {
+        if (e.risk == risk && e.relation == relation) return true;
+    }
+    return false;
+}
+}  // namespace
+
+TEST_CASE("effects name the relations they touch, with the effect on each", "[sql]") {
+    const Classification c = classifier().classify(
+        "WITH d AS (DELETE FROM s.old WHERE id = 1 RETURNING *) INSERT INTO public.orders SELECT * FROM d "
+        "JOIN payments.cards ON true");
+    CHECK(c.risk == W);
+    CHECK(has_effect(c, W, "s.old"));
+    CHECK(has_effect(c, W, "public.orders"));
+    CHECK(has_effect(c, R, "payments.cards"));
+    CHECK(has_effect(classifier().classify("TRUNCATE a.b"), X, "a.b"));
+    CHECK(has_effect(classifier().classify("DROP TABLE a.b, c"), X, "c"));
+    CHECK(has_effect(classifier().classify("ALTER TABLE a.b ADD COLUMN c int"), D, "a.b"));
+    CHECK(has_effect(classifier().classify("COPY a.b FROM STDIN"), W, "a.b"));
+    CHECK(has_effect(classifier().classify("UPDATE a.b SET x = 1"), X, "a.b"));
+}
+
+TEST_CASE("the reason names the highest effect and says where it is nested", "[sql]") {
+    CHECK(classifier().classify("INSERT INTO public.orders VALUES (1)").reason == "INSERT into public.orders");
+    const Classification c = classifier().classify("SELECT 1; WITH d AS (DELETE FROM t RETURNING 1) SELECT 1");
+    CHECK(c.reason == "DELETE from t without a WHERE clause in WITH query d");
+    CHECK(c.effects.size() >= 3);
+}
+
+TEST_CASE("anything that could turn standard_conforming_strings off is flagged for the built-in block", "[sql]") {
+    for (std::string_view sql :
+         {"SET standard_conforming_strings = off", "set STANDARD_CONFORMING_STRINGS to 'off'",
+          "RESET standard_conforming_strings", "RESET ALL", "DISCARD ALL",
+          "SELECT set_config('standard_conforming_strings', 'off', false)",
+          "SELECT set_config(current_user, 'off', false)", "SET client_encoding = 'SJIS'",
+          "SELECT 1; SET LOCAL standard_conforming_strings = off",
+          "DO $$ BEGIN PERFORM set_config('standard_conforming_strings', 'off', false); END $$"}) {
+        INFO(sql);
+        const Classification c = classifier().classify(sql);
+        CHECK(c.touches_lexer_settings);
+        CHECK(jitgate::guardrails::rank(c.risk) >= jitgate::guardrails::rank(A));
+    }
+    for (std::string_view sql : {"SET search_path = x", "SET client_encoding = 'UTF8'", "SELECT 1", "RESET work_mem"}) {
+        INFO(sql);
+        CHECK_FALSE(classifier().classify(sql).touches_lexer_settings);
+    }
+}
+
+TEST_CASE("config classify tables add functions and settings; other schemas are not the built-in", "[sql]") {
+    jitgate::config::ClassifyTables extra;
+    extra.functions[R] = {"report_sales", "app.safe_fn"};
+    extra.functions[W] = {"enqueue_job"};
+    extra.settings[R] = {"app.tenant"};
+    const SqlClassifier with_config(extra);
+    CHECK(with_config.classify("SELECT report_sales(1)").risk == R);
+    CHECK(with_config.classify("SELECT app.safe_fn()").risk == R);
+    CHECK(with_config.classify("SELECT other.safe_fn()").risk == U);
+    CHECK(with_config.classify("SELECT enqueue_job('x')").risk == W);
+    CHECK(with_config.classify("CALL enqueue_job('x')").risk == W);
+    CHECK(with_config.classify("SET app.tenant = 'acme'").risk == R);
+    CHECK(with_config.classify("SET APP.TENANT = 'acme'").risk == R);
+    CHECK(classifier().classify("SELECT report_sales(1)").risk == U);
+    CHECK(classifier().classify("SET app.tenant = 'acme'").risk == U);
+}
+
+TEST_CASE("invalid UTF-8, NUL bytes and over-length text are unknown before parsing", "[sql]") {
+    CHECK(classifier().classify(std::string("SELECT '\xff'")).risk == U);
+    CHECK(classifier().classify(std::string("SELECT '\xc0\xaf'")).risk == U);       // overlong '/'
+    CHECK(classifier().classify(std::string("SELECT '\xed\xa0\x80'")).risk == U);   // surrogate
+    CHECK(classifier().classify(std::string("SELECT 'caf\xc3")).risk == U);         // truncated
+    CHECK(classifier().classify(std::string("SELECT 1\0; DROP TABLE t", 24)).risk == U);
+    CHECK(classifier().classify("SELECT 'caf\xc3\xa9 \xf0\x9f\x98\x80'").risk == R);
+    const SqlClassifier small({}, 16);
+    CHECK(small.classify("SELECT 1").risk == R);
+    CHECK(small.classify("SELECT 1 FROM a_long_table_name").risk == U);
+    std::string huge = "SELECT 1" + std::string(64 * 1024, ' ');
+    CHECK(classifier().classify(huge).risk == U);
+}
+
+TEST_CASE("deeply nested statements never crash: unknown or a class", "[sql]") {
+    const std::string parens = "SELECT " + std::string(5000, '(') + "1" + std::string(5000, ')');
+    CHECK(jitgate::guardrails::rank(classifier().classify(parens).risk) >= 0);
+    const std::string many_parens = std::string(100000, '(');
+    CHECK(SqlClassifier({}, 1 << 20).classify(many_parens).risk == U);
+    std::string sum = "SELECT 1";
+    for (int i = 0; i < 30000; ++i) sum += "+1";
+    const Classification deep = SqlClassifier({}, 1 << 20).classify(sum);
+    CHECK((deep.risk == U || deep.risk == R));
+    std::string nots = "DELETE FROM t WHERE ";
+    for (int i = 0; i < 10000; ++i) nots += "NOT ";
+    nots += "false";
+    CHECK(jitgate::guardrails::rank(SqlClassifier({}, 1 << 20).classify(nots).risk) >= jitgate::guardrails::rank(W));
+    std::string subqueries = "SELECT ";
+    for (int i = 0; i < 3000; ++i) subqueries += "(SELECT ";
+    subqueries += "1" + std::string(3000, ')');
+    CHECK(jitgate::guardrails::rank(SqlClassifier({}, 1 << 20).classify(subqueries).risk) >= 0);
+}
+
+TEST_CASE("classify is safe to call from several threads at once", "[sql]") {
+    std::vector<std::thread> threads;
+    std::vector<int> wrong(4, 0);
+    for (std::size_t t = 0; t < wrong.size(); ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 200; ++i) {
+                if (classifier().classify("DELETE FROM t WHERE id = " + std::to_string(i)).risk != W) ++wrong[t];
+                if (classifier().classify("SELECT " + std::to_string(i)).risk != R) ++wrong[t];
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    for (int w : wrong) CHECK(w == 0);
+}
