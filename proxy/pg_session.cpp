@@ -368,7 +368,8 @@ asio::awaitable<void> PgSession::relay() {
     auto executor = upstream_.get_executor();
     server_done_.expires_at(steady_clock::time_point::max());
     spawn(executor, pump_server(shared_from_this()), fmt::format("session {} server pump", id_));
-    if (limits.idle_timeout.count() > 0) spawn(executor, watch_idle(shared_from_this()), fmt::format("session {} idle watch", id_));
+    const bool track_idle = limits.idle_timeout.count() > 0;
+    if (track_idle) spawn(executor, watch_idle(shared_from_this()), fmt::format("session {} idle watch", id_));
 
     const std::size_t max_buffer = limits.max_message_bytes + pg::header_size;
     pg::Output out;
@@ -384,7 +385,7 @@ asio::awaitable<void> PgSession::relay() {
             asio::buffer(client_buffer_.data() + client_filled_, client_buffer_.size() - client_filled_), ec);
         if (ec) break;
         client_filled_ += n;
-        last_client_activity_ = steady_clock::now();
+        if (track_idle) last_client_activity_ = steady_clock::now();
         out.clear();
         pg::StepResult step = relay_->on_client_bytes(span_of(client_buffer_, client_filled_), out);
         to_buffers(out, client_buffer_.data(), buffers);
