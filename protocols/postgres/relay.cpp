@@ -78,6 +78,23 @@ void Relay::drop_until_sync() {
     if (pending_.empty()) server_skipping_ = true;  // the client has not sent its Sync yet
 }
 
+template <typename Substitute>
+bool Relay::enforce(guardrails::Decision decision, Expect kind, bool skipped, std::size_t offset, std::size_t size,
+                    Output& upstream, Substitute write_substitute) {
+    const bool is_blocked = decision.blocks();
+    if (is_blocked) {
+        ++blocked;
+        const std::size_t start = upstream.bytes().size();
+        write_substitute(upstream.scratch());
+        upstream.emitted(start);
+    } else {
+        upstream.forward(offset, size);
+    }
+    if (skipped) return true;  // the server will skip it, so it owes no reply
+    if (is_blocked) blocked_decisions_.push_back(std::move(decision));
+    return push(kind, is_blocked);
+}
+
 guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_view text, std::string_view statement) {
     ++statements;
     guardrails::Command command;
@@ -137,49 +154,22 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         case 'Q': {
             const auto query = decode_query(frame.body);
             if (!query) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Query message"); }
-            auto decision = decide(guardrails::CommandKind::query, query->text, {});
-            if (decision.blocks()) {
-                ++blocked;
-                const std::size_t start = upstream.bytes().size();
-                write_substitute_query(upstream.scratch());
-                upstream.emitted(start);
-                if (!skipped) { ok = push(Expect::query, true); blocked_decisions_.push_back(std::move(decision)); }
-            } else {
-                upstream.forward(pos, frame.size());
-                if (!skipped) ok = push(Expect::query, false);
-            }
+            ok = enforce(decide(guardrails::CommandKind::query, query->text, {}), Expect::query, skipped,
+                         pos, frame.size(), upstream, [](std::string& out) { write_substitute_query(out); });
             break;
         }
         case 'P': {
             const auto parse = decode_parse(frame.body);
             if (!parse) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Parse message"); }
-            auto decision = decide(guardrails::CommandKind::parse, parse->text, parse->statement);
-            if (decision.blocks()) {
-                ++blocked;
-                const std::size_t start = upstream.bytes().size();
-                write_substitute_parse(upstream.scratch(), parse->statement);
-                upstream.emitted(start);
-                if (!skipped) { ok = push(Expect::parse, true); blocked_decisions_.push_back(std::move(decision)); }
-            } else {
-                upstream.forward(pos, frame.size());
-                if (!skipped) ok = push(Expect::parse, false);
-            }
+            const std::string_view statement = parse->statement;
+            ok = enforce(decide(guardrails::CommandKind::parse, parse->text, statement), Expect::parse, skipped, pos,
+                         frame.size(), upstream, [statement](std::string& out) { write_substitute_parse(out, statement); });
             break;
         }
-        case 'F': {
-            auto decision = decide(guardrails::CommandKind::function_call, {}, {});
-            if (decision.blocks()) {
-                ++blocked;
-                const std::size_t start = upstream.bytes().size();
-                write_substitute_function_call(upstream.scratch());
-                upstream.emitted(start);
-                if (!skipped) { ok = push(Expect::function_call, true); blocked_decisions_.push_back(std::move(decision)); }
-            } else {
-                upstream.forward(pos, frame.size());
-                if (!skipped) ok = push(Expect::function_call, false);
-            }
+        case 'F':
+            ok = enforce(decide(guardrails::CommandKind::function_call, {}, {}), Expect::function_call, skipped, pos,
+                         frame.size(), upstream, [](std::string& out) { write_substitute_function_call(out); });
             break;
-        }
         case 'B': case 'D': case 'E': case 'C': {
             static constexpr Expect kinds[] = {Expect::bind, Expect::describe, Expect::execute, Expect::close};
             const Expect kind = kinds[type == 'B' ? 0 : type == 'D' ? 1 : type == 'E' ? 2 : 3];

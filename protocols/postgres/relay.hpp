@@ -82,6 +82,11 @@ private:
     void drop_until_sync();
     [[nodiscard]] bool on_reply(char type);
     [[nodiscard]] bool handle_server_message(const Frame& frame, std::size_t offset, Output& client, StepResult& step);
+    // Forwards the message at [offset, offset+size) or, when the decision blocks, a substitute that the
+    // server is certain to reject; queues the reply the server owes. False when the queue is full.
+    template <typename Substitute>
+    [[nodiscard]] bool enforce(guardrails::Decision decision, Expect kind, bool skipped, std::size_t offset,
+                               std::size_t size, Output& upstream, Substitute write_substitute);
     [[nodiscard]] guardrails::Decision decide(guardrails::CommandKind kind, std::string_view text,
                                               std::string_view statement);
     void write_policy_error(Output& client);
