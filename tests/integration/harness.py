@@ -880,6 +880,16 @@ class Jitgate:
         self.returncode = self.proc.returncode
         return self.returncode
 
+    def wait_exit(self, timeout: float = 10.0) -> int | None:
+        """Waits for jitgate to exit on its own (after a signal the test sent); its exit code, or None
+        if it is still running after `timeout` (then it is killed)."""
+        try:
+            self.returncode = self.proc.wait(timeout)
+            return self.returncode
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()

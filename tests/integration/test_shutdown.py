@@ -23,7 +23,7 @@ class Shutdown(IntegrationTest):
         self.assertEqual(w.query("SELECT 1").rows, [["1"]])
         jg.proc.send_signal(signal.SIGTERM)
         self.assertEndsWith57P01(w)
-        self.assertEqual(jg.terminate(timeout=10), 0)
+        self.assertEqual(jg.wait_exit(10), 0)
 
     def test_sigint_ends_sessions_like_sigterm(self):
         jg = self.start_own_jitgate()
@@ -31,7 +31,7 @@ class Shutdown(IntegrationTest):
         self.addCleanup(w.close)
         jg.proc.send_signal(signal.SIGINT)
         self.assertEndsWith57P01(w)
-        self.assertEqual(jg.terminate(timeout=10), 0)
+        self.assertEqual(jg.wait_exit(10), 0)
 
     def test_sigterm_ends_a_session_in_the_middle_of_a_statement_promptly(self):
         jg = self.start_own_jitgate()
@@ -44,7 +44,7 @@ class Shutdown(IntegrationTest):
         start = time.monotonic()
         jg.proc.send_signal(signal.SIGTERM)
         self.assertEndsWith57P01(w)
-        self.assertEqual(jg.terminate(timeout=10), 0)
+        self.assertEqual(jg.wait_exit(10), 0)
         self.assertLess(time.monotonic() - start, 8)
 
     def test_sigterm_ends_every_session_and_stops_accepting(self):
@@ -60,7 +60,7 @@ class Shutdown(IntegrationTest):
         jg.proc.send_signal(signal.SIGTERM)
         for w in sessions:
             self.assertEndsWith57P01(w)
-        self.assertEqual(jg.terminate(timeout=10), 0)
+        self.assertEqual(jg.wait_exit(10), 0)
         self.assertFalse(port_accepts(jg.port), "the listener still accepts after shutdown")
         # psql noticed the end of its session
         psql_session.proc.stdin.write(b"SELECT 1;\n")
@@ -76,7 +76,7 @@ class Shutdown(IntegrationTest):
         self.assertEqual(w.read_message().type, b"R")   # halfway through authentication
         jg.proc.send_signal(signal.SIGTERM)
         msgs = self.assertClosesWithin(w, 10)
-        self.assertEqual(jg.terminate(timeout=10), 0)
+        self.assertEqual(jg.wait_exit(10), 0)
         codes = [harness.error_fields(m.body).get("C") for m in msgs if m.type == b"E"]
         self.assertIn(codes, ([], ["57P01"], ["57P03"]))
 
