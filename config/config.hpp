@@ -190,7 +190,7 @@ struct Limits {
     Seconds idle_timeout{0};                     // 0 = off
     std::size_t max_connections = 1000;          // concurrent client connections
     std::size_t max_statement_bytes = 64u << 10; // longer SQL is classified unknown
-    unsigned workers = 0;                        // I/O threads; 0 = half the cores, at least one
+    unsigned workers = 0;                        // I/O threads; 0 = one per core
 };
 
 struct Config {

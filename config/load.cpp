@@ -117,7 +117,7 @@ void load_limits(Building& b, const Value& value) {
         }
     }
     if (const Value* v = fields->find("workers")) {
-        if (auto n = b.reader.integer(*v, "limits.workers (0 = half the cores)", 0, 1024)) {
+        if (auto n = b.reader.integer(*v, "limits.workers (0 = one per core)", 0, 1024)) {
             limits.workers = static_cast<unsigned>(*n);
         }
     }

@@ -77,9 +77,9 @@ std::size_t SessionRegistry::size() const {
 Server::Server(std::shared_ptr<ServerContext> context)
     : context_(std::move(context)), registry_(std::make_shared<SessionRegistry>()) {
     unsigned count = context_->config->limits.workers;
-    // Default: half the cores. The proxy shares the machine with clients and servers, and every extra
-    // thread that sleeps in epoll_wait adds wake-ups; one thread serves thousands of sessions.
-    if (count == 0) count = std::max(1u, std::thread::hardware_concurrency() / 2);
+    // Default: one per core. Each session lives on one thread; more threads cost wake-ups (CPU per
+    // transaction) but buy throughput when clients and servers leave cores idle (scripts/bench).
+    if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < count; ++i) workers_.push_back(std::make_unique<asio::io_context>(1));
 }
 
