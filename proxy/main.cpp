@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     jitgate::proxy::Run run;
     jitgate::proxy::add_check(app, run);
     jitgate::proxy::add_classify(app, run);
+    jitgate::proxy::add_grant(app, run);
     jitgate::proxy::add_passwd(app, run);
     jitgate::proxy::add_serve(app, run);
     try {

@@ -1,0 +1,401 @@
+// The SQLite state store (see state_store.hpp): schema migrations, prepared statements, and one
+// BEGIN IMMEDIATE transaction per read-modify-write. Times are stored as Unix seconds.
+#include "proxy/state_store.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <array>
+#include <random>
+#include <system_error>
+#include <thread>
+
+namespace jitgate::proxy {
+namespace {
+
+using guardrails::Grant;
+using guardrails::GrantResult;
+using guardrails::GrantStatus;
+
+// Each step moves the schema from version - 1 to version; steps are never edited once released, only added.
+struct Migration {
+    int version;
+    const char* sql;
+};
+
+constexpr std::array<Migration, 1> migrations{{
+    {1, R"sql(
+        CREATE TABLE grants (
+            id               TEXT PRIMARY KEY,
+            user             TEXT NOT NULL,
+            target           TEXT NOT NULL,
+            role             TEXT NOT NULL,
+            status           TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'revoked')),
+            reason           TEXT NOT NULL,
+            duration_seconds INTEGER NOT NULL CHECK (duration_seconds > 0),
+            requested_at     INTEGER NOT NULL,
+            decided_at       INTEGER,
+            decided_by       TEXT,
+            valid_from       INTEGER,
+            valid_until      INTEGER
+        ) STRICT;
+        CREATE INDEX grants_by_user_target ON grants (user, target);
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+        INSERT INTO counters (name, value) VALUES ('changes', 0);
+    )sql"},
+}};
+static_assert(migrations.back().version == StateStore::schema_version);
+
+constexpr const char* grant_columns =
+    "id, user, target, role, status, reason, duration_seconds, requested_at, decided_at, decided_by, "
+    "valid_from, valid_until";
+
+struct Finalize {
+    void operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
+};
+using Statement = std::unique_ptr<sqlite3_stmt, Finalize>;
+
+// Resets a statement (and its bindings) when a use of it ends, whatever the path out.
+class Use {
+public:
+    explicit Use(const Statement& statement) noexcept : statement_(statement.get()) {}
+    ~Use() {
+        sqlite3_reset(statement_);
+        sqlite3_clear_bindings(statement_);
+    }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+    [[nodiscard]] sqlite3_stmt* get() const noexcept { return statement_; }
+
+private:
+    sqlite3_stmt* statement_;
+};
+
+[[nodiscard]] sqlite3_int64 to_unix(config::TimePoint when) noexcept {
+    return std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
+}
+
+[[nodiscard]] config::TimePoint from_unix(sqlite3_int64 seconds) noexcept {
+    return config::TimePoint{std::chrono::seconds{seconds}};
+}
+
+// Binds text that outlives the statement's step (SQLITE_STATIC, spelled as the null destructor).
+int bind_text(sqlite3_stmt* statement, int index, std::string_view text) noexcept {
+    return sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), nullptr);
+}
+
+int bind_time(sqlite3_stmt* statement, int index, const std::optional<config::TimePoint>& when) noexcept {
+    return when ? sqlite3_bind_int64(statement, index, to_unix(*when)) : sqlite3_bind_null(statement, index);
+}
+
+[[nodiscard]] std::string column_text(sqlite3_stmt* statement, int column) {
+    const unsigned char* text = sqlite3_column_text(statement, column);
+    if (text == nullptr) return {};
+    return std::string{reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
+}
+
+[[nodiscard]] std::optional<config::TimePoint> column_time(sqlite3_stmt* statement, int column) {
+    if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
+    return from_unix(sqlite3_column_int64(statement, column));
+}
+
+// One row in grant_columns order, or why it cannot be read.
+[[nodiscard]] StoreResult<Grant> read_grant(sqlite3_stmt* statement) {
+    Grant grant;
+    grant.id = column_text(statement, 0);
+    grant.user = column_text(statement, 1);
+    grant.target = column_text(statement, 2);
+    grant.role = column_text(statement, 3);
+    const std::string status = column_text(statement, 4);
+    const std::optional<GrantStatus> parsed = guardrails::parse_grant_status(status);
+    if (!parsed || *parsed == GrantStatus::expired) {
+        return {std::nullopt, fmt::format("grant {} has an unknown status `{}`", grant.id, status)};
+    }
+    grant.status = *parsed;
+    grant.reason = column_text(statement, 5);
+    grant.duration = config::Seconds{sqlite3_column_int64(statement, 6)};
+    grant.requested_at = from_unix(sqlite3_column_int64(statement, 7));
+    grant.decided_at = column_time(statement, 8);
+    grant.decided_by = column_text(statement, 9);
+    grant.from = column_time(statement, 10);
+    grant.until = column_time(statement, 11);
+    grant.source = guardrails::GrantSource::store;
+    return {std::move(grant), {}};
+}
+
+// "g-" and six hex digits: short enough to type, 16 million values; collisions are retried.
+[[nodiscard]] std::string random_id() {
+    static thread_local std::mt19937 engine{std::random_device{}()};
+    std::uniform_int_distribution<std::uint32_t> digits{0, 0xFFFFFF};
+    return fmt::format("g-{:06x}", digits(engine));
+}
+
+}  // namespace
+
+struct StateStore::Statements {
+    Statement select_all;
+    Statement select_one;
+    Statement insert;
+    Statement update;
+    Statement bump;
+    Statement counter;
+};
+
+// A write transaction: BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a
+// read-modify-write never fails half-way on a lock upgrade. Rolled back unless committed.
+class WriteTransaction {
+public:
+    explicit WriteTransaction(sqlite3* db) noexcept : db_(db) {}
+    ~WriteTransaction() {
+        if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+    [[nodiscard]] int begin() noexcept {
+        const int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+        open_ = rc == SQLITE_OK;
+        return rc;
+    }
+    [[nodiscard]] int commit() noexcept {
+        const int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK) open_ = false;
+        return rc;
+    }
+
+private:
+    sqlite3* db_;
+    bool open_ = false;
+};
+
+StateStore::StateStore(sqlite3* db, std::filesystem::path path)
+    : db_(db), path_(std::move(path)), statements_(std::make_unique<Statements>()) {}
+
+StateStore::~StateStore() {
+    statements_.reset();   // statements before the connection
+    sqlite3_close(db_);
+}
+
+std::string StateStore::failure(std::string_view what) const {
+    return fmt::format("state store {}: {}: {}", path_.string(), what, sqlite3_errmsg(db_));
+}
+
+std::optional<std::string> StateStore::exec(const char* sql) {
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK) return std::nullopt;
+    return failure("cannot run a statement");
+}
+
+StoreResult<std::unique_ptr<StateStore>> StateStore::open(std::string_view state,
+                                                          std::chrono::milliseconds busy_timeout) {
+    constexpr std::string_view sqlite_prefix = "sqlite:";
+    if (state.starts_with("postgres://") || state.starts_with("postgresql://")) {
+        return {std::nullopt, "state: a PostgreSQL state store is not supported yet; use state: sqlite:PATH"};
+    }
+    if (!state.starts_with(sqlite_prefix) || state.size() == sqlite_prefix.size()) {
+        return {std::nullopt, fmt::format("state: `{}` is not sqlite:PATH", state)};
+    }
+    const std::filesystem::path path{std::string{state.substr(sqlite_prefix.size())}};
+    if (path.has_parent_path()) {
+        std::error_code error;
+        std::filesystem::create_directories(path.parent_path(), error);
+        if (error) {
+            return {std::nullopt, fmt::format("state store {}: cannot create directory {}: {}", path.string(),
+                                              path.parent_path().string(), error.message())};
+        }
+    }
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string message = fmt::format("state store {}: cannot open: {}", path.string(),
+                                          db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return {std::nullopt, std::move(message)};
+    }
+    std::unique_ptr<StateStore> store{new StateStore(db, path)};
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
+
+    // Switching to WAL needs a moment of exclusive access; a concurrent opener may hold the file briefly.
+    const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+    for (;;) {
+        const int wal = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+        if (wal == SQLITE_OK) break;
+        if ((wal & 0xFF) != SQLITE_BUSY && (wal & 0xFF) != SQLITE_LOCKED) {
+            return {std::nullopt, store->failure("cannot switch to WAL mode")};
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return {std::nullopt, store->failure("cannot switch to WAL mode")};
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    if (std::optional<std::string> error = store->migrate()) return {std::nullopt, std::move(*error)};
+    if (std::optional<std::string> error = store->prepare()) return {std::nullopt, std::move(*error)};
+    return {std::move(store), {}};
+}
+
+std::optional<std::string> StateStore::migrate() {
+    const auto read_version = [this](int& version) -> std::optional<std::string> {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK) {
+            return failure("cannot read the schema version");
+        }
+        const Statement statement{raw};
+        if (sqlite3_step(raw) != SQLITE_ROW) return failure("cannot read the schema version");
+        version = sqlite3_column_int(raw, 0);
+        return std::nullopt;
+    };
+    int version = 0;
+    if (std::optional<std::string> error = read_version(version)) return error;
+    if (version == schema_version) return std::nullopt;   // the common case takes no write lock
+
+    WriteTransaction transaction{db_};
+    if (transaction.begin() != SQLITE_OK) return failure("cannot lock the file to upgrade its schema");
+    if (std::optional<std::string> error = read_version(version)) return error;   // another process may have won
+    if (version > schema_version) {
+        return fmt::format("state store {}: schema version {} is newer than this jitgate understands ({}); "
+                           "use a newer jitgate",
+                           path_.string(), version, schema_version);
+    }
+    if (version == 0) {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_schema", -1, &raw, nullptr) != SQLITE_OK) {
+            return failure("cannot read the schema");
+        }
+        const Statement statement{raw};
+        if (sqlite3_step(raw) != SQLITE_ROW) return failure("cannot read the schema");
+        if (sqlite3_column_int(raw, 0) != 0) {
+            return fmt::format("state store {}: not a jitgate state store (it holds tables but no jitgate schema "
+                               "version)",
+                               path_.string());
+        }
+    }
+    for (const Migration& step : migrations) {
+        if (step.version <= version) continue;
+        if (std::optional<std::string> error = exec(step.sql)) {
+            return fmt::format("{} (while upgrading the schema to version {})", *error, step.version);
+        }
+        if (std::optional<std::string> error = exec(fmt::format("PRAGMA user_version = {}", step.version).c_str())) {
+            return error;
+        }
+    }
+    if (transaction.commit() != SQLITE_OK) return failure("cannot commit the schema upgrade");
+    return std::nullopt;
+}
+
+std::optional<std::string> StateStore::prepare() {
+    const auto make = [this](Statement& out, const std::string& sql) -> bool {
+        sqlite3_stmt* raw = nullptr;
+        const int rc = sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+        out.reset(raw);
+        return rc == SQLITE_OK;
+    };
+    Statements& s = *statements_;
+    const bool ok =
+        make(s.select_all, fmt::format("SELECT {} FROM grants ORDER BY requested_at, rowid", grant_columns)) &&
+        make(s.select_one, fmt::format("SELECT {} FROM grants WHERE id = ?1", grant_columns)) &&
+        make(s.insert, fmt::format("INSERT INTO grants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                   grant_columns)) &&
+        make(s.update, "UPDATE grants SET user = ?2, target = ?3, role = ?4, status = ?5, reason = ?6, "
+                       "duration_seconds = ?7, requested_at = ?8, decided_at = ?9, decided_by = ?10, "
+                       "valid_from = ?11, valid_until = ?12 WHERE id = ?1") &&
+        make(s.bump, "UPDATE counters SET value = value + 1 WHERE name = 'changes'") &&
+        make(s.counter, "SELECT value FROM counters WHERE name = 'changes'");
+    if (!ok) return failure("cannot prepare statements");
+    return std::nullopt;
+}
+
+StoreResult<std::vector<Grant>> StateStore::grants() {
+    const Use use{statements_->select_all};
+    std::vector<Grant> all;
+    for (;;) {
+        const int rc = sqlite3_step(use.get());
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read grants")};
+        StoreResult<Grant> grant = read_grant(use.get());
+        if (!grant) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), grant.error)};
+        all.push_back(std::move(*grant.value));
+    }
+    return {std::move(all), {}};
+}
+
+StoreResult<std::optional<Grant>> StateStore::find(std::string_view id) {
+    const Use use{statements_->select_one};
+    bind_text(use.get(), 1, id);
+    const int rc = sqlite3_step(use.get());
+    if (rc == SQLITE_DONE) return {std::make_optional(std::optional<Grant>{}), {}};
+    if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read a grant")};
+    StoreResult<Grant> grant = read_grant(use.get());
+    if (!grant) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), grant.error)};
+    return {std::make_optional(std::optional<Grant>{std::move(*grant.value)}), {}};
+}
+
+StoreResult<Grant> StateStore::grant(std::string_view id) {
+    StoreResult<std::optional<Grant>> found = find(id);
+    if (!found) return {std::nullopt, std::move(found.error)};
+    if (!*found.value) return {std::nullopt, fmt::format("no grant {}", id)};
+    return {std::move(**found.value), {}};
+}
+
+std::optional<std::string> StateStore::write(const Grant& grant, bool is_new) {
+    const Use use{is_new ? statements_->insert : statements_->update};
+    sqlite3_stmt* s = use.get();
+    const std::string status{guardrails::to_string(grant.status)};
+    bind_text(s, 1, grant.id);
+    bind_text(s, 2, grant.user);
+    bind_text(s, 3, grant.target);
+    bind_text(s, 4, grant.role);
+    bind_text(s, 5, status);
+    bind_text(s, 6, grant.reason);
+    sqlite3_bind_int64(s, 7, grant.duration.count());
+    sqlite3_bind_int64(s, 8, to_unix(grant.requested_at));
+    bind_time(s, 9, grant.decided_at);
+    if (grant.decided_by.empty()) {
+        sqlite3_bind_null(s, 10);
+    } else {
+        bind_text(s, 10, grant.decided_by);
+    }
+    bind_time(s, 11, grant.from);
+    bind_time(s, 12, grant.until);
+    if (sqlite3_step(s) != SQLITE_DONE) return failure("cannot write a grant");
+    const Use bump{statements_->bump};
+    if (sqlite3_step(bump.get()) != SQLITE_DONE) return failure("cannot record a change");
+    return std::nullopt;
+}
+
+StoreResult<Grant> StateStore::insert(const std::function<GrantResult(std::string id)>& make) {
+    WriteTransaction transaction{db_};
+    if (transaction.begin() != SQLITE_OK) return {std::nullopt, failure("cannot start a write")};
+    std::string id;
+    for (int attempt = 0; id.empty(); ++attempt) {
+        if (attempt == 32) return {std::nullopt, fmt::format("state store {}: no free grant id", path_.string())};
+        std::string candidate = random_id();
+        StoreResult<std::optional<Grant>> found = find(candidate);
+        if (!found) return {std::nullopt, std::move(found.error)};
+        if (!*found.value) id = std::move(candidate);
+    }
+    GrantResult made = make(id);
+    if (!made) return {std::nullopt, std::move(made.error.message)};
+    if (std::optional<std::string> error = write(*made.grant, true)) return {std::nullopt, std::move(*error)};
+    if (transaction.commit() != SQLITE_OK) return {std::nullopt, failure("cannot commit")};
+    return {std::move(*made.grant), {}};
+}
+
+StoreResult<Grant> StateStore::update(std::string_view id,
+                                      const std::function<GrantResult(const Grant&)>& step) {
+    WriteTransaction transaction{db_};
+    if (transaction.begin() != SQLITE_OK) return {std::nullopt, failure("cannot start a write")};
+    StoreResult<Grant> current = grant(id);
+    if (!current) return current;
+    GrantResult next = step(*current.value);
+    if (!next) return {std::nullopt, std::move(next.error.message)};
+    if (std::optional<std::string> error = write(*next.grant, false)) return {std::nullopt, std::move(*error)};
+    if (transaction.commit() != SQLITE_OK) return {std::nullopt, failure("cannot commit")};
+    return {std::move(*next.grant), {}};
+}
+
+StoreResult<std::uint64_t> StateStore::change_counter() {
+    const Use use{statements_->counter};
+    if (sqlite3_step(use.get()) != SQLITE_ROW) return {std::nullopt, failure("cannot read the change counter")};
+    return {static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 0)), {}};
+}
+
+}  // namespace jitgate::proxy

@@ -1,0 +1,81 @@
+// The state store: grants requested with the CLI, kept in SQLite (DESIGN §6) so several `jitgate grant`
+// processes and a running `serve` can share one file. WAL mode, a busy timeout, a versioned schema, and
+// BEGIN IMMEDIATE around every read-modify-write. Expected failures (busy, I/O error, a corrupt or
+// foreign file) come back as values with a sentence; nothing on this path throws.
+// Limits: one StateStore per thread (a connection is not shared); `postgres://` stores are not built yet.
+#pragma once
+
+#include "guardrails/grants.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+
+namespace jitgate::proxy {
+
+// A value, or what went wrong ("state store /var/lib/jitgate/jitgate.db: database is locked").
+template <class T>
+struct StoreResult {
+    std::optional<T> value;
+    std::string error;   // set exactly when value is empty
+    [[nodiscard]] explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+class StateStore {
+public:
+    // The schema version this build writes; a newer file is refused rather than misread.
+    static constexpr int schema_version = 1;
+
+    // Opens (and creates, with its parent directories) the store that config's `state:` names:
+    // "sqlite:/absolute/path". A postgres:// URL is refused as not supported yet.
+    [[nodiscard]] static StoreResult<std::unique_ptr<StateStore>> open(std::string_view state,
+                                                                       std::chrono::milliseconds busy_timeout =
+                                                                           std::chrono::milliseconds{5000});
+    ~StateStore();
+    StateStore(const StateStore&) = delete;
+    StateStore& operator=(const StateStore&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+
+    // Every stored grant, oldest request first.
+    [[nodiscard]] StoreResult<std::vector<guardrails::Grant>> grants();
+    // One grant by id; an unknown id is an error that names it.
+    [[nodiscard]] StoreResult<guardrails::Grant> grant(std::string_view id);
+
+    // Inserts the grant `make` builds for a fresh unused id ("g-7f3a9c"), in one write transaction.
+    // A refusal from `make` is returned as the error and nothing is written.
+    [[nodiscard]] StoreResult<guardrails::Grant> insert(
+        const std::function<guardrails::GrantResult(std::string id)>& make);
+    // Reads grant `id`, applies `step` (approve, deny, revoke …) and writes the result, all inside one
+    // BEGIN IMMEDIATE transaction so two deciders cannot both act on the same pending grant.
+    [[nodiscard]] StoreResult<guardrails::Grant> update(
+        std::string_view id, const std::function<guardrails::GrantResult(const guardrails::Grant&)>& step);
+
+    // A counter bumped by every committed write, from any process: a running proxy compares it with the
+    // value it last saw to know when to reload its in-memory view of grants (one indexed row read).
+    [[nodiscard]] StoreResult<std::uint64_t> change_counter();
+
+private:
+    struct Statements;
+    StateStore(sqlite3* db, std::filesystem::path path);
+    [[nodiscard]] std::string failure(std::string_view what) const;
+    [[nodiscard]] std::optional<std::string> exec(const char* sql);
+    [[nodiscard]] std::optional<std::string> migrate();
+    [[nodiscard]] std::optional<std::string> prepare();
+    [[nodiscard]] StoreResult<std::optional<guardrails::Grant>> find(std::string_view id);
+    [[nodiscard]] std::optional<std::string> write(const guardrails::Grant& grant, bool is_new);
+
+    sqlite3* db_;
+    std::filesystem::path path_;
+    std::unique_ptr<Statements> statements_;
+};
+
+}  // namespace jitgate::proxy
