@@ -186,6 +186,26 @@ class GrantCli(unittest.TestCase):
             self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 1)
             self.assertEqual(db.execute("SELECT value FROM counters WHERE name = 'changes'").fetchone()[0], 6)
 
+    def test_two_deciders_at_once_one_wins(self):
+        # approve and deny of the same pending grant race; BEGIN IMMEDIATE around read-modify-write lets
+        # exactly one decide, the other sees it is no longer pending.
+        for _ in range(3):
+            gid, _ = self.request(role="operator")
+            env = self.env()
+            procs = [subprocess.Popen([str(JITGATE_BIN), "grant", verb, gid, "--by", by, "-c", str(self.config)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                     for verb, by in (("approve", "bob"), ("deny", "carol"))]
+            results = [(p.wait(60), p.stdout.read(), p.stderr.read()) for p in procs]
+            for p in procs:
+                p.stdout.close()
+                p.stderr.close()
+            self.assertEqual(sorted(rc for rc, _, _ in results), [0, 1], results)
+            loser = next(err for rc, _, err in results if rc == 1)
+            self.assertIn("not pending", loser)
+            (grant,) = [g for g in self.listed() if g["id"] == gid]
+            winner = next(out for rc, out, _ in results if rc == 0)
+            self.assertIn(grant["status"], winner)
+
     def test_refusals_are_clear_and_exit_1(self):
         err = self.refused("grant", "request", "orders-db", "--role", "writer", "--for", "30x", "--reason", "x",
                            "--user", "alice")
