@@ -27,6 +27,9 @@ public:
     [[nodiscard]] asio::awaitable<void> write(asio::const_buffer buffer, error_code& ec);
 
     [[nodiscard]] bool encrypted() const noexcept { return tls_.has_value(); }
+    // The socket itself while the stream is plain: the relay's hot loops await it directly and skip
+    // the extra coroutine frame of read_some/write.
+    [[nodiscard]] tcp::socket* plain() noexcept { return tls_ ? nullptr : &*plain_; }
     [[nodiscard]] tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
     // Makes a pending read or write finish with operation_aborted.
     void cancel() noexcept;

@@ -381,8 +381,11 @@ asio::awaitable<void> PgSession::relay() {
             if (client_buffer_.size() >= max_buffer) break;  // cannot happen: the relay refuses larger frames
             client_buffer_.resize(std::min(client_buffer_.size() * 2, max_buffer));
         }
-        const std::size_t n = co_await client_.read_some(
-            asio::buffer(client_buffer_.data() + client_filled_, client_buffer_.size() - client_filled_), ec);
+        const auto space = asio::buffer(client_buffer_.data() + client_filled_, client_buffer_.size() - client_filled_);
+        tcp::socket* plain = client_.plain();
+        const std::size_t n = plain != nullptr
+                                  ? co_await plain->async_read_some(space, asio::redirect_error(asio::use_awaitable, ec))
+                                  : co_await client_.read_some(space, ec);
         if (ec) break;
         client_filled_ += n;
         if (track_idle) last_client_activity_ = steady_clock::now();
@@ -432,7 +435,10 @@ asio::awaitable<void> PgSession::pump_server(std::shared_ptr<PgSession> /*self*/
         const pg::StepResult step = relay_->on_server_bytes(span_of(server_buffer_, server_filled_), out);
         to_buffers(out, server_buffer_.data(), buffers);
         if (!buffers.empty()) {
-            co_await client_.write(buffers, ec);
+            if (tcp::socket* plain = client_.plain())
+                co_await asio::async_write(*plain, buffers, asio::redirect_error(asio::use_awaitable, ec));
+            else
+                co_await client_.write(buffers, ec);
             if (ec) break;
         }
         consume_server(step.consumed);
