@@ -1,0 +1,50 @@
+// Internal to the SQL classifier: small readers over libpg_query's JSON parse tree, constant folding
+// of WHERE clauses, and EXPLAIN's ANALYZE option read the way PostgreSQL reads it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace jitgate::guardrails::detail {
+
+using json = nlohmann::json;
+
+// The field `key` of a node body, or null.
+[[nodiscard]] const json* field(const json& body, std::string_view key);
+// A string field, or "".
+[[nodiscard]] std::string_view text_of(const json& body, std::string_view key);
+// A boolean field, false when absent.
+[[nodiscard]] bool flag(const json& body, std::string_view key);
+// A wrapped node {"Type": {...}}: its type name, else "".
+[[nodiscard]] std::string_view node_type(const json& node);
+// The body of a wrapped node of that type, or null.
+[[nodiscard]] const json* unwrap(const json& node, std::string_view type);
+// A list of String nodes (a qualified name) -> its parts.
+[[nodiscard]] std::vector<std::string> name_parts(const json* list);
+[[nodiscard]] std::string join(const std::vector<std::string>& parts);
+// A RangeVar body -> "schema.table" as written, or "table".
+[[nodiscard]] std::string relation_name(const json* range_var);
+[[nodiscard]] bool is_range_var(const json& body);
+[[nodiscard]] std::string lower(std::string_view text);
+// "OBJECT_MATVIEW" -> "MATVIEW", "OBJECT_FOREIGN_TABLE" -> "FOREIGN TABLE".
+[[nodiscard]] std::string object_word(std::string_view objtype);
+
+struct Null {};
+using Value = std::variant<Null, bool, double, std::string>;
+enum class Truth : std::uint8_t { yes, no, maybe };
+
+// The value of a constant expression node (literals, casts of literals), or nullopt.
+[[nodiscard]] std::optional<Value> constant(const json& node);
+// Whether a WHERE clause holds for every row.
+[[nodiscard]] Truth where_truth(const json& node, int depth = 0);
+// Whether EXPLAIN's options turn ANALYZE on (the last analyze option wins; invalid values count as on).
+[[nodiscard]] bool explain_analyzes(const json* options);
+[[nodiscard]] bool is_utf8_name(std::string_view encoding);
+
+}  // namespace jitgate::guardrails::detail
