@@ -45,6 +45,7 @@ struct Endpoint {
     std::string host;       // an IP literal or a host name
     std::uint16_t port = 0;
     [[nodiscard]] std::string to_string() const;
+    [[nodiscard]] bool operator==(const Endpoint&) const = default;
 };
 // "host:port" or "[v6-address]:port", port 1..65535; host is an IP literal or a DNS name.
 [[nodiscard]] Parsed<Endpoint> parse_endpoint(std::string_view text);
@@ -191,6 +192,8 @@ struct Limits {
     std::size_t max_connections = 1000;          // concurrent client connections
     std::size_t max_statement_bytes = 64u << 10; // longer SQL is classified unknown
     unsigned workers = 0;                        // I/O threads; 0 = one per core
+    Seconds revoke_grace{0};                     // a session that relied on a revoked grant closes after
+    Seconds expiry_grace{60};                    // ... and on an expired one (DESIGN §4)
 };
 
 struct Config {

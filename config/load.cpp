@@ -78,7 +78,7 @@ void load_limits(Building& b, const Value& value) {
     std::optional<Fields> fields =
         b.reader.fields(value, "limits",
                         {"max_message_bytes", "startup_timeout", "idle_timeout", "max_connections",
-                         "max_statement_bytes", "workers"});
+                         "max_statement_bytes", "workers", "revoke_grace", "expiry_grace"});
     if (!fields) return;
     Limits& limits = b.config.limits;
     const auto size = [&](std::string_view key, std::size_t& out, std::size_t min) {
@@ -111,6 +111,13 @@ void load_limits(Building& b, const Value& value) {
             limits.idle_timeout = *d;
         }
     }
+    const auto grace = [&](std::string_view key, Seconds& out) {
+        const Value* v = fields->find(key);
+        if (v == nullptr) return;
+        if (std::optional<Seconds> d = b.reader.parse(*v, fmt::format("limits.{}", key), &parse_duration)) out = *d;
+    };
+    grace("revoke_grace", limits.revoke_grace);
+    grace("expiry_grace", limits.expiry_grace);
     if (const Value* v = fields->find("max_connections")) {
         if (auto n = b.reader.integer(*v, "limits.max_connections", 1, 1'000'000)) {
             limits.max_connections = static_cast<std::size_t>(*n);

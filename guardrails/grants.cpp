@@ -278,31 +278,38 @@ std::vector<Grant> config_grants(const config::Config& config) {
     return grants;
 }
 
-std::vector<std::string> active_roles(const config::Config& config, const std::vector<Grant>& grants,
-                                      std::string_view user_name, std::string_view target, TimePoint now) {
-    std::vector<std::string> roles;
+std::vector<Holding> holdings(const config::Config& config, const std::vector<Grant>& grants,
+                              std::string_view user_name, std::string_view target, TimePoint now) {
+    std::vector<Holding> held;
     const config::User* user = config.find_user(user_name);
-    if (user == nullptr) return roles;
-    const auto add = [&roles](const std::string& role) {
-        if (!lists(roles, role)) roles.push_back(role);
-    };
+    if (user == nullptr) return held;
     for (const config::AccessRule& rule : config.access) {
-        if (rule.standing && rule.covers_user(*user) && rule.covers_target(target)) add(*rule.standing);
+        if (rule.standing && rule.covers_user(*user) && rule.covers_target(target)) held.push_back({*rule.standing, {}, {}, {}});
     }
     // A store grant counts while the allowlist still offers its role to this user on this target: removing
     // the access rule ends it (fail closed). Config grants are part of the allowlist themselves.
     for (const Grant& grant : grants) {
-        if (grant.user != user_name || grant.target != target || !in_force(grant, now)) continue;
+        if (grant.user != user_name || grant.target != target || grant.status != GrantStatus::approved) continue;
+        if (grant.until && *grant.until <= now) continue;
         if (grant.source == GrantSource::store) {
             const bool offered = std::any_of(config.access.begin(), config.access.end(),
                                              [&](const config::AccessRule& rule) { return offers(rule, *user, target, grant.role); });
             if (!offered) continue;
         }
-        add(grant.role);
+        held.push_back({grant.role, grant.id, grant.from, grant.until});
     }
-    for (const config::ConfigGrant& entry : config.grants) {
-        if (entry.user != user_name || entry.target != target) continue;
-        if ((!entry.from || *entry.from <= now) && now < entry.until) add(entry.role);
+    for (const Grant& grant : config_grants(config)) {
+        if (grant.user == user_name && grant.target == target && now < *grant.until)
+            held.push_back({grant.role, grant.id, grant.from, grant.until});
+    }
+    return held;
+}
+
+std::vector<std::string> active_roles(const config::Config& config, const std::vector<Grant>& grants,
+                                      std::string_view user, std::string_view target, TimePoint now) {
+    std::vector<std::string> roles;
+    for (const Holding& holding : holdings(config, grants, user, target, now)) {
+        if (holding.in_force(now) && !lists(roles, holding.role)) roles.push_back(holding.role);
     }
     return roles;
 }

@@ -106,6 +106,23 @@ struct GrantRequest {
 // The config's `grants:` as Grants (source config, approved, id "config:N").
 [[nodiscard]] std::vector<Grant> config_grants(const config::Config& config);
 
+// One way a user holds a role on a target: a standing role (always in force) or a grant with its validity.
+struct Holding {
+    std::string role;
+    std::string grant_id;            // empty for a standing role
+    std::optional<TimePoint> from;   // a grant's validity is [from, until); both empty for a standing role
+    std::optional<TimePoint> until;
+    [[nodiscard]] bool in_force(TimePoint now) const noexcept {
+        return (!from || *from <= now) && (!until || now < *until);
+    }
+};
+
+// What active_roles reads, kept with each holding's validity so a later moment needs no recomputation:
+// standing roles of the access rules that cover user and target, then every approved store grant the
+// allowlist still offers and every config grant, that is in force at `now` or starts later, in that order.
+[[nodiscard]] std::vector<Holding> holdings(const config::Config& config, const std::vector<Grant>& grants,
+                                            std::string_view user, std::string_view target, TimePoint now);
+
 // The roles `user` holds on `target` at `now`: standing roles of the access rules that cover them, then
 // the roles of grants in force (pass store grants; config grants are added here), without repeats.
 // An unknown user holds nothing.

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace jitgate::guardrails {
 
 using config::RiskClass;
+struct Classification;
 
 enum class Protocol : std::uint8_t { postgres, ssh };
 
@@ -33,7 +35,10 @@ struct Command {
     Protocol protocol = Protocol::postgres;
     CommandKind kind = CommandKind::query;
     std::string_view text;            // SQL or shell text; empty for function_call
-    std::string_view statement_name;  // Parse/Execute: the prepared statement's name
+    std::string_view statement_name;  // Parse: the prepared statement's name; Execute: the portal's
+    // Execute: what the statement was classified as at Parse (null: a portal jitgate did not see bound,
+    // which is unknown).
+    const Classification* classification = nullptr;
 };
 
 enum class Verdict : std::uint8_t { allow, block, would_block };
@@ -44,6 +49,11 @@ struct Decision {
     std::string rule;    // the rule id that decided, or the missing grant; empty on a plain allow
     std::string reason;  // one sentence for the engineer
     std::string hint;    // e.g. the exact `jitgate grant request ...` command
+    std::string grant;   // the grant whose role allowed it; empty for a standing role or a block
+    std::optional<config::TimePoint> grant_until;  // that grant's end, to tell it from a later namesake
+    // What the text was classified as (Query, Parse): the relay keeps it by statement name so Execute
+    // can be checked again without parsing anything. Shared with the class cache; never an allow.
+    std::shared_ptr<const Classification> classification;
     [[nodiscard]] bool blocks() const noexcept { return verdict == Verdict::block; }
 };
 
@@ -51,6 +61,13 @@ class Pipeline {
 public:
     virtual ~Pipeline() = default;
     [[nodiscard]] virtual Decision evaluate(const Command& command) const = 0;
+};
+
+// Told of every decision a session makes, after it is made (audit log, the grants a session relies on).
+class DecisionObserver {
+public:
+    virtual ~DecisionObserver() = default;
+    virtual void on_decision(const Command& command, const Decision& decision) = 0;
 };
 
 // Allows everything; the PostgreSQL path's default until the real pipeline is plugged in.

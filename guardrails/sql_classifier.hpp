@@ -41,6 +41,10 @@ struct Classification {
     // set_config with either name or a non-constant name, RESET ALL, DISCARD ALL): libpg_query lexes as
     // if neither changed, so the pipeline blocks this with a built-in rule no grant lifts.
     bool touches_lexer_settings = false;
+    // SQL-level PREPARE (names the protocol can Bind) and DEALLOCATE / DISCARD ALL|PLANS (names gone):
+    // the PostgreSQL relay's record of prepared statements depends on them.
+    bool prepares = false;
+    bool deallocates = false;
 };
 
 // The built-in function and settings tables (generated from PostgreSQL 15's pg_proc and pg_settings,

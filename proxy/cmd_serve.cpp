@@ -1,5 +1,6 @@
 // `jitgate serve -c FILE`: loads the config and runs the proxy until SIGTERM/SIGINT (DESIGN §2).
 #include "proxy/commands.hpp"
+#include "proxy/policy_keeper.hpp"
 #include "proxy/server.hpp"
 
 #include "protocols/postgres/scram.hpp"
@@ -51,7 +52,9 @@ int run_serve(const ServeOptions& options) {
         spdlog::warn("JITGATE_TEST_DENY_MARKER is set: the test-only deny rule is active");
         context->pipeline = std::make_shared<guardrails::MarkerDenyPipeline>(marker);
     } else {
-        context->pipeline = std::make_shared<guardrails::AllowAllPipeline>();
+        context->guardrails = std::make_shared<guardrails::GuardrailPipeline>(guardrails::Policy::build(
+            loaded.config, {}, make_class_source(*loaded.config), std::chrono::system_clock::now()));
+        context->pipeline = context->guardrails;  // the PolicyKeeper adds the store's grants at start
     }
     const auto secret = postgres::make_server_secret();
     if (!secret) {

@@ -61,7 +61,8 @@ struct PgSession::Startup {
 
 PgSession::PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<ServerContext> context,
                      std::shared_ptr<SessionRegistry> registry, std::function<void()> on_end)
-    : id_(id), context_(std::move(context)), registry_(std::move(registry)), on_end_(std::move(on_end)),
+    : id_(id), context_(std::move(context)), config_(context_->config.load()), registry_(std::move(registry)),
+      on_end_(std::move(on_end)),
       client_(std::move(client)), upstream_(client_.socket().get_executor()),
       deadline_(client_.socket().get_executor()), server_done_(client_.socket().get_executor()) {
     client_buffer_.resize(initial_buffer);
@@ -137,7 +138,7 @@ asio::awaitable<std::optional<pg::Frame>> PgSession::read_server_frame(std::size
 asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     error_code ignored;
     client_.socket().set_option(tcp::no_delay(true), ignored);
-    deadline_.expires_after(context_->config->limits.startup_timeout);
+    deadline_.expires_after(config_->limits.startup_timeout);
     deadline_.async_wait([weak = weak_from_this()](error_code ec) {
         if (ec) return;
         if (auto session = weak.lock()) {
@@ -151,7 +152,7 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
         close_all();
         co_return;
     }
-    const config::Target* target = context_->config->find_target(startup.request.database);
+    const config::Target* target = config_->find_target(startup.request.database);
     if (target == nullptr || target->kind != config::TargetKind::postgres) {
         spdlog::info("session {}: {} asked for unknown target \"{}\"", id_, user_, startup.request.database);
         co_await send_fatal(pg::sqlstate::invalid_catalog_name,
@@ -226,7 +227,7 @@ asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
             co_await send_fatal(decoded.refusal.sqlstate, decoded.refusal.message);
             co_return false;
         }
-        if (context.config->tls && context.config->tls->require && !client_.encrypted()) {
+        if (config_->tls && config_->tls->require && !client_.encrypted()) {
             co_await send_fatal(pg::sqlstate::invalid_authorization, "jitgate requires an SSL connection (tls.require)");
             co_return false;
         }
@@ -243,7 +244,7 @@ asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
 }
 
 asio::awaitable<bool> PgSession::authenticate_client(const Startup& startup) {
-    const config::User* user = context_->config->find_user(startup.request.user);
+    const config::User* user = config_->find_user(startup.request.user);
     const config::ScramVerifier* verifier = user != nullptr && user->password ? &*user->password : nullptr;
     pg::ClientAuth auth(verifier, startup.request.user, context_->scram_secret);
     error_code ec;
@@ -361,8 +362,8 @@ asio::awaitable<bool> PgSession::connect_upstream(const Startup& startup, const 
 }
 
 asio::awaitable<void> PgSession::relay() {
-    const config::Limits& limits = context_->config->limits;
-    pg::RelayContext relay_context{id_, user_, target_, limits.max_message_bytes};
+    const config::Limits& limits = config_->limits;
+    pg::RelayContext relay_context{id_, user_, target_, limits.max_message_bytes, this};
     relay_ = std::make_unique<pg::Relay>(std::move(relay_context), context_->pipeline);
     last_client_activity_ = steady_clock::now();
     auto executor = upstream_.get_executor();
@@ -413,7 +414,7 @@ asio::awaitable<void> PgSession::relay() {
 }
 
 asio::awaitable<void> PgSession::pump_server(std::shared_ptr<PgSession> /*self*/) {
-    const std::size_t max_buffer = context_->config->limits.max_message_bytes + pg::header_size;
+    const std::size_t max_buffer = config_->limits.max_message_bytes + pg::header_size;
     pg::Output out;
     std::vector<asio::const_buffer> buffers;
     error_code ec;
@@ -455,7 +456,7 @@ asio::awaitable<void> PgSession::pump_server(std::shared_ptr<PgSession> /*self*/
 }
 
 asio::awaitable<void> PgSession::watch_idle(std::shared_ptr<PgSession> /*self*/) {
-    const auto idle = std::chrono::duration_cast<steady_clock::duration>(context_->config->limits.idle_timeout);
+    const auto idle = std::chrono::duration_cast<steady_clock::duration>(config_->limits.idle_timeout);
     asio::steady_timer timer(upstream_.get_executor());
     while (!closing_ && !server_pump_done_) {
         timer.expires_after(std::min<steady_clock::duration>(idle, std::chrono::seconds(1)));
@@ -463,11 +464,29 @@ asio::awaitable<void> PgSession::watch_idle(std::shared_ptr<PgSession> /*self*/)
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (closing_ || server_pump_done_) break;
         if (steady_clock::now() - last_client_activity_ >= idle && !relay_->busy()) {
-            spdlog::info("session {}: idle for {}s; closing", id_, context_->config->limits.idle_timeout.count());
+            spdlog::info("session {}: idle for {}s; closing", id_, config_->limits.idle_timeout.count());
             stop(std::string(pg::sqlstate::idle_session_timeout), "terminating connection due to idle-session timeout");
             break;
         }
     }
+}
+
+PgSession::Reliance PgSession::reliance() const {
+    const std::lock_guard lock(reliance_mutex_);
+    if (relied_.empty()) return {};
+    return Reliance{user_, target_, relied_};
+}
+
+void PgSession::on_decision(const guardrails::Command& /*command*/, const guardrails::Decision& decision) {
+    if (decision.verdict != guardrails::Verdict::allow) {
+        spdlog::info("session {}: {} {} ({}): {}", id_, decision.blocks() ? "blocked" : "would-block (shadow)",
+                     config::to_string(decision.risk), decision.rule, decision.reason);
+    }
+    if (decision.grant.empty() || decision.blocks()) return;
+    for (const ReliedGrant& known : relied_)  // read without the lock: only this thread writes
+        if (known.id == decision.grant && known.until == decision.grant_until) return;
+    const std::lock_guard lock(reliance_mutex_);
+    relied_.push_back({decision.grant, decision.grant_until});
 }
 
 void PgSession::stop(std::string sqlstate, std::string message) {

@@ -11,13 +11,27 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
+#include <optional>
+#include <vector>
 #include <memory>
 #include <string>
 
 namespace jitgate::proxy {
 
-class PgSession : public std::enable_shared_from_this<PgSession> {
+class PgSession final : public std::enable_shared_from_this<PgSession>, public guardrails::DecisionObserver {
 public:
+    // A grant a decision of this session relied on; the session closes when it ends (after the grace).
+    struct ReliedGrant {
+        std::string id;
+        std::optional<config::TimePoint> until;
+    };
+    struct Reliance {
+        std::string user;
+        std::string target;
+        std::vector<ReliedGrant> grants;  // empty: the session relied on standing roles only
+    };
+
     PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<ServerContext> context,
               std::shared_ptr<SessionRegistry> registry, std::function<void()> on_end);
     ~PgSession();
@@ -32,6 +46,12 @@ public:
     void cancel_from_client();
 
     [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
+    // Thread-safe: what the policy keeper needs to close this session when a grant ends.
+    [[nodiscard]] Reliance reliance() const;
+    // True the first time only: the caller is the one to end the session for an ended grant.
+    [[nodiscard]] bool end_once() noexcept { return !grant_ended_.exchange(true); }
+    // On the session's thread, from the relay, after every decision.
+    void on_decision(const guardrails::Command& command, const guardrails::Decision& decision) override;
 
 private:
     struct Startup;
@@ -53,6 +73,7 @@ private:
 
     std::uint64_t id_;
     std::shared_ptr<ServerContext> context_;
+    std::shared_ptr<const config::Config> config_;  // as it was when the session began; decisions use the live one
     std::shared_ptr<SessionRegistry> registry_;
     std::function<void()> on_end_;
     ClientStream client_;
@@ -77,6 +98,9 @@ private:
     std::string stop_message_;  // a FATAL for the client, set by stop()
     std::chrono::steady_clock::time_point last_client_activity_;
     std::chrono::steady_clock::time_point last_cancel_;
+    mutable std::mutex reliance_mutex_;  // guards writes to relied_ (written on the session's thread only)
+    std::vector<ReliedGrant> relied_;
+    std::atomic<bool> grant_ended_{false};
 };
 
 }  // namespace jitgate::proxy

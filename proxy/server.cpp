@@ -2,6 +2,7 @@
 #include "proxy/server.hpp"
 
 #include "proxy/pg_session.hpp"
+#include "proxy/policy_keeper.hpp"
 #include "protocols/postgres/messages.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -76,7 +77,7 @@ std::size_t SessionRegistry::size() const {
 
 Server::Server(std::shared_ptr<ServerContext> context)
     : context_(std::move(context)), registry_(std::make_shared<SessionRegistry>()) {
-    unsigned count = context_->config->limits.workers;
+    unsigned count = context_->config.load()->limits.workers;
     // Default: one per core. Each session lives on one thread; more threads cost wake-ups (CPU per
     // transaction) but buy throughput when clients and servers leave cores idle (scripts/bench).
     if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
@@ -100,8 +101,8 @@ void Server::start_accepting() {
 }
 
 asio::awaitable<void> Server::accept_loop() {
-        const std::size_t max_connections = context_->config->limits.max_connections;
         while (!stopping_) {
+            const std::size_t max_connections = context_->config.load()->limits.max_connections;
             asio::io_context& worker = *workers_[next_worker_++ % workers_.size()];
             tcp::socket socket(worker);
             error_code ec;
@@ -159,8 +160,23 @@ void Server::begin_shutdown() {
     });
 }
 
+void Server::wait_for_signal(asio::signal_set& signals) {
+    signals.async_wait([this, &signals](error_code error, int signal) {
+        if (error) return;
+        if (signal == SIGHUP) {
+            spdlog::info("received SIGHUP: reloading {}", context_->config.load()->path.string());
+            if (keeper_) keeper_->request_reload();
+            wait_for_signal(signals);
+            return;
+        }
+        spdlog::info("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        begin_shutdown();
+    });
+}
+
 int Server::run() {
-    const config::Config& config = *context_->config;
+    const std::shared_ptr<const config::Config> loaded = context_->config.load();
+    const config::Config& config = *loaded;
     if (!config.listen_postgres) {
         spdlog::error("nothing to serve: listen.postgres is not set");
         return 1;
@@ -186,12 +202,16 @@ int Server::run() {
     spdlog::info("postgres listening on {}:{} ({} worker thread(s), {} target(s))", bound.address().to_string(),
                  bound.port(), workers_.size(), config.targets.size());
 
-    asio::signal_set signals(*workers_[0], SIGINT, SIGTERM);
-    signals.async_wait([this](error_code error, int signal) {
-        if (error) return;
-        spdlog::info("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
-        begin_shutdown();
-    });
+    if (context_->guardrails) {
+        keeper_ = std::make_unique<PolicyKeeper>(context_, registry_, context_->guardrails);
+        std::string why;
+        if (!keeper_->start(why)) {
+            spdlog::error("{}", why);
+            return 1;
+        }
+    }
+    asio::signal_set signals(*workers_[0], SIGINT, SIGTERM, SIGHUP);
+    wait_for_signal(signals);
     start_accepting();
 
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -200,6 +220,7 @@ int Server::run() {
     for (std::size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->run(); });
     workers_[0]->run();
     for (auto& thread : threads) thread.join();
+    if (keeper_) keeper_->stop();
     spdlog::info("stopped");
     return 0;
 }

@@ -3,12 +3,13 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "guardrails/pipeline.hpp"
+#include "guardrails/policy.hpp"
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <array>
@@ -24,11 +25,14 @@ namespace jitgate::proxy {
 
 namespace asio = boost::asio;
 class PgSession;
+class PolicyKeeper;
 
 // What every session needs from the server; shared, never copied per message.
 struct ServerContext {
-    std::shared_ptr<const config::Config> config;
+    std::atomic<std::shared_ptr<const config::Config>> config;  // swapped whole on reload
     std::shared_ptr<const guardrails::Pipeline> pipeline;
+    // Set when the pipeline is the guardrail pipeline: the server runs a PolicyKeeper for it.
+    std::shared_ptr<guardrails::GuardrailPipeline> guardrails;
     std::optional<asio::ssl::context> tls;
     std::array<std::uint8_t, 32> scram_secret{};
 };
@@ -66,11 +70,13 @@ private:
     // A member, not a capturing lambda: a coroutine lambda's captures die with the lambda object.
     [[nodiscard]] asio::awaitable<void> accept_loop();
     void begin_shutdown();
+    void wait_for_signal(asio::signal_set& signals);
 
     std::shared_ptr<ServerContext> context_;
     std::vector<std::unique_ptr<asio::io_context>> workers_;
     std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
     std::shared_ptr<SessionRegistry> registry_;
+    std::unique_ptr<PolicyKeeper> keeper_;
     void session_ended();
     void stop_workers();
 

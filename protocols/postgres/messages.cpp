@@ -197,4 +197,14 @@ std::optional<ExecuteMessage> decode_execute(Bytes body) noexcept {
     return ExecuteMessage{*portal};
 }
 
+std::optional<CloseMessage> decode_close(Bytes body) noexcept {
+    Reader reader(body);
+    const auto kind = reader.bytes(1);
+    if (!kind) return std::nullopt;
+    const char which = static_cast<char>((*kind)[0]);
+    const auto name = reader.cstring();
+    if ((which != 'S' && which != 'P') || !name || !reader.at_end()) return std::nullopt;
+    return CloseMessage{which, *name};
+}
+
 }  // namespace jitgate::postgres

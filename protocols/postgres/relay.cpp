@@ -2,6 +2,7 @@
 // replies are matched against the queue of what the server owes ("Extended Query", "Pipelining").
 #include "protocols/postgres/relay.hpp"
 
+#include "guardrails/sql_classifier.hpp"
 #include "protocols/postgres/messages.hpp"
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@ namespace jitgate::postgres {
 namespace {
 
 constexpr std::size_t max_pending = 1u << 16;
+constexpr std::size_t max_named = 1u << 16;  // prepared statements and portals a session may hold
 
 // Substitutes for blocked messages: each is valid protocol that the server is certain to reject with an
 // ErrorResponse, so the server's transaction state moves exactly as it would for a failed statement.
@@ -18,6 +20,9 @@ constexpr std::string_view blocked_sql = "JITGATE BLOCKED THIS STATEMENT";
 void write_substitute_query(std::string& out) { Writer(out).begin('Q').cstring(blocked_sql).end(); }
 void write_substitute_parse(std::string& out, std::string_view statement) {
     Writer(out).begin('P').cstring(statement).cstring(blocked_sql).int16(0).end();
+}
+void write_substitute_execute(std::string& out) {  // a portal name that no client can have created
+    Writer(out).begin('E').cstring("\x01jitgate blocked this portal").int32(0).end();
 }
 void write_substitute_function_call(std::string& out) {
     Writer(out).begin('F').int32(0).int16(0).int16(0).int16(0).end();  // function OID 0 does not exist
@@ -64,13 +69,42 @@ Relay::Relay(RelayContext context, std::shared_ptr<const guardrails::Pipeline> p
 
 bool Relay::push(Expect kind, bool is_blocked) {
     if (pending_.size() >= max_pending) return false;
-    pending_.push_back({kind, is_blocked});
+    pending_.push_back({kind, is_blocked, nullptr, {}});
     return true;
 }
 
 void Relay::pop_front() {
-    if (pending_.front().blocked) blocked_decisions_.pop_front();
+    Pending& front = pending_.front();
+    if (front.blocked) blocked_decisions_.pop_front();
+    if (front.kind == Expect::parse) parse_done(front, false);  // no ParseComplete came for it
     pending_.pop_front();
+}
+
+void Relay::parse_done(const Pending& entry, bool ok) {
+    if (!entry.classification) return;
+    const auto found = statements_.find(entry.name);
+    if (found == statements_.end() || found->second.classification != entry.classification) return;
+    if (ok) {
+        found->second.confirmed = true;
+    } else if (!found->second.confirmed) {
+        statements_.erase(found);  // the server holds no such statement (or one jitgate did not see)
+    }
+}
+
+void Relay::note_sql_effects(const guardrails::Decision& decision) noexcept {
+    if (!decision.classification) return;
+    if (decision.classification->prepares) sql_prepare_seen_ = true;
+    if (decision.classification->deallocates) {  // DEALLOCATE / DISCARD: which names are gone is not known
+        statements_.clear();
+        portals_.clear();
+    }
+}
+
+std::shared_ptr<const guardrails::Classification> Relay::bound_class(std::string_view statement) const {
+    const auto found = statements_.find(statement);
+    if (found == statements_.end()) return nullptr;
+    if (!found->second.confirmed && sql_prepare_seen_ && !statement.empty()) return nullptr;
+    return found->second.classification;
 }
 
 void Relay::drop_until_sync() {
@@ -95,7 +129,8 @@ bool Relay::enforce(guardrails::Decision decision, Expect kind, bool skipped, st
     return push(kind, is_blocked);
 }
 
-guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_view text, std::string_view statement) {
+guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_view text, std::string_view statement,
+                                  const guardrails::Classification* classification) {
     ++statements;
     guardrails::Command command;
     command.session_id = context_.session_id;
@@ -105,7 +140,10 @@ guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_vie
     command.kind = kind;
     command.text = text;
     command.statement_name = statement;
-    return pipeline_->evaluate(command);
+    command.classification = classification;
+    guardrails::Decision decision = pipeline_->evaluate(command);
+    if (context_.observer != nullptr) context_.observer->on_decision(command, decision);
+    return decision;
 }
 
 StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
@@ -154,29 +192,85 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         case 'Q': {
             const auto query = decode_query(frame.body);
             if (!query) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Query message"); }
-            ok = enforce(decide(guardrails::CommandKind::query, query->text, {}), Expect::query, skipped,
-                         pos, frame.size(), upstream, [](std::string& out) { write_substitute_query(out); });
+            guardrails::Decision decision = decide(guardrails::CommandKind::query, query->text, {});
+            if (!decision.blocks()) note_sql_effects(decision);
+            ok = enforce(std::move(decision), Expect::query, skipped, pos, frame.size(), upstream,
+                         [](std::string& out) { write_substitute_query(out); });
             break;
         }
         case 'P': {
             const auto parse = decode_parse(frame.body);
             if (!parse) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Parse message"); }
             const std::string_view statement = parse->statement;
-            ok = enforce(decide(guardrails::CommandKind::parse, parse->text, statement), Expect::parse, skipped, pos,
-                         frame.size(), upstream, [statement](std::string& out) { write_substitute_parse(out, statement); });
+            if (statements_.size() >= max_named && !statements_.contains(statement)) {
+                step.consumed = pos;
+                return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many prepared statements");
+            }
+            guardrails::Decision decision = decide(guardrails::CommandKind::parse, parse->text, statement);
+            if (!decision.blocks()) note_sql_effects(decision);
+            std::shared_ptr<const guardrails::Classification> cls = decision.classification;
+            ok = enforce(std::move(decision), Expect::parse, skipped, pos, frame.size(), upstream,
+                         [statement](std::string& out) { write_substitute_parse(out, statement); });
+            // A named statement that exists already makes the server refuse the Parse: keep what it holds.
+            if (ok && !skipped && !pending_.back().blocked && (statement.empty() || !statements_.contains(statement))) {
+                statements_.insert_or_assign(std::string(statement), Prepared{cls, false});
+                pending_.back().classification = std::move(cls);
+                pending_.back().name = statement;
+            }
+            break;
+        }
+        case 'B': {
+            const auto bind = decode_bind(frame.body);
+            if (!bind) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Bind message"); }
+            if (portals_.size() >= max_named && !portals_.contains(bind->portal)) {
+                step.consumed = pos;
+                return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many portals");
+            }
+            upstream.forward(pos, frame.size());
+            if (!skipped) {
+                if (const auto found = portals_.find(bind->portal); found != portals_.end()) {
+                    found->second = bound_class(bind->statement);
+                } else {
+                    portals_.emplace(std::string(bind->portal), bound_class(bind->statement));
+                }
+                ok = push(Expect::bind, false);
+            }
+            break;
+        }
+        case 'E': {
+            const auto execute = decode_execute(frame.body);
+            if (!execute) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Execute message"); }
+            if (skipped) {  // the server skips it until Sync: nothing runs, nothing to decide
+                upstream.forward(pos, frame.size());
+                break;
+            }
+            const auto portal = portals_.find(execute->portal);
+            const guardrails::Classification* cls = portal == portals_.end() ? nullptr : portal->second.get();
+            ok = enforce(decide(guardrails::CommandKind::execute, {}, execute->portal, cls), Expect::execute, skipped,
+                         pos, frame.size(), upstream, [](std::string& out) { write_substitute_execute(out); });
+            break;
+        }
+        case 'C': {
+            const auto close = decode_close(frame.body);
+            if (!close) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Close message"); }
+            // Forgotten at once: whatever happens to the Close, the name no longer vouches for anything.
+            if (close->kind == 'S') {
+                if (const auto found = statements_.find(close->name); found != statements_.end()) statements_.erase(found);
+            } else if (const auto found = portals_.find(close->name); found != portals_.end()) {
+                portals_.erase(found);
+            }
+            upstream.forward(pos, frame.size());
+            if (!skipped) ok = push(Expect::close, false);
             break;
         }
         case 'F':
             ok = enforce(decide(guardrails::CommandKind::function_call, {}, {}), Expect::function_call, skipped, pos,
                          frame.size(), upstream, [](std::string& out) { write_substitute_function_call(out); });
             break;
-        case 'B': case 'D': case 'E': case 'C': {
-            static constexpr Expect kinds[] = {Expect::bind, Expect::describe, Expect::execute, Expect::close};
-            const Expect kind = kinds[type == 'B' ? 0 : type == 'D' ? 1 : type == 'E' ? 2 : 3];
+        case 'D':
             upstream.forward(pos, frame.size());
-            if (!skipped) ok = push(kind, false);
+            if (!skipped) ok = push(Expect::describe, false);
             break;
-        }
         case 'S':
             upstream.forward(pos, frame.size());
             server_skipping_ = false;
@@ -209,24 +303,30 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
 bool Relay::on_reply(char type) {
     if (type == 'N' || type == 'A') return true;  // asynchronous: never a reply
     if (pending_.empty()) return false;
-    const Pending front = pending_.front();
+    const Pending& front = pending_.front();  // a reference: pop_front() below ends its life, read it first
     if (front.blocked) return false;  // a blocked entry's only reply is an error
-    const bool in_statement = front.kind == Expect::query || front.kind == Expect::execute;
+    const Expect kind = front.kind;
+    const bool in_statement = kind == Expect::query || kind == Expect::execute;
     switch (type) {
-    case '1': if (front.kind != Expect::parse) return false; pop_front(); return true;
-    case '2': if (front.kind != Expect::bind) return false; pop_front(); return true;
-    case '3': if (front.kind != Expect::close) return false; pop_front(); return true;
-    case 't': return front.kind == Expect::describe;
+    case '1':
+        if (kind != Expect::parse) return false;
+        parse_done(front, true);
+        pending_.front().classification.reset();  // confirmed: pop_front() must not take it back
+        pop_front();
+        return true;
+    case '2': if (kind != Expect::bind) return false; pop_front(); return true;
+    case '3': if (kind != Expect::close) return false; pop_front(); return true;
+    case 't': return kind == Expect::describe;
     case 'T':
-        if (front.kind == Expect::describe) { pop_front(); return true; }
-        return front.kind == Expect::query;
-    case 'n': if (front.kind != Expect::describe) return false; pop_front(); return true;
+        if (kind == Expect::describe) { pop_front(); return true; }
+        return kind == Expect::query;
+    case 'n': if (kind != Expect::describe) return false; pop_front(); return true;
     case 'C': case 'I': case 's':
-        if (front.kind == Expect::execute) { pop_front(); return true; }
-        return front.kind == Expect::query && type != 's';
+        if (kind == Expect::execute) { pop_front(); return true; }
+        return kind == Expect::query && type != 's';
     case 'D': case 'G': case 'H': case 'd': case 'c':
         return in_statement;
-    case 'V': return front.kind == Expect::function_call;
+    case 'V': return kind == Expect::function_call;
     default: return false;
     }
 }

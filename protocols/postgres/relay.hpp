@@ -14,6 +14,8 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace jitgate::postgres {
@@ -52,6 +54,7 @@ struct RelayContext {
     std::string user;
     std::string target;
     std::size_t max_message_bytes = 16u << 20;
+    guardrails::DecisionObserver* observer = nullptr;  // told of every decision; outlives the relay
 };
 
 class Relay {
@@ -75,10 +78,26 @@ private:
     struct Pending {
         Expect kind;
         bool blocked;
+        // Parse: the class and name of the statement this Parse entered provisionally in statements_
+        // (null when it entered nothing); confirmed by ParseComplete, taken back when the Parse fails.
+        std::shared_ptr<const guardrails::Classification> classification;
+        std::string name;
     };
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+    };
+    // Prepared statements by name, as the server will hold them once every message in flight succeeds.
+    struct Prepared {
+        std::shared_ptr<const guardrails::Classification> classification;
+        bool confirmed = false;  // ParseComplete seen
+    };
+    template <class V>
+    using ByName = std::unordered_map<std::string, V, NameHash, std::equal_to<>>;
 
     [[nodiscard]] bool push(Expect kind, bool is_blocked);
     void pop_front();
+    void parse_done(const Pending& entry, bool ok);  // ParseComplete (ok) or a Parse that never took effect
     void drop_until_sync();
     [[nodiscard]] bool on_reply(char type);
     [[nodiscard]] bool handle_server_message(const Frame& frame, std::size_t offset, Output& client, StepResult& step);
@@ -88,13 +107,25 @@ private:
     [[nodiscard]] bool enforce(guardrails::Decision decision, Expect kind, bool skipped, std::size_t offset,
                                std::size_t size, Output& upstream, Substitute write_substitute);
     [[nodiscard]] guardrails::Decision decide(guardrails::CommandKind kind, std::string_view text,
-                                              std::string_view statement);
+                                              std::string_view statement,
+                                              const guardrails::Classification* classification = nullptr);
+    void note_sql_effects(const guardrails::Decision& decision) noexcept;
+    // What Bind gives a portal: the statement's class, or null (unknown) when jitgate cannot vouch for it.
+    [[nodiscard]] std::shared_ptr<const guardrails::Classification> bound_class(std::string_view statement) const;
     void write_policy_error(Output& client);
 
     RelayContext context_;
     std::shared_ptr<const guardrails::Pipeline> pipeline_;
     std::deque<Pending> pending_;
     std::deque<guardrails::Decision> blocked_decisions_;  // one per blocked entry in pending_, in order
+    // Names the server may hold that jitgate did not see made are unknown: a statement that SQL PREPARE
+    // made, a cursor DECLARE made. A Parse whose name is taken fails on the server, so it never replaces
+    // an entry; while a provisional named entry awaits ParseComplete after SQL PREPARE ran in this session,
+    // it binds as unknown (the name may be SQL PREPARE's). Portals live within one transaction, so a
+    // failing Bind cannot leave an older portal usable: portals are entered at once.
+    ByName<Prepared> statements_;
+    ByName<std::shared_ptr<const guardrails::Classification>> portals_;
+    bool sql_prepare_seen_ = false;
     bool server_skipping_ = false;  // the server ignores everything until the client's next Sync
     std::size_t client_stream_remaining_ = 0;  // bytes of a CopyData still to pass through
     std::size_t server_stream_remaining_ = 0;  // bytes of a passed-through server message still to come

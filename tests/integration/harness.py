@@ -733,12 +733,20 @@ def yaml_str(s: str) -> str:
     return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+DEFAULT_POLICY = "\n".join([
+    "roles: { all: { allow: [read, write, ddl, admin, destructive, unknown] } }",
+    "access:",
+    f"  - {{ users: [group:engineers], targets: [{TARGET}], standing: all }}",
+])
+
+
 class Jitgate:
     """`jitgate serve` with a generated config in front of a Postgres; stderr goes to a log file."""
 
     def __init__(self, pg: Postgres, *, tls: bool = False, tls_require: bool = False, deny_marker: str | None = None,
                  limits: dict | None = None, upstream_password: str | None = None,
-                 upstream_address: str | None = None, extra_targets: str = "", env: dict | None = None):
+                 upstream_address: str | None = None, extra_targets: str = "", env: dict | None = None,
+                 policy: str | None = None):
         self.pg = pg
         self.tls, self.tls_require = tls, tls_require
         self.deny_marker = deny_marker
@@ -748,6 +756,8 @@ class Jitgate:
         self.upstream_address = upstream_address or f"127.0.0.1:{pg.port}"
         self.extra_targets = extra_targets
         self.extra_env = env or {}
+        # roles/access/grants/guardrails YAML; the default lets alice run everything (transparent-path tests)
+        self.policy = policy if policy is not None else DEFAULT_POLICY
         self.dir = Path(tempfile.mkdtemp(prefix="jitgate-it-"))
         self.port = 0
         self.proc: subprocess.Popen | None = None
@@ -771,9 +781,7 @@ class Jitgate:
             "users:",
             f"  - {{ name: {ALICE}, groups: [engineers], password: {yaml_str(scram_verifier(ALICE_PASSWORD))} }}",
             f"  - {{ name: {BOB}, groups: [visitors], password: {yaml_str(scram_verifier(BOB_PASSWORD))} }}",
-            "roles: { reader: { allow: [read] } }",
-            "access:",
-            f"  - {{ users: [group:engineers], targets: [{TARGET}], standing: reader }}",
+            self.policy.rstrip(),
             "limits: { " + ", ".join(f"{k}: {v}" for k, v in self.limits.items()) + " }",
         ]
         if self.tls:

@@ -1,0 +1,164 @@
+// The policy keeper's thread: store polling, time-driven rebuilds, reload, and closing sessions whose grant
+// ended (see policy_keeper.hpp).
+#include "proxy/policy_keeper.hpp"
+
+#include "guardrails/sql_classifier.hpp"
+#include "protocols/postgres/messages.hpp"
+#include "proxy/pg_session.hpp"
+#include "proxy/state_store.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <unordered_set>
+
+namespace jitgate::proxy {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// The earliest moment after `now` at which some holding starts or ends: the Policy must be rebuilt then
+// (a decision checks validity itself, but ended grants must close sessions and leave the snapshot).
+std::optional<config::TimePoint> next_change(const guardrails::Policy& policy, config::TimePoint now) {
+    std::optional<config::TimePoint> next;
+    const auto consider = [&](const std::optional<config::TimePoint>& when) {
+        if (when && *when > now && (!next || *when < *next)) next = when;
+    };
+    for (const guardrails::Grant& grant : policy.grants()) {
+        if (grant.status != guardrails::GrantStatus::approved) continue;
+        consider(grant.from);
+        consider(grant.until);
+    }
+    return next;
+}
+
+}  // namespace
+
+guardrails::ClassifyText make_class_source(const config::Config& config) {
+    auto classifier = std::make_shared<const guardrails::SqlClassifier>(config.classify, config.limits.max_statement_bytes);
+    return [classifier](std::string_view sql) {
+        return std::make_shared<const guardrails::Classification>(classifier->classify(sql));
+    };
+}
+
+PolicyKeeper::PolicyKeeper(std::shared_ptr<ServerContext> context, std::shared_ptr<SessionRegistry> registry,
+                           std::shared_ptr<guardrails::GuardrailPipeline> pipeline)
+    : context_(std::move(context)), registry_(std::move(registry)), pipeline_(std::move(pipeline)) {}
+
+PolicyKeeper::~PolicyKeeper() { stop(); }
+
+bool PolicyKeeper::start(std::string& error) {
+    const std::shared_ptr<const config::Config> config = context_->config.load();
+    StoreResult<std::unique_ptr<StateStore>> opened = StateStore::open(config->state);
+    if (!opened) {
+        error = opened.error;
+        return false;
+    }
+    store_ = std::move(*opened.value);
+    classify_ = make_class_source(*config);
+    rebuild(Clock::now());
+    thread_ = std::thread([this] { run(); });
+    return true;
+}
+
+void PolicyKeeper::request_reload() {
+    const std::lock_guard lock(mutex_);
+    reload_requested_ = true;
+    wake_.notify_one();
+}
+
+void PolicyKeeper::stop() {
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+        wake_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+}
+
+void PolicyKeeper::run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, tick, [this] { return stopping_ || reload_requested_; });
+        if (stopping_) break;
+        const bool reload_now = std::exchange(reload_requested_, false);
+        lock.unlock();
+        if (reload_now) reload();
+        const config::TimePoint now = Clock::now();
+        const StoreResult<std::uint64_t> changes = store_->change_counter();
+        if (!changes) {
+            if (!store_failing_) spdlog::error("state store: {}; store grants do not count until it answers", changes.error);
+            store_failing_ = true;
+            seen_changes_.reset();
+            rebuild(now);
+        } else if (changes.value != seen_changes_ || (next_grant_end_ && now >= *next_grant_end_)) {
+            rebuild(now);
+        }
+        if (!store_failing_) close_ended_sessions(now);
+        lock.lock();
+    }
+}
+
+void PolicyKeeper::rebuild(config::TimePoint now) {
+    const std::shared_ptr<const config::Config> config = context_->config.load();
+    std::vector<guardrails::Grant> grants;
+    if (const StoreResult<std::uint64_t> changes = store_->change_counter()) {
+        StoreResult<std::vector<guardrails::Grant>> read = store_->grants();
+        if (read) {
+            if (store_failing_) spdlog::info("state store answers again");
+            store_failing_ = false;
+            seen_changes_ = changes.value;
+            grants = std::move(*read.value);
+        } else {
+            if (!store_failing_) spdlog::error("state store: {}; store grants do not count until it answers", read.error);
+            store_failing_ = true;
+        }
+    }
+    std::shared_ptr<const guardrails::Policy> policy = guardrails::Policy::build(config, std::move(grants), classify_, now);
+    next_grant_end_ = next_change(*policy, now);
+    pipeline_->update(std::move(policy));
+}
+
+void PolicyKeeper::reload() {
+    const std::shared_ptr<const config::Config> old = context_->config.load();
+    const config::LoadResult loaded = config::load_file(old->path);
+    if (!loaded.config) {
+        for (const config::Diagnostic& d : loaded.errors) spdlog::error("reload: {}", d.to_string());
+        spdlog::error("reload refused: {} has {} error(s); the running config (hash {}) stays", old->path.string(),
+                      loaded.errors.size(), old->hash.substr(0, 12));
+        return;
+    }
+    if (loaded.config->listen_postgres != old->listen_postgres || loaded.config->limits.workers != old->limits.workers)
+        spdlog::warn("reload: listen and limits.workers take effect at the next start");
+    classify_ = make_class_source(*loaded.config);
+    context_->config.store(loaded.config);
+    rebuild(Clock::now());
+    spdlog::info("config {} reloaded (hash {})", loaded.config->path.string(), loaded.config->hash.substr(0, 12));
+}
+
+void PolicyKeeper::close_ended_sessions(config::TimePoint now) {
+    const std::shared_ptr<const guardrails::Policy> policy = pipeline_->policy();
+    const config::Limits& limits = policy->config().limits;
+    for (const std::shared_ptr<PgSession>& session : registry_->all()) {
+        const PgSession::Reliance reliance = session->reliance();
+        for (const PgSession::ReliedGrant& grant : reliance.grants) {
+            const std::optional<guardrails::Policy::GrantEnd> end =
+                policy->ended(reliance.user, reliance.target, grant.id, grant.until, now);
+            if (!end) continue;
+            const config::Seconds grace = end->revoked ? limits.revoke_grace : limits.expiry_grace;
+            if (now < end->at + grace) continue;
+            const std::string message =
+                end->revoked ? fmt::format("jitgate closed the session: grant {} was revoked", grant.id)
+                             : fmt::format("jitgate closed the session: grant {} expired {:%Y-%m-%dT%H:%M:%SZ}", grant.id,
+                                           std::chrono::floor<std::chrono::seconds>(end->at));
+            if (session->end_once()) {
+                spdlog::info("session {}: {}", session->id(), message);
+                session->stop(std::string(postgres::sqlstate::insufficient_privilege), message);
+            }
+            break;
+        }
+    }
+}
+
+}  // namespace jitgate::proxy

@@ -1,0 +1,69 @@
+// Keeps the guardrail pipeline's Policy current while `serve` runs (DESIGN §4 "live"): it rebuilds the
+// Policy when the state store changes (one indexed row read every 200 ms), when time ends a grant, and on
+// reload (SIGHUP: validate, swap atomically, keep the old config on error); and it closes each session that
+// relied on a grant once that grant has ended and its grace has passed. Decisions never touch SQLite: they
+// read the Policy in memory. One thread of its own owns the store connection.
+// Fail closed: when the store stops answering, store grants stop counting (standing roles and config
+// grants still do) until it answers again; sessions are not closed for that alone.
+#pragma once
+
+#include "guardrails/policy.hpp"
+#include "proxy/server.hpp"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+namespace jitgate::proxy {
+
+class StateStore;
+class AuditLog;
+
+// The class function the Policy uses for a config: the SQL classifier with the config's `classify`
+// tables behind the class cache (each text is parsed once).
+[[nodiscard]] guardrails::ClassifyText make_class_source(const config::Config& config);
+
+class PolicyKeeper {
+public:
+    PolicyKeeper(std::shared_ptr<ServerContext> context, std::shared_ptr<SessionRegistry> registry,
+                 std::shared_ptr<guardrails::GuardrailPipeline> pipeline);
+    ~PolicyKeeper();
+    PolicyKeeper(const PolicyKeeper&) = delete;
+    PolicyKeeper& operator=(const PolicyKeeper&) = delete;
+
+    // Opens the state store, builds the first Policy and starts the thread; false (with `error`) when the
+    // store cannot be opened: serving without the grants engineers were promised would mislead them.
+    [[nodiscard]] bool start(std::string& error);
+    // Asks for a reload of the config file (thread-safe; done on the keeper's thread).
+    void request_reload();
+    void stop();
+
+    static constexpr std::chrono::milliseconds tick{200};
+
+private:
+    void run();
+    void rebuild(config::TimePoint now);
+    void reload();
+    void close_ended_sessions(config::TimePoint now);
+
+    std::shared_ptr<ServerContext> context_;
+    std::shared_ptr<SessionRegistry> registry_;
+    std::shared_ptr<guardrails::GuardrailPipeline> pipeline_;
+    std::unique_ptr<StateStore> store_;
+    guardrails::ClassifyText classify_;
+    std::optional<std::uint64_t> seen_changes_;
+    bool store_failing_ = false;
+    std::optional<config::TimePoint> next_grant_end_;  // rebuild when time reaches it
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    bool reload_requested_ = false;
+    std::thread thread_;
+};
+
+}  // namespace jitgate::proxy
