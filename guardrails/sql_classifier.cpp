@@ -53,6 +53,7 @@ bool valid_utf8(std::string_view text) {
 Classification refused(std::string reason) {
     Classification result;
     result.risk = RiskClass::unknown;
+    result.literal_sensitive = true;  // an answer about the text as a whole, never about its shape
     result.reason = reason;
     result.effects.push_back(Effect{RiskClass::unknown, std::move(reason), {}});
     return result;
@@ -71,6 +72,9 @@ std::string to_json(const Classification& result, std::string_view input) {
                                 {"class", config::to_string(result.risk)},
                                 {"reason", result.reason},
                                 {"touches_lexer_settings", result.touches_lexer_settings},
+                                {"literal_sensitive", result.literal_sensitive},
+                                {"deallocates", result.deallocates},
+                                {"prepares", result.prepares},
                                 {"effects", std::move(effects)}};
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -41,10 +41,16 @@ struct Classification {
     // set_config with either name or a non-constant name, RESET ALL, DISCARD ALL): libpg_query lexes as
     // if neither changed, so the pipeline blocks this with a built-in rule no grant lifts.
     bool touches_lexer_settings = false;
-    // SQL-level PREPARE (names the protocol can Bind) and DEALLOCATE / DISCARD ALL|PLANS (names gone):
-    // the PostgreSQL relay's record of prepared statements depends on them.
-    bool prepares = false;
+    // The answer read the value of a literal (a number or string written in the text, or anything the
+    // classifier cannot vouch for): another text that differs only in literals may get another answer,
+    // so the class cache (sql_cache.hpp) shares this answer only with the exact same text.
+    bool literal_sensitive = false;
+    // The text contains DEALLOCATE (any form), DISCARD ALL or DISCARD PLANS: the session should forget
+    // the classes it remembered for prepared statements.
     bool deallocates = false;
+    // The text contains SQL PREPARE: the session may now hold prepared statements under names the
+    // protocol can Bind but jitgate did not see made.
+    bool prepares = false;
 };
 
 // The built-in function and settings tables (generated from PostgreSQL 15's pg_proc and pg_settings,
@@ -59,8 +65,8 @@ struct ClassifierTables {
     [[nodiscard]] static ClassifierTables with_builtins(const config::ClassifyTables& extra = {});
 };
 
-// One line of JSON: {"input", "class", "reason", "touches_lexer_settings", "effects": [{"class", "reason",
-// "relation"?}]}; invalid UTF-8 in the echoed input is replaced, never an error.
+// One line of JSON: {"input", "class", "reason", "touches_lexer_settings", "literal_sensitive",
+// "deallocates", "effects": [{"class", "reason", "relation"?}]}; invalid UTF-8 in the echoed input is replaced, never an error.
 [[nodiscard]] std::string to_json(const Classification& result, std::string_view input);
 
 class SqlClassifier {
@@ -71,6 +77,8 @@ public:
     [[nodiscard]] Classification classify(std::string_view sql) const;
 
     [[nodiscard]] const ClassifierTables& tables() const noexcept { return tables_; }
+    // Longer texts are unknown without being parsed.
+    [[nodiscard]] std::size_t max_statement_bytes() const noexcept { return max_statement_bytes_; }
 
 private:
     ClassifierTables tables_;

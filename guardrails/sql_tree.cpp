@@ -134,8 +134,9 @@ std::optional<bool> to_bool(const Value& value) {
 }
 
 
-std::optional<Value> a_const(const json& body) {
-    if (flag(body, "isnull")) return Value{Null{}};
+std::optional<Value> a_const(const json& body, bool& literal_read) {
+    if (flag(body, "isnull")) return Value{Null{}};  // the NULL keyword, not a literal
+    literal_read = true;
     if (const json* b = field(body, "boolval")) return Value{flag(*b, "boolval")};
     if (const json* i = field(body, "ival")) {
         const json* v = field(*i, "ival");
@@ -175,11 +176,11 @@ Truth compare(std::string_view op, const Value& a, const Value& b) {
 
 }  // namespace
 
-std::optional<Value> constant(const json& node) {
-    if (const json* c = unwrap(node, "A_Const")) return a_const(*c);
+std::optional<Value> constant(const json& node, bool& literal_read) {
+    if (const json* c = unwrap(node, "A_Const")) return a_const(*c, literal_read);
     if (const json* cast = unwrap(node, "TypeCast")) {
         const json* arg = field(*cast, "arg");
-        std::optional<Value> inner = arg != nullptr ? constant(*arg) : std::nullopt;
+        std::optional<Value> inner = arg != nullptr ? constant(*arg, literal_read) : std::nullopt;
         if (!inner) return std::nullopt;
         const std::vector<std::string> type = name_parts(field(*field(*cast, "typeName"), "names"));
         const std::string last = type.empty() ? std::string() : type.back();
@@ -196,9 +197,9 @@ std::optional<Value> constant(const json& node) {
 
 // Whether a WHERE clause holds for every row: constants, comparisons of constants, x = x, AND/OR/NOT,
 // IS [NOT] NULL/TRUE/FALSE of constants, IN and BETWEEN of constants, EXISTS of a FROM-less SELECT.
-Truth where_truth(const json& node, int depth) {
+Truth where_truth(const json& node, bool& literal_read, int depth) {
     if (depth > 200) return Truth::maybe;
-    if (auto value = constant(node)) {
+    if (auto value = constant(node, literal_read)) {
         if (std::holds_alternative<Null>(*value)) return Truth::no;
         if (auto b = to_bool(*value)) return truth_of(*b);
         return Truth::maybe;
@@ -207,7 +208,7 @@ Truth where_truth(const json& node, int depth) {
         const std::string_view op = text_of(*e, "boolop");
         std::vector<Truth> args;
         if (const json* list = field(*e, "args"); list != nullptr && list->is_array()) {
-            for (const json& arg : *list) args.push_back(where_truth(arg, depth + 1));
+            for (const json& arg : *list) args.push_back(where_truth(arg, literal_read, depth + 1));
         }
         auto any = [&](Truth t) { return std::find(args.begin(), args.end(), t) != args.end(); };
         if (op == "AND_EXPR") return any(Truth::no) ? Truth::no : (any(Truth::maybe) ? Truth::maybe : Truth::yes);
@@ -228,9 +229,12 @@ Truth where_truth(const json& node, int depth) {
             r = field(*list, "items");
             if (r == nullptr) return Truth::maybe;
         }
-        const std::optional<Value> lv = constant(*l);
+        // The right side is read only when the left one is a constant: `aid = 5` is maybe for any 5.
+        const std::optional<Value> lv = constant(*l, literal_read);
         if (kind == "AEXPR_OP") {
-            if (const std::optional<Value> rv = constant(*r); lv && rv) return compare(op, *lv, *rv);
+            if (lv) {
+                if (const std::optional<Value> rv = constant(*r, literal_read)) return compare(op, *lv, *rv);
+            }
             const json* lc = unwrap(*l, "ColumnRef");
             const json* rc = unwrap(*r, "ColumnRef");
             if (lc != nullptr && rc != nullptr && *lc == *rc) {
@@ -245,8 +249,9 @@ Truth where_truth(const json& node, int depth) {
             return Truth::maybe;
         }
         if (kind == "AEXPR_DISTINCT" || kind == "AEXPR_NOT_DISTINCT") {
-            const std::optional<Value> rv = constant(*r);
-            if (!lv || !rv) return Truth::maybe;
+            if (!lv) return Truth::maybe;
+            const std::optional<Value> rv = constant(*r, literal_read);
+            if (!rv) return Truth::maybe;
             const bool ln = std::holds_alternative<Null>(*lv);
             const bool rn = std::holds_alternative<Null>(*rv);
             Truth same = ln || rn ? truth_of(ln && rn) : compare("=", *lv, *rv);
@@ -257,15 +262,15 @@ Truth where_truth(const json& node, int depth) {
         if (kind == "AEXPR_IN" && lv && r->is_array()) {
             bool found = false;
             for (const json& item : *r) {
-                const std::optional<Value> iv = constant(item);
+                const std::optional<Value> iv = constant(item, literal_read);
                 if (!iv) return Truth::maybe;
                 if (compare("=", *lv, *iv) == Truth::yes) found = true;
             }
             return truth_of(op == "=" ? found : !found);
         }
         if ((kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") && lv && r->is_array() && r->size() == 2) {
-            const std::optional<Value> lo = constant((*r)[0]);
-            const std::optional<Value> hi = constant((*r)[1]);
+            const std::optional<Value> lo = constant((*r)[0], literal_read);
+            const std::optional<Value> hi = constant((*r)[1], literal_read);
             if (!lo || !hi) return Truth::maybe;
             const Truth a = compare(">=", *lv, *lo);
             const Truth b = compare("<=", *lv, *hi);
@@ -277,7 +282,7 @@ Truth where_truth(const json& node, int depth) {
     }
     if (const json* t = unwrap(node, "NullTest")) {
         const json* arg = field(*t, "arg");
-        const std::optional<Value> v = arg != nullptr ? constant(*arg) : std::nullopt;
+        const std::optional<Value> v = arg != nullptr ? constant(*arg, literal_read) : std::nullopt;
         if (!v) return Truth::maybe;
         const bool is_null = std::holds_alternative<Null>(*v);
         return truth_of(text_of(*t, "nulltesttype") == "IS_NULL" ? is_null : !is_null);
@@ -285,7 +290,7 @@ Truth where_truth(const json& node, int depth) {
     if (const json* t = unwrap(node, "BooleanTest")) {
         const json* arg = field(*t, "arg");
         if (arg == nullptr) return Truth::maybe;
-        const Truth inner = where_truth(*arg, depth + 1);
+        const Truth inner = where_truth(*arg, literal_read, depth + 1);
         if (inner == Truth::maybe) return inner;
         const std::string_view test = text_of(*t, "booltesttype");
         const bool v = inner == Truth::yes;
@@ -313,7 +318,7 @@ Truth where_truth(const json& node, int depth) {
 // Whether EXPLAIN's options turn ANALYZE on: the last analyze option wins; no value, 1, true, on (any
 // case, quoted or not) are on; 0, false, off are off; anything else makes PostgreSQL refuse the
 // statement, which is treated as on (never lower than the truth).
-bool explain_analyzes(const json* options) {
+bool explain_analyzes(const json* options, bool& literal_read) {
     bool analyze = false;
     if (options == nullptr || !options->is_array()) return false;
     for (const json& item : *options) {
@@ -324,7 +329,10 @@ bool explain_analyzes(const json* options) {
         const json* arg = field(*def, "arg");
         if (arg == nullptr) {
             analyze = true;
-        } else if (const json* i = unwrap(*arg, "Integer")) {
+            continue;
+        }
+        literal_read = true;  // 'off', 0, false: a value, quoted or not
+        if (const json* i = unwrap(*arg, "Integer")) {
             const json* v = field(*i, "ival");
             analyze = v != nullptr && (!v->is_number_integer() || v->get<long long>() != 0);  // {} is 0
         } else if (const json* b = unwrap(*arg, "Boolean")) {

@@ -39,12 +39,16 @@ struct Null {};
 using Value = std::variant<Null, bool, double, std::string>;
 enum class Truth : std::uint8_t { yes, no, maybe };
 
+// The readers below that look at a literal's value set literal_read whenever they do, so that the
+// classification records that it depends on literals (Classification::literal_sensitive).
+
 // The value of a constant expression node (literals, casts of literals), or nullopt.
-[[nodiscard]] std::optional<Value> constant(const json& node);
-// Whether a WHERE clause holds for every row.
-[[nodiscard]] Truth where_truth(const json& node, int depth = 0);
+[[nodiscard]] std::optional<Value> constant(const json& node, bool& literal_read);
+// Whether a WHERE clause holds for every row. A comparison of a column with a literal does not read
+// the literal: its answer is maybe whatever the literal is.
+[[nodiscard]] Truth where_truth(const json& node, bool& literal_read, int depth = 0);
 // Whether EXPLAIN's options turn ANALYZE on (the last analyze option wins; invalid values count as on).
-[[nodiscard]] bool explain_analyzes(const json* options);
+[[nodiscard]] bool explain_analyzes(const json* options, bool& literal_read);
 [[nodiscard]] bool is_utf8_name(std::string_view encoding);
 
 }  // namespace jitgate::guardrails::detail

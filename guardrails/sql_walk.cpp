@@ -53,6 +53,8 @@ public:
         std::string error;
         std::optional<json> tree = parse(text, error);
         if (!tree) {
+            // A parse error names the token it stopped at, a literal among others.
+            out_.literal_sensitive = true;
             add(RiskClass::unknown, std::string(what) + " does not parse: " + error);
         } else {
             walk_statements(*tree, text);
@@ -121,6 +123,7 @@ private:
         if (too_deep_) return;
         if (depth_ >= max_depth) {
             too_deep_ = true;
+            out_.literal_sensitive = true;  // an unknown it cannot vouch for: never shared with a shape
             out_.effects.push_back(Effect{RiskClass::unknown, "nested too deeply to classify", {}});
             return;
         }
@@ -187,7 +190,7 @@ private:
         const json* where = field(body, "whereClause");
         if (where == nullptr) {
             add(RiskClass::destructive, verb + rel + " without a WHERE clause", rel);
-        } else if (where_truth(*where) == Truth::yes) {
+        } else if (where_truth(*where, out_.literal_sensitive) == Truth::yes) {
             add(RiskClass::destructive, verb + rel + " with a WHERE clause that is always true", rel);
         } else {
             add(RiskClass::write, verb + rel, rel);
@@ -198,7 +201,8 @@ private:
     void merge_stmt(std::string_view, const json& body) {
         const std::string rel = relation_name(field(body, "relation"));
         bool wipes = false;
-        if (const json* on = field(body, "joinCondition"); on != nullptr && where_truth(*on) == Truth::yes) {
+        if (const json* on = field(body, "joinCondition");
+            on != nullptr && where_truth(*on, out_.literal_sensitive) == Truth::yes) {
             if (const json* whens = field(body, "mergeWhenClauses"); whens != nullptr && whens->is_array()) {
                 for (const json& item : *whens) {
                     const json* when = unwrap(item, "MergeWhenClause");
@@ -218,7 +222,7 @@ private:
 
     void explain_stmt(std::string_view, const json& body) {
         const json* query = field(body, "query");
-        if (explain_analyzes(field(body, "options"))) {
+        if (explain_analyzes(field(body, "options"), out_.literal_sensitive)) {
             add(RiskClass::read, "EXPLAIN ANALYZE");
             ContextGuard context(*this, "EXPLAIN ANALYZE");
             if (query != nullptr) statement(*query);
@@ -230,7 +234,9 @@ private:
     void copy_stmt(std::string_view, const json& body) {
         const bool from = flag(body, "is_from");
         const bool program = flag(body, "is_program");
-        const bool file = !text_of(body, "filename").empty();
+        // The file name is a string literal; COPY t TO '' names a file too (PostgreSQL refuses it).
+        const bool file = field(body, "filename") != nullptr;
+        if (file) out_.literal_sensitive = true;
         const std::string rel = relation_name(field(body, "relation"));
         if (program || file) {
             add(RiskClass::admin,
@@ -249,9 +255,9 @@ private:
         fields(body, {"relation", "query"});
     }
 
-    // SET/RESET of one setting by name (value: the first SET argument when it is a constant string).
-    void setting(std::string name, std::string_view kind, const std::optional<std::string>& value,
-                 const std::string& how) {
+    // SET/RESET of one setting by name. value: the node of the value set (the first SET argument), or
+    // null; it is read only where the decision depends on it.
+    void setting(std::string name, std::string_view kind, const json* value_node, const std::string& how) {
         name = lower(name);
         if (name == "standard_conforming_strings") {
             out_.touches_lexer_settings = true;
@@ -259,6 +265,11 @@ private:
             return;
         }
         if (name == "client_encoding") {
+            std::optional<std::string> value;
+            if (value_node != nullptr) {
+                const std::optional<Value> v = constant(*value_node, out_.literal_sensitive);
+                if (v && std::holds_alternative<std::string>(*v)) value = std::get<std::string>(*v);
+            }
             const bool to_utf8 = kind != "VAR_SET_VALUE" || (value && is_utf8_name(*value));
             if (!to_utf8) {
                 out_.touches_lexer_settings = true;
@@ -292,11 +303,9 @@ private:
             add(RiskClass::read, "SET " + lower(name));
             return;
         }
-        std::optional<std::string> value;
+        const json* value = nullptr;
         if (const json* args = field(body, "args"); args != nullptr && args->is_array() && !args->empty()) {
-            if (auto v = constant((*args)[0]); v && std::holds_alternative<std::string>(*v)) {
-                value = std::get<std::string>(*v);
-            }
+            value = &(*args)[0];
         }
         setting(name, kind, value, kind == "VAR_RESET" ? "RESET" : "SET");
     }
@@ -327,22 +336,21 @@ private:
     void set_config(const json& body) {
         const json* args = field(body, "args");
         std::optional<Value> name;
-        std::optional<Value> value;
+        const json* value = nullptr;
         if (args != nullptr && args->is_array() && !args->empty()) {
-            name = constant((*args)[0]);
-            if (args->size() > 1) value = constant((*args)[1]);
+            name = constant((*args)[0], out_.literal_sensitive);
+            if (args->size() > 1) value = &(*args)[1];
         }
         if (!name || !std::holds_alternative<std::string>(*name)) {
             out_.touches_lexer_settings = true;
             add(RiskClass::admin, "set_config() with a setting name that is not a constant");
             return;
         }
-        std::optional<std::string> text;
-        if (value && std::holds_alternative<std::string>(*value)) text = std::get<std::string>(*value);
-        setting(std::get<std::string>(*name), "VAR_SET_VALUE", text, "set_config() of");
+        setting(std::get<std::string>(*name), "VAR_SET_VALUE", value, "set_config() of");
     }
 
     void do_stmt(std::string_view, const json& body) {
+        out_.literal_sensitive = true;  // the code and the LANGUAGE name are string literals
         std::string code;
         std::string language = "plpgsql";
         if (const json* args = field(body, "args"); args != nullptr && args->is_array()) {
@@ -367,6 +375,7 @@ private:
     }
 
     void create_function(std::string_view, const json& body) {
+        out_.literal_sensitive = true;  // the body (AS '…') and LANGUAGE 'name' may be string literals
         const std::string name = join(name_parts(field(body, "funcname")));
         const bool procedure = flag(body, "is_procedure");
         add(RiskClass::ddl, std::string(procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ") + name);
@@ -424,6 +433,7 @@ private:
         if (too_deep_) return;
         if (depth_ >= max_depth) {
             too_deep_ = true;
+            out_.literal_sensitive = true;
             out_.effects.push_back(Effect{RiskClass::unknown, "nested too deeply to classify", {}});
             return;
         }
@@ -474,6 +484,7 @@ private:
                 if (const json* list = unwrap(item, "List")) {
                     name = join(name_parts(field(*list, "items")));
                 } else if (const json* s = unwrap(item, "String")) {
+                    out_.literal_sensitive = true;  // a name, but a String node: counted as a literal
                     name = text_of(*s, "sval");
                 } else if (const json* f = unwrap(item, "ObjectWithArgs")) {
                     name = join(name_parts(field(*f, "objname")));
@@ -579,6 +590,7 @@ private:
 
     void prepare_stmt(std::string_view, const json& body) {
         const std::string name(text_of(body, "name"));
+        out_.prepares = true;
         add(RiskClass::read, "PREPARE " + name);
         with_query("PREPARE " + name, body, "query");
     }
@@ -595,12 +607,20 @@ private:
     }
 
     void discard_stmt(std::string_view, const json& body) {
-        if (text_of(body, "target") == "DISCARD_ALL") {
+        const std::string_view target = text_of(body, "target");
+        if (target == "DISCARD_ALL" || target == "DISCARD_PLANS") out_.deallocates = true;
+        if (target == "DISCARD_ALL") {
             out_.touches_lexer_settings = true;
             add(RiskClass::admin, "DISCARD ALL resets every setting, standard_conforming_strings among them");
         } else {
             add(RiskClass::read, "DISCARD");
         }
+    }
+
+    void deallocate_stmt(std::string_view, const json& body) {
+        out_.deallocates = true;
+        add(RiskClass::read, "DEALLOCATE");
+        fields(body);
     }
 
     void vacuum_stmt(std::string_view, const json& body) {
@@ -676,7 +696,7 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         {"UnlistenStmt", {R::read, "UNLISTEN"}},
         {"FetchStmt", {R::read, "FETCH or MOVE in a cursor"}},
         {"ClosePortalStmt", {R::read, "CLOSE cursor"}},
-        {"DeallocateStmt", {R::read, "DEALLOCATE"}},
+        {"DeallocateStmt", {R::read, "DEALLOCATE", &Walker::deallocate_stmt}},
         {"ConstraintsSetStmt", {R::read, "SET CONSTRAINTS"}},
         {"DeclareCursorStmt", {R::read, "DECLARE CURSOR", &Walker::declare_cursor}},
         {"PrepareStmt", {R::read, "PREPARE", &Walker::prepare_stmt}},

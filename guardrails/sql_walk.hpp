@@ -10,7 +10,8 @@
 namespace jitgate::guardrails::detail {
 
 // Classifies text that is already known to be valid UTF-8, without NUL bytes and within the length limit.
-// Fills out.effects and out.touches_lexer_settings; out.risk and out.reason are left to the caller.
+// Fills out.effects and the flags (touches_lexer_settings, literal_sensitive, deallocates); out.risk and
+// out.reason are left to the caller.
 void walk_sql(const std::string& text, const ClassifierTables& tables, Classification& out);
 
 }  // namespace jitgate::guardrails::detail

@@ -2,7 +2,7 @@
 // ended (see policy_keeper.hpp).
 #include "proxy/policy_keeper.hpp"
 
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql_cache.hpp"
 #include "protocols/postgres/messages.hpp"
 #include "proxy/pg_session.hpp"
 #include "proxy/state_store.hpp"
@@ -36,10 +36,9 @@ std::optional<config::TimePoint> next_change(const guardrails::Policy& policy, c
 }  // namespace
 
 guardrails::ClassifyText make_class_source(const config::Config& config) {
-    auto classifier = std::make_shared<const guardrails::SqlClassifier>(config.classify, config.limits.max_statement_bytes);
-    return [classifier](std::string_view sql) {
-        return std::make_shared<const guardrails::Classification>(classifier->classify(sql));
-    };
+    auto cache = std::make_shared<guardrails::ClassCache>(
+        std::make_shared<const guardrails::SqlClassifier>(config.classify, config.limits.max_statement_bytes));
+    return [cache](std::string_view sql) { return cache->classify(sql); };
 }
 
 PolicyKeeper::PolicyKeeper(std::shared_ptr<ServerContext> context, std::shared_ptr<SessionRegistry> registry,
