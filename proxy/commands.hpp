@@ -19,5 +19,6 @@ void add_passwd(CLI::App& app, Run& run);
 void add_classify(CLI::App& app, Run& run);
 void add_grant(CLI::App& app, Run& run);
 void add_serve(CLI::App& app, Run& run);
+void add_verify(CLI::App& app, Run& run);
 
 }  // namespace jitgate::proxy

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     jitgate::proxy::add_grant(app, run);
     jitgate::proxy::add_passwd(app, run);
     jitgate::proxy::add_serve(app, run);
+    jitgate::proxy::add_verify(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
