@@ -14,6 +14,7 @@ using Run = std::function<int()>;
 // The config path: -c FILE, else $JITGATE_CONFIG, else ./jitgate.yaml.
 [[nodiscard]] std::string default_config_path();
 
+void add_audit(CLI::App& app, Run& run);
 void add_check(CLI::App& app, Run& run);
 void add_passwd(CLI::App& app, Run& run);
 void add_classify(CLI::App& app, Run& run);

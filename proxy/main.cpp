@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "jitgate 0.1.0");
     jitgate::proxy::Run run;
+    jitgate::proxy::add_audit(app, run);
     jitgate::proxy::add_check(app, run);
     jitgate::proxy::add_classify(app, run);
     jitgate::proxy::add_grant(app, run);
