@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstddef>
+#include <cstring>
 
 namespace jitgate::proxy {
 namespace {
@@ -53,12 +54,30 @@ void append_utf8(std::string& out, std::uint32_t code) {
 
 }  // namespace
 
+// Whether any of the 8 bytes in `word` needs a look: a control character, `"`, `\` or a non-ASCII
+// byte (the "has less than" and "has zero byte" bit tricks, so plain ASCII is checked 8 bytes at a time).
+[[nodiscard]] constexpr bool needs_look(std::uint64_t word) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u;
+    constexpr std::uint64_t highs = 0x8080808080808080u;
+    const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t control = (word - ones * 0x20) & ~word & highs;
+    return ((control | has_zero(word ^ (ones * '"')) | has_zero(word ^ (ones * '\\')) | (word & highs))) != 0;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
     out += '"';
     std::size_t run = 0;  // start of the bytes not yet copied
     std::size_t i = 0;
     const auto copy_run = [&] { out.append(text.data() + run, i - run); };
     while (i < text.size()) {
+        if (i + 8 <= text.size()) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + i, sizeof word);
+            if (!needs_look(word)) {
+                i += 8;
+                continue;
+            }
+        }
         const auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             ++i;

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -108,10 +109,13 @@ private:
         thread_local std::string scratch;
         return scratch;
     }
-    void field(std::string_view key) {
-        out_ += ",\"";
-        out_ += key;
-        out_ += "\":";
+    void field(std::string_view key) {  // one append of ,"key":
+        char prefix[32] = {',', '"'};
+        assert(key.size() + 4 <= sizeof prefix);
+        std::memcpy(prefix + 2, key.data(), key.size());
+        prefix[key.size() + 2] = '"';
+        prefix[key.size() + 3] = ':';
+        out_.append(prefix, key.size() + 4);
     }
     std::string& out_;
 };

@@ -406,6 +406,26 @@ TEST_CASE("hostile text is escaped into valid JSON and reads back, invalid UTF-8
     CHECK(verify_audit(path).ok);
 }
 
+TEST_CASE("every byte value at every offset escapes to JSON that reads back", "[audit][json]") {
+    const std::string fffd = "\xEF\xBF\xBD";
+    for (int value = 0; value < 256; ++value) {
+        const char c = static_cast<char>(value);
+        for (std::size_t offset = 0; offset < 17; ++offset) {
+            std::string text(17, 'a');
+            text[offset] = c;
+            std::string json = "{\"t\":";
+            append_json_string(json, text);
+            json += "}";
+            const JsonRead read = read_json_object(json);
+            INFO("byte " << value << " at " << offset);
+            REQUIRE(read);
+            std::string expected = text;
+            if (value >= 0x80) expected.replace(offset, 1, fffd);
+            CHECK(read.object->string("t") == expected);
+        }
+    }
+}
+
 TEST_CASE("a write failure turns the log unhealthy and is reported once", "[audit]") {
     if (!std::filesystem::exists("/dev/full")) {
         WARN("no /dev/full here: the write failure is not provoked");
