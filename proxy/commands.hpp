@@ -14,10 +14,12 @@ using Run = std::function<int()>;
 // The config path: -c FILE, else $JITGATE_CONFIG, else ./jitgate.yaml.
 [[nodiscard]] std::string default_config_path();
 
+void add_audit(CLI::App& app, Run& run);
 void add_check(CLI::App& app, Run& run);
 void add_passwd(CLI::App& app, Run& run);
 void add_classify(CLI::App& app, Run& run);
 void add_grant(CLI::App& app, Run& run);
 void add_serve(CLI::App& app, Run& run);
+void add_verify(CLI::App& app, Run& run);
 
 }  // namespace jitgate::proxy

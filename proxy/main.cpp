@@ -9,11 +9,13 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "jitgate 0.1.0");
     jitgate::proxy::Run run;
+    jitgate::proxy::add_audit(app, run);
     jitgate::proxy::add_check(app, run);
     jitgate::proxy::add_classify(app, run);
     jitgate::proxy::add_grant(app, run);
     jitgate::proxy::add_passwd(app, run);
     jitgate::proxy::add_serve(app, run);
+    jitgate::proxy::add_verify(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -21,7 +21,7 @@ def jitgate(*args, input: str | None = None, env: dict | None = None, cwd=None) 
 
 class CommandLine(unittest.TestCase):
     def test_every_subcommand_has_help_and_exits_0(self):
-        for sub in ([], ["serve"], ["check"], ["passwd"]):
+        for sub in ([], ["serve"], ["check"], ["passwd"], ["audit"], ["verify"]):
             r = jitgate(*sub, "--help")
             self.assertEqual(r.returncode, 0, (sub, r.stderr))
             self.assertIn("Usage", r.stdout + r.stderr)
