@@ -51,6 +51,9 @@ struct Decision {
     std::string hint;    // e.g. the exact `jitgate grant request ...` command
     std::string grant;   // the grant whose role allowed it; empty for a standing role or a block
     std::optional<config::TimePoint> grant_until;  // that grant's end, to tell it from a later namesake
+    // The hash of the config that decided (empty from the test pipelines). Points into that Config,
+    // which the proxy keeps for the life of the process.
+    std::string_view config_hash;
     // What the text was classified as (Query, Parse): the relay keeps it by statement name so Execute
     // can be checked again without parsing anything. Shared with the class cache; never an allow.
     std::shared_ptr<const Classification> classification;
@@ -63,12 +66,16 @@ public:
     [[nodiscard]] virtual Decision evaluate(const Command& command) const = 0;
 };
 
-// Told of every decision a session makes, after it is made (audit log, the grants a session relies on).
+// Told of every decision a session makes before it is carried out (audit log, the grants a session
+// relies on). False: the decision could not be recorded, and the command must be blocked (fail closed).
 class DecisionObserver {
 public:
     virtual ~DecisionObserver() = default;
-    virtual void on_decision(const Command& command, const Decision& decision) = 0;
+    [[nodiscard]] virtual bool on_decision(const Command& command, const Decision& decision) = 0;
 };
+
+// The rule id of the block for a decision that could not be recorded.
+inline constexpr std::string_view audit_failure_rule = "builtin:audit-log";
 
 // Allows everything; the PostgreSQL path's default until the real pipeline is plugged in.
 class AllowAllPipeline final : public Pipeline {

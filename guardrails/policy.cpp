@@ -206,6 +206,7 @@ std::optional<Policy::GrantEnd> Policy::ended(std::string_view user, std::string
 
 Decision decide(const Policy& policy, const Command& command, TimePoint now) {
     Decision decision;
+    decision.config_hash = policy.config().hash;
     const Classification* cls = nullptr;
     if (command.kind == CommandKind::query || command.kind == CommandKind::parse) {
         decision.classification = policy.classify(command.text);

@@ -1,5 +1,6 @@
 // `jitgate serve -c FILE`: loads the config and runs the proxy until SIGTERM/SIGINT (DESIGN §2).
 #include "proxy/commands.hpp"
+#include "proxy/audit_log.hpp"
 #include "proxy/policy_keeper.hpp"
 #include "proxy/server.hpp"
 
@@ -56,6 +57,17 @@ int run_serve(const ServeOptions& options) {
             loaded.config, {}, make_class_source(*loaded.config), std::chrono::system_clock::now()));
         context->pipeline = context->guardrails;  // the PolicyKeeper adds the store's grants at start
     }
+    AuditLog::Options audit_options;
+    audit_options.on_failure = [](const std::string& error) {
+        spdlog::error("audit log: {}; every statement is blocked from now on", error);
+    };
+    AuditResult<std::unique_ptr<AuditLog>> audit = AuditLog::open(loaded.config->audit_log, std::move(audit_options));
+    if (!audit) {
+        spdlog::error("{}", audit.error);
+        return 1;
+    }
+    if (!(*audit.value)->notice().empty()) spdlog::warn("audit log: {}", (*audit.value)->notice());
+    context->audit = std::move(*audit.value);
     const auto secret = postgres::make_server_secret();
     if (!secret) {
         spdlog::error("cannot draw random bytes for the SCRAM secret");

@@ -1,6 +1,8 @@
 // One PostgreSQL client connection: negotiation, authentication both ways, then the relay pumps.
 #include "proxy/pg_session.hpp"
 
+#include "proxy/audit_log.hpp"
+
 #include "protocols/postgres/auth.hpp"
 #include "protocols/postgres/messages.hpp"
 #include "protocols/postgres/startup.hpp"
@@ -168,8 +170,13 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     deadline_.cancel();
     spdlog::info("session {}: {} connected to {} from {}{}", id_, user_, target_, client_address_,
                  client_.encrypted() ? " (TLS)" : "");
+    if (AuditLog* audit = context_->audit.get()) audit->session_start({config_->hash, id_, user_, target_, client_address_});
     co_await relay();
     spdlog::info("session {}: ended ({} statements, {} blocked)", id_, relay_->statements, relay_->blocked);
+    if (AuditLog* audit = context_->audit.get()) {
+        audit->session_end({config_->hash, id_, user_, target_, relay_->statements, relay_->blocked,
+                            stop_message_.empty() ? "connection closed" : "closed by jitgate"});
+    }
 }
 
 asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
@@ -264,10 +271,18 @@ asio::awaitable<bool> PgSession::authenticate_client(const Startup& startup) {
         if (step.status == pg::AuthStep::Status::failed) {
             spdlog::warn("session {}: password authentication failed for user \"{}\" from {}: {}", id_,
                          startup.request.user, client_address_, step.log);
+            if (AuditLog* audit = context_->audit.get())
+                audit->auth({config_->hash, startup.request.user, startup.request.database, client_address_,
+                             AuthResult::failed, step.log});
             co_return false;
         }
         if (ec) co_return false;
-        if (step.status == pg::AuthStep::Status::done) co_return true;
+        if (step.status == pg::AuthStep::Status::done) {
+            if (AuditLog* audit = context_->audit.get())
+                audit->auth({config_->hash, startup.request.user, startup.request.database, client_address_,
+                             AuthResult::ok, "scram-sha-256"});
+            co_return true;
+        }
     }
 }
 
@@ -477,16 +492,24 @@ PgSession::Reliance PgSession::reliance() const {
     return Reliance{user_, target_, relied_};
 }
 
-void PgSession::on_decision(const guardrails::Command& /*command*/, const guardrails::Decision& decision) {
+bool PgSession::on_decision(const guardrails::Command& command, const guardrails::Decision& decision) {
     if (decision.verdict != guardrails::Verdict::allow) {
         spdlog::info("session {}: {} {} ({}): {}", id_, decision.blocks() ? "blocked" : "would-block (shadow)",
                      config::to_string(decision.risk), decision.rule, decision.reason);
     }
-    if (decision.grant.empty() || decision.blocks()) return;
+    bool recorded = true;
+    if (AuditLog* audit = context_->audit.get()) {
+        audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash, id_,
+                         user_, target_, command.kind, command.text, command.statement_name, decision.risk,
+                         decision.verdict, decision.rule, decision.grant, decision.reason});
+        recorded = audit->healthy();
+    }
+    if (decision.grant.empty() || decision.blocks() || !recorded) return recorded;
     for (const ReliedGrant& known : relied_)  // read without the lock: only this thread writes
-        if (known.id == decision.grant && known.until == decision.grant_until) return;
+        if (known.id == decision.grant && known.until == decision.grant_until) return true;
     const std::lock_guard lock(reliance_mutex_);
     relied_.push_back({decision.grant, decision.grant_until});
+    return true;
 }
 
 void PgSession::stop(std::string sqlstate, std::string message) {

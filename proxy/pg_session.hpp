@@ -51,7 +51,7 @@ public:
     // True the first time only: the caller is the one to end the session for an ended grant.
     [[nodiscard]] bool end_once() noexcept { return !grant_ended_.exchange(true); }
     // On the session's thread, from the relay, after every decision.
-    void on_decision(const guardrails::Command& command, const guardrails::Decision& decision) override;
+    [[nodiscard]] bool on_decision(const guardrails::Command& command, const guardrails::Decision& decision) override;
 
 private:
     struct Startup;

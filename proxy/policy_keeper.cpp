@@ -4,6 +4,7 @@
 
 #include "guardrails/sql_cache.hpp"
 #include "protocols/postgres/messages.hpp"
+#include "proxy/audit_log.hpp"
 #include "proxy/pg_session.hpp"
 #include "proxy/state_store.hpp"
 
@@ -55,6 +56,7 @@ bool PolicyKeeper::start(std::string& error) {
         return false;
     }
     store_ = std::move(*opened.value);
+    configs_.push_back(config);
     classify_ = make_class_source(*config);
     rebuild(Clock::now());
     thread_ = std::thread([this] { run(); });
@@ -116,6 +118,7 @@ void PolicyKeeper::rebuild(config::TimePoint now) {
     }
     std::shared_ptr<const guardrails::Policy> policy = guardrails::Policy::build(config, std::move(grants), classify_, now);
     next_grant_end_ = next_change(*policy, now);
+    if (!store_failing_) audit_grants(*policy, now);
     pipeline_->update(std::move(policy));
 }
 
@@ -123,7 +126,13 @@ void PolicyKeeper::reload() {
     const std::shared_ptr<const config::Config> old = context_->config.load();
     const config::LoadResult loaded = config::load_file(old->path);
     if (!loaded.config) {
-        for (const config::Diagnostic& d : loaded.errors) spdlog::error("reload: {}", d.to_string());
+        std::string errors;
+        for (const config::Diagnostic& d : loaded.errors) {
+            spdlog::error("reload: {}", d.to_string());
+            errors += (errors.empty() ? "" : "\n") + d.to_string();
+        }
+        if (context_->audit)
+            context_->audit->config_reload({old->hash, ReloadResult::refused, old->path.string(), errors});
         spdlog::error("reload refused: {} has {} error(s); the running config (hash {}) stays", old->path.string(),
                       loaded.errors.size(), old->hash.substr(0, 12));
         return;
@@ -131,9 +140,40 @@ void PolicyKeeper::reload() {
     if (loaded.config->listen_postgres != old->listen_postgres || loaded.config->limits.workers != old->limits.workers)
         spdlog::warn("reload: listen and limits.workers take effect at the next start");
     classify_ = make_class_source(*loaded.config);
+    configs_.push_back(loaded.config);
     context_->config.store(loaded.config);
+    if (context_->audit)
+        context_->audit->config_reload({loaded.config->hash, ReloadResult::ok, loaded.config->path.string(), {}});
     rebuild(Clock::now());
     spdlog::info("config {} reloaded (hash {})", loaded.config->path.string(), loaded.config->hash.substr(0, 12));
+}
+
+void PolicyKeeper::audit_grants(const guardrails::Policy& policy, config::TimePoint now) {
+    using guardrails::GrantStatus;
+    AuditLog* audit = context_->audit.get();
+    const bool first = !std::exchange(grants_seen_once_, true);
+    for (const guardrails::Grant& grant : policy.grants()) {
+        const GrantStatus status = grant.status;
+        const bool expired = guardrails::status_at(grant, now) == GrantStatus::expired;
+        const auto [it, is_new] = seen_grants_.try_emplace(grant.id, Seen{status, expired});
+        if (first || audit == nullptr || grant.source == guardrails::GrantSource::config) continue;
+        const Seen before = is_new ? Seen{GrantStatus::pending, false} : it->second;
+        it->second = Seen{status, expired};
+        const auto record = [&](GrantAction action, std::string_view by, GrantStatus after) {
+            audit->grant({policy.config().hash, action, grant.id, grant.user, grant.target, grant.role, by, after,
+                          grant.reason});
+        };
+        if (is_new) record(GrantAction::request, grant.user, GrantStatus::pending);
+        if (status != before.status) {
+            switch (status) {
+            case GrantStatus::approved: record(GrantAction::approve, grant.decided_by, status); break;
+            case GrantStatus::denied: record(GrantAction::deny, grant.decided_by, status); break;
+            case GrantStatus::revoked: record(GrantAction::revoke, grant.decided_by, status); break;
+            default: break;
+            }
+        }
+        if (expired && !before.expired) record(GrantAction::expire, {}, GrantStatus::expired);
+    }
 }
 
 void PolicyKeeper::close_ended_sessions(config::TimePoint now) {

@@ -49,6 +49,8 @@ private:
     void rebuild(config::TimePoint now);
     void reload();
     void close_ended_sessions(config::TimePoint now);
+    // Audits what changed in the grant lifecycle since the last look (requests, decisions, expiry).
+    void audit_grants(const guardrails::Policy& policy, config::TimePoint now);
 
     std::shared_ptr<ServerContext> context_;
     std::shared_ptr<SessionRegistry> registry_;
@@ -58,6 +60,14 @@ private:
     std::optional<std::uint64_t> seen_changes_;
     bool store_failing_ = false;
     std::optional<config::TimePoint> next_grant_end_;  // rebuild when time reaches it
+    // Every config ever loaded: decisions point at their hash (Decision::config_hash).
+    std::vector<std::shared_ptr<const config::Config>> configs_;
+    struct Seen {
+        guardrails::GrantStatus status;
+        bool expired;
+    };
+    std::unordered_map<std::string, Seen> seen_grants_;
+    bool grants_seen_once_ = false;
 
     std::mutex mutex_;
     std::condition_variable wake_;

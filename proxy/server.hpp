@@ -26,6 +26,7 @@ namespace jitgate::proxy {
 namespace asio = boost::asio;
 class PgSession;
 class PolicyKeeper;
+class AuditLog;
 
 // What every session needs from the server; shared, never copied per message.
 struct ServerContext {
@@ -33,6 +34,7 @@ struct ServerContext {
     std::shared_ptr<const guardrails::Pipeline> pipeline;
     // Set when the pipeline is the guardrail pipeline: the server runs a PolicyKeeper for it.
     std::shared_ptr<guardrails::GuardrailPipeline> guardrails;
+    std::shared_ptr<AuditLog> audit;  // the hash-chained audit log (DESIGN §5); null only in unit tests
     std::optional<asio::ssl::context> tls;
     std::array<std::uint8_t, 32> scram_secret{};
 };

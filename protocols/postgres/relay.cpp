@@ -142,7 +142,13 @@ guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_vie
     command.statement_name = statement;
     command.classification = classification;
     guardrails::Decision decision = pipeline_->evaluate(command);
-    if (context_.observer != nullptr) context_.observer->on_decision(command, decision);
+    if (context_.observer != nullptr && !context_.observer->on_decision(command, decision) && !decision.blocks()) {
+        decision.verdict = guardrails::Verdict::block;
+        decision.rule = guardrails::audit_failure_rule;
+        decision.reason = "the audit log cannot be written, so jitgate lets nothing through";
+        decision.hint = "an administrator must fix the audit log (see jitgate's log)";
+        decision.grant.clear();
+    }
     return decision;
 }
 

@@ -68,6 +68,7 @@ class Guardrails(IntegrationTest):
         if approve:
             r = self.cli("grant", "approve", grant_id, "--by", BOB, user=BOB)
             self.assertEqual(r.returncode, 0, r.stderr)
+        self.addCleanup(self.cli, "grant", "revoke", grant_id, user=BOB)  # tests do not share grants
         return grant_id
 
     def revoke(self, grant_id):
@@ -158,6 +159,49 @@ class Guardrails(IntegrationTest):
         self.assertEqual(conn.execute("SELECT count(*) FROM customers").fetchone()[0], 5)
         wait_until(lambda: "would_block" in self.jg.log.read_text() or "would-block" in self.jg.log.read_text(),
                    5, what="the shadow rule's would-block in the log")
+
+    def test_the_audit_log_records_decisions_verifies_and_catches_a_one_byte_edit(self):
+        conn = self.connect()
+        marker = self.note()
+        conn.execute(f"SELECT '{marker}'")
+        self.assertBlocked(conn, f"DELETE FROM secret_notes WHERE note = '{marker}'")
+        conn.execute("SELECT count(*) FROM customers")  # the shadow rule's would-block
+        audit_path = self.jg.dir / "audit.jsonl"
+
+        def logged():
+            records = [json.loads(line) for line in audit_path.read_text().splitlines() if line.strip()]
+            texts = [r.get("text", "") for r in records if r["type"] == "decision"]
+            self.assertTrue(any(marker in t and "DELETE" in t for t in texts), texts[-5:])
+            return records
+        records = self.eventually(logged, 3)
+        types = {r["type"] for r in records}
+        self.assertTrue({"auth", "session_start", "decision"} <= types, types)
+        config_hash = records[-1]["config"]
+        self.assertEqual(len(config_hash), 64)
+        blocked = [r for r in records if r["type"] == "decision" and r["verdict"] == "block" and marker in r["text"]]
+        self.assertEqual(blocked[0]["class"], "write")
+        self.assertEqual(blocked[0]["rule"], "no-secret-notes")
+        shadow = [r for r in records if r["type"] == "decision" and r["verdict"] == "would_block"]
+        self.assertTrue(shadow and shadow[-1]["rule"] == "customers-are-private", shadow)
+
+        r = self.cli("verify", "--audit")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("ok:", r.stdout)
+        r = self.cli("audit", "--decision", "block", "--user", ALICE)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(marker, r.stdout)
+
+        copy = self.jg.dir / "audit-copy.jsonl"
+        data = bytearray(audit_path.read_bytes())
+        lines = bytes(data).split(b"\n")
+        target_line = next(i for i, line in enumerate(lines) if marker.encode() in line and b"DELETE" in line)
+        offset = sum(len(line) + 1 for line in lines[:target_line]) + lines[target_line].index(b"DELETE")
+        data[offset] = ord("d")  # DELETE -> dELETE
+        copy.write_bytes(bytes(data))
+        r = subprocess.run([str(harness.JITGATE_BIN), "verify", "--audit", "--file", str(copy)], capture_output=True,
+                           text=True, env=clean_env(), timeout=30)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(f"line {target_line + 1}", r.stdout + r.stderr)
 
     def test_lexer_settings_are_blocked_whatever_the_grant(self):
         conn = self.connect()
