@@ -50,8 +50,12 @@ int run_serve(const ServeOptions& options) {
     auto context = std::make_shared<ServerContext>();
     context->config = loaded.config;
     if (const char* marker = std::getenv("JITGATE_TEST_DENY_MARKER"); marker != nullptr && *marker != '\0') {
-        spdlog::warn("JITGATE_TEST_DENY_MARKER is set: the test-only deny rule is active");
+        spdlog::warn("JITGATE_TEST_DENY_MARKER is set: the test-only deny rule replaces the guardrails");
         context->pipeline = std::make_shared<guardrails::MarkerDenyPipeline>(marker);
+    } else if (const char* off = std::getenv("JITGATE_BENCH_ALLOW_ALL"); off != nullptr && std::string_view(off) == "1") {
+        // For scripts/bench only: the cost of the guardrails is measured against this.
+        spdlog::warn("JITGATE_BENCH_ALLOW_ALL=1: NO GUARDRAILS — every statement is forwarded unchecked");
+        context->pipeline = std::make_shared<guardrails::AllowAllPipeline>();
     } else {
         context->guardrails = std::make_shared<guardrails::GuardrailPipeline>(guardrails::Policy::build(
             loaded.config, {}, make_class_source(*loaded.config), std::chrono::system_clock::now()));
