@@ -241,10 +241,14 @@ struct LoadResult {
     std::vector<Diagnostic> errors;          // every error found, in file order
 };
 
+// Whether loading reads the targets' secrets (password_env / password_file). Tools that never connect
+// to a target (grant, audit, verify, classify) skip them, so they run without the proxy's secrets.
+enum class Secrets : std::uint8_t { resolve, skip };
+
 // Reads, validates and resolves (secrets from the environment or files) a whole config file.
-[[nodiscard]] LoadResult load_file(const std::filesystem::path& path);
+[[nodiscard]] LoadResult load_file(const std::filesystem::path& path, Secrets secrets = Secrets::resolve);
 // The same from text; `file_name` is used in diagnostics and relative paths resolve against `base_dir`.
 [[nodiscard]] LoadResult load_text(std::string_view text, std::string file_name,
-                                   const std::filesystem::path& base_dir = {});
+                                   const std::filesystem::path& base_dir = {}, Secrets secrets = Secrets::resolve);
 
 }  // namespace jitgate::config

@@ -258,8 +258,9 @@ void load_document(Building& b, const YAML::Node& root) {
 
 }  // namespace
 
-LoadResult load_text(std::string_view text, std::string file_name, const std::filesystem::path& base_dir) {
-    Building b{detail::Reader{file_name, base_dir}, {}, {}, {}, {}, {}};
+LoadResult load_text(std::string_view text, std::string file_name, const std::filesystem::path& base_dir,
+                     Secrets secrets) {
+    Building b{detail::Reader{file_name, base_dir}, {}, secrets == Secrets::resolve, {}, {}, {}, {}};
     b.config.path = file_name;
     b.config.hash = sha256_hex(text);
     const std::optional<YAML::Node> document = parse_document(b.reader, text);
@@ -275,7 +276,7 @@ LoadResult load_text(std::string_view text, std::string file_name, const std::fi
     return LoadResult{std::make_shared<const Config>(std::move(b.config)), {}};
 }
 
-LoadResult load_file(const std::filesystem::path& path) {
+LoadResult load_file(const std::filesystem::path& path, Secrets secrets) {
     const auto fail = [&](std::string message) {
         return LoadResult{nullptr, {Diagnostic{path.string(), 0, 0, std::move(message)}}};
     };
@@ -288,7 +289,7 @@ LoadResult load_file(const std::filesystem::path& path) {
     bytes << in.rdbuf();
     if (in.bad()) return fail("cannot read the file");
     const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
-    return load_text(bytes.str(), path.string(), ec ? path.parent_path() : absolute.parent_path());
+    return load_text(bytes.str(), path.string(), ec ? path.parent_path() : absolute.parent_path(), secrets);
 }
 
 }  // namespace jitgate::config

@@ -52,7 +52,7 @@ void load_password(Building& b, const Fields& fields, Target& target, const std:
     }
     if (env != nullptr) {
         const std::optional<std::string> variable = b.reader.string(*env, what + " password_env");
-        if (!variable) return;
+        if (!variable || !b.resolve_secrets) return;
         const char* secret = variable->empty() ? nullptr : std::getenv(variable->c_str());
         if (secret == nullptr) {
             b.reader.error(env->mark, fmt::format("{}: environment variable {} is not set", what, *variable));
@@ -65,7 +65,7 @@ void load_password(Building& b, const Fields& fields, Target& target, const std:
     }
     if (file != nullptr) {
         const std::optional<std::filesystem::path> path = b.reader.path(*file, what + " password_file");
-        if (!path) return;
+        if (!path || !b.resolve_secrets) return;
         Parsed<std::string> secret = read_secret_file(*path);
         if (!secret) {
             b.reader.error(file->mark, fmt::format("{}: cannot read password_file {}: {}", what, path->string(),

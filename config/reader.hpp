@@ -118,6 +118,7 @@ private:
 struct Building {
     Reader reader;
     Config config;
+    bool resolve_secrets = true;  // false: targets' password_env/password_file are checked, not read
     std::vector<Reference> references;
     std::map<std::string, YAML::Mark, std::less<>> target_marks;   // name -> where defined
     std::map<std::string, YAML::Mark, std::less<>> user_marks;

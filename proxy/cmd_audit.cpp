@@ -172,7 +172,7 @@ void print_table(const std::vector<Row>& rows) {
     }
     std::filesystem::path path = options.file;
     if (path.empty()) {
-        const config::LoadResult loaded = config::load_file(options.config_path);
+        const config::LoadResult loaded = config::load_file(options.config_path, config::Secrets::skip);
         if (!loaded.config) {
             for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
             return 1;

@@ -33,7 +33,7 @@ void print(const guardrails::Classification& result, std::string_view input, boo
     config::ClassifyTables tables;
     std::size_t max_bytes = config::Limits{}.max_statement_bytes;
     if (!options.config_path.empty()) {
-        const config::LoadResult loaded = config::load_file(options.config_path);
+        const config::LoadResult loaded = config::load_file(options.config_path, config::Secrets::skip);
         if (!loaded.config) {
             for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
             return 1;

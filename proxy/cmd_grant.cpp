@@ -68,7 +68,7 @@ struct Context {
 }
 
 [[nodiscard]] bool load(const GrantOptions& options, Context& context) {
-    config::LoadResult loaded = config::load_file(options.config_path);
+    config::LoadResult loaded = config::load_file(options.config_path, config::Secrets::skip);
     if (!loaded.config) {
         for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
         return false;
