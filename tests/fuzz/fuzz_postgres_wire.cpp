@@ -1,5 +1,8 @@
 // Fuzzes the PostgreSQL wire parsers: start-up packets, and the relay in both directions with the input
 // cut into random pieces (the first byte picks the mode and the piece size).
+#include "config/config.hpp"
+#include "guardrails/policy.hpp"
+#include "guardrails/sql_cache.hpp"
 #include "protocols/postgres/frame.hpp"
 #include "protocols/postgres/relay.hpp"
 #include "protocols/postgres/startup.hpp"
@@ -29,6 +32,27 @@ void feed(Relay& relay, Bytes input, std::size_t piece, bool from_client) {
     }
 }
 
+// The real guardrail pipeline (a reader who may also write; one table rule), so the relay's statement and
+// portal records and the Execute re-check run on fuzzed input too.
+std::shared_ptr<const jitgate::guardrails::Pipeline> guardrails() {
+    static const std::shared_ptr<const jitgate::guardrails::Pipeline> pipeline = [] {
+        namespace g = jitgate::guardrails;
+        const auto loaded = jitgate::config::load_text(R"(
+targets: [{ name: t, kind: postgres, address: 127.0.0.1:5432, database: d, user: u, password_env: UNUSED }]
+users: [{ name: u }]
+roles: { rw: { allow: [read, write] } }
+access: [{ users: [u], targets: [t], standing: rw }]
+guardrails: [{ id: no-x, deny: { tables: [x], effects: [read, write, unknown] } }]
+)", "fuzz.yaml", {}, jitgate::config::Secrets::skip);
+        if (!loaded.config) __builtin_trap();
+        auto cache = std::make_shared<g::ClassCache>(std::make_shared<const g::SqlClassifier>());
+        auto policy = g::Policy::build(loaded.config, {}, [cache](std::string_view sql) { return cache->classify(sql); },
+                                       std::chrono::system_clock::now());
+        return std::make_shared<g::GuardrailPipeline>(std::move(policy));
+    }();
+    return pipeline;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -48,8 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     default: {
-        // Client then server traffic through one relay, split at the middle.
-        Relay relay(RelayContext{1, "u", "t", 4096}, std::make_shared<jitgate::guardrails::MarkerDenyPipeline>("X"));
+        // Client then server traffic through one relay, split at the middle, with the real guardrails.
+        Relay relay(RelayContext{1, "u", "t", 4096}, guardrails());
         feed(relay, input.first(input.size() / 2), piece, true);
         feed(relay, input.subspan(input.size() / 2), piece, false);
         break;
