@@ -38,6 +38,7 @@ std::shared_ptr<const jitgate::guardrails::Pipeline> guardrails() {
     static const std::shared_ptr<const jitgate::guardrails::Pipeline> pipeline = [] {
         namespace g = jitgate::guardrails;
         const auto loaded = jitgate::config::load_text(R"(
+listen: { postgres: 127.0.0.1:6432 }
 targets: [{ name: t, kind: postgres, address: 127.0.0.1:5432, database: d, user: u, password_env: UNUSED }]
 users: [{ name: u }]
 roles: { rw: { allow: [read, write] } }
