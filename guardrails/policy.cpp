@@ -9,6 +9,7 @@ namespace jitgate::guardrails {
 namespace {
 
 constexpr ClassMask all_classes = 0x3f;
+std::atomic<std::uint64_t> next_pipeline_id{0};
 constexpr std::string_view suggested_duration = "30m";
 
 [[nodiscard]] std::string cat(std::initializer_list<std::string_view> pieces) {
@@ -258,11 +259,22 @@ Decision decide(const Policy& policy, const Command& command, TimePoint now) {
 }
 
 GuardrailPipeline::GuardrailPipeline(std::shared_ptr<const Policy> policy, Clock clock)
-    : policy_(std::move(policy)), clock_(std::move(clock)) {}
+    : policy_(std::move(policy)), id_(next_pipeline_id.fetch_add(1) + 1), clock_(std::move(clock)) {}
 
 Decision GuardrailPipeline::evaluate(const Command& command) const {
-    const std::shared_ptr<const Policy> policy = policy_.load();
-    return decide(*policy, command, now());
+    struct Seen {
+        std::uint64_t pipeline = 0;
+        std::uint64_t version = 0;
+        std::shared_ptr<const Policy> policy;
+    };
+    thread_local Seen seen;
+    const std::uint64_t version = version_.load(std::memory_order_acquire);
+    if (seen.pipeline != id_ || seen.version != version) {
+        seen.policy = policy_.load();  // at least as new as `version`
+        seen.pipeline = id_;
+        seen.version = version;
+    }
+    return decide(*seen.policy, command, now());
 }
 
 }  // namespace jitgate::guardrails

@@ -98,12 +98,19 @@ public:
     explicit GuardrailPipeline(std::shared_ptr<const Policy> policy, Clock clock = {});
 
     [[nodiscard]] Decision evaluate(const Command& command) const override;
-    void update(std::shared_ptr<const Policy> policy) noexcept { policy_.store(std::move(policy)); }
+    void update(std::shared_ptr<const Policy> policy) noexcept {
+        policy_.store(std::move(policy));
+        version_.fetch_add(1, std::memory_order_release);
+    }
     [[nodiscard]] std::shared_ptr<const Policy> policy() const noexcept { return policy_.load(); }
     [[nodiscard]] TimePoint now() const { return clock_ ? clock_() : std::chrono::system_clock::now(); }
 
 private:
     std::atomic<std::shared_ptr<const Policy>> policy_;
+    // Bumped after every update: each I/O thread keeps the Policy it last loaded and loads again only
+    // when this moved (an atomic shared_ptr load takes a lock; a relaxed counter read does not).
+    std::atomic<std::uint64_t> version_{0};
+    std::uint64_t id_;  // unique per pipeline for the life of the process (an address can be reused)
     Clock clock_;
 };
 
