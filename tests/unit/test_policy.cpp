@@ -590,3 +590,30 @@ TEST_CASE("the pipeline decides with its clock and update() swaps the policy who
     pipeline.update(policy());
     CHECK(pipeline.evaluate(command).blocks());
 }
+
+TEST_CASE("the reason names every role held once, even when one role's name contains another's", "[policy]") {
+    const std::string yaml =
+        "listen: { postgres: 127.0.0.1:6432 }\n"
+        "targets:\n"
+        "  - { name: orders-db, kind: postgres, address: 127.0.0.1:5432, database: orders, user: app,"
+        " password_env: JITGATE_POLICY_TEST_PASSWORD }\n"
+        "users:\n"
+        "  - { name: alice, groups: [engineers] }\n"
+        "roles:\n"
+        "  team-reader: { allow: [read] }\n"
+        "  reader: { allow: [read] }\n"
+        "  writer: { allow: [read, write] }\n"
+        "access:\n"
+        "  - { users: [alice], targets: [orders-db], standing: team-reader, requestable: [reader, writer],"
+        " max_duration: 2h, approvers: [bob] }\n"
+        "  - { users: [alice], targets: [orders-db], standing: team-reader }\n";
+    std::string with_bob = yaml;
+    with_bob.insert(with_bob.find("roles:"), "  - { name: bob, groups: [dba] }\n");
+    const std::vector<Grant> store{
+        store_grant("g-1", "alice", "orders-db", "reader", GrantStatus::approved, monday - 1h, monday + 1h)};
+    const auto p = Policy::build(load(with_bob), store, class_source(), monday);
+    const Decision d = sql(*p, "alice", "orders-db", "DELETE FROM orders WHERE id = 1");
+    CHECK(d.blocks());
+    // team-reader is standing through two rules, and reader is a grant: each is named, once.
+    CHECK_THAT(d.reason, Catch::Contains("your roles (team-reader, reader) on orders-db do not allow write"));
+}
