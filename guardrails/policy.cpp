@@ -110,10 +110,13 @@ void block_for_grant(Decision& decision, const Command& command, const Classific
                      const Policy::Subject* subject, TimePoint now) {
     const std::string_view risk = config::to_string(decision.risk);
     std::string held;
+    std::vector<std::string_view> named;  // each role once: compared whole, as "reader" is part of "team-reader"
     if (subject != nullptr) {
         for (const auto& entry : subject->held) {
-            if (!entry.holding.in_force(now) || held.find(entry.holding.role) != std::string::npos) continue;
-            held += cat({held.empty() ? "" : ", ", entry.holding.role});
+            const std::string_view role = entry.holding.role;
+            if (!entry.holding.in_force(now) || std::find(named.begin(), named.end(), role) != named.end()) continue;
+            named.push_back(role);
+            held += cat({held.empty() ? "" : ", ", role});
         }
     }
     std::string reason = cat({what_of(command, cls), " — ", held.empty() ? "you hold no role" : cat({"your roles (", held, ")"}),

@@ -18,6 +18,8 @@ inline std::string bind(std::string_view portal, std::string_view statement) {
 inline std::string describe_statement(std::string_view name) { std::string o; Writer(o).begin('D').raw("S").cstring(name).end(); return o; }
 inline std::string describe_portal(std::string_view name) { std::string o; Writer(o).begin('D').raw("P").cstring(name).end(); return o; }
 inline std::string execute(std::string_view portal) { std::string o; Writer(o).begin('E').cstring(portal).int32(0).end(); return o; }
+inline std::string close_statement(std::string_view name) { std::string o; Writer(o).begin('C').raw("S").cstring(name).end(); return o; }
+inline std::string close_portal(std::string_view name) { std::string o; Writer(o).begin('C').raw("P").cstring(name).end(); return o; }
 inline std::string sync() { std::string o; Writer(o).begin('S').end(); return o; }
 inline std::string flush() { std::string o; Writer(o).begin('H').end(); return o; }
 inline std::string terminate() { std::string o; Writer(o).begin('X').end(); return o; }

@@ -1,5 +1,7 @@
-// The relay as message flows: what reaches the server, what reaches the client, and when it closes.
+// The relay as message flows: what reaches the server, what reaches the client, and when it closes; and
+// the prepared-statement tracking that lets Execute be decided again with its Parse's class.
 #include "pg_frames.hpp"
+#include "guardrails/sql_cache.hpp"
 #include "protocols/postgres/relay.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,8 +13,11 @@ namespace t = jitgate::test;
 namespace {
 
 struct Harness {
-    Relay relay{RelayContext{7, "alice", "orders-db", 1 << 16},
-                std::make_shared<guardrails::MarkerDenyPipeline>("FORBIDDEN")};
+    Harness() : Harness(std::make_shared<guardrails::MarkerDenyPipeline>("FORBIDDEN")) {}
+    explicit Harness(std::shared_ptr<const guardrails::Pipeline> pipeline, guardrails::DecisionObserver* observer = nullptr)
+        : relay{RelayContext{7, "alice", "orders-db", 1 << 16, observer}, std::move(pipeline)} {}
+
+    Relay relay;
     std::string client_pending;  // bytes the relay has not consumed yet
     std::string server_pending;
     StepResult last;
@@ -222,4 +227,268 @@ TEST_CASE("Terminate is forwarded and ends the session", "[postgres][relay]") {
     CHECK(h.from_client(t::terminate()) == t::terminate());
     CHECK(h.last.close);
     CHECK(h.last.client_reply.empty());
+}
+
+// Prepared-statement tracking: the class a Parse gave a statement follows it through Bind into the
+// portal, and Execute is decided again with it ("Extended Query").
+namespace {
+
+using guardrails::CommandKind;
+using config::RiskClass;
+
+// Decides the way the proxy's pipeline does in the one respect these tests need: Query and Parse text is
+// classified by the real classifier, an Execute brings its portal's class, and anything above a threshold
+// the test moves between steps is blocked (a grant that ends between Parse and Execute). A command with
+// no class is unknown, the highest class, so it is blocked unless the threshold is unknown itself.
+class ThresholdPipeline final : public guardrails::Pipeline {
+public:
+    struct Seen {
+        CommandKind kind;
+        std::string name;  // Parse: the statement's; Execute: the portal's
+        RiskClass risk;
+        bool classified;   // a class came with the command or from its text
+    };
+
+    explicit ThresholdPipeline(RiskClass threshold) : threshold_(threshold) {}
+
+    [[nodiscard]] guardrails::Decision evaluate(const guardrails::Command& command) const override {
+        static guardrails::ClassCache cache(std::make_shared<const guardrails::SqlClassifier>());
+        guardrails::Decision decision;
+        const guardrails::Classification* cls = command.classification;
+        if (command.kind == CommandKind::query || command.kind == CommandKind::parse) {
+            decision.classification = cache.classify(command.text);
+            cls = decision.classification.get();
+        }
+        decision.risk = cls != nullptr ? cls->risk : RiskClass::unknown;
+        seen_.push_back({command.kind, std::string(command.statement_name), decision.risk, cls != nullptr});
+        if (guardrails::rank(decision.risk) > guardrails::rank(threshold_)) {
+            decision.verdict = guardrails::Verdict::block;
+            decision.rule = "test:above-threshold";
+            decision.reason = "above the test's threshold";
+        }
+        return decision;
+    }
+
+    void allow_up_to(RiskClass threshold) noexcept { threshold_ = threshold; }
+    [[nodiscard]] const std::vector<Seen>& seen() const noexcept { return seen_; }
+    [[nodiscard]] const Seen& last_execute() const {
+        for (auto it = seen_.rbegin(); it != seen_.rend(); ++it)
+            if (it->kind == CommandKind::execute) return *it;
+        FAIL("no Execute was decided");
+        return seen_.back();
+    }
+
+private:
+    RiskClass threshold_;
+    mutable std::vector<Seen> seen_;
+};
+
+// Says it recorded every decision or, when `working` is false, that it could record none.
+class Recorder final : public guardrails::DecisionObserver {
+public:
+    explicit Recorder(bool working) : working_(working) {}
+    [[nodiscard]] bool on_decision(const guardrails::Command&, const guardrails::Decision& decision) override {
+        rules.push_back(decision.rule);
+        return working_;
+    }
+    std::vector<std::string> rules;
+
+private:
+    bool working_;
+};
+
+struct Prepared {
+    std::shared_ptr<ThresholdPipeline> pipeline;
+    Harness h;
+    explicit Prepared(RiskClass threshold, guardrails::DecisionObserver* observer = nullptr)
+        : pipeline(std::make_shared<ThresholdPipeline>(threshold)), h(pipeline, observer) {}
+};
+
+const std::string blocked_execute = t::execute("\x01jitgate blocked this portal");
+
+// The client's bytes as a list of (type, SQLSTATE when an error) for comparing flows.
+std::vector<std::string> flow_of(const std::string& bytes) {
+    std::vector<std::string> flow;
+    const Bytes all = t::bytes_of(bytes);
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        const auto frame = parse_frame(all.subspan(pos), 1 << 20);
+        REQUIRE(frame.status == ParseStatus::ok);
+        std::string entry(1, frame.frame.type);
+        if (frame.frame.type == 'E') entry += " " + std::string(decode_error(frame.frame.body)->code);
+        flow.push_back(entry);
+        pos += frame.frame.size();
+    }
+    return flow;
+}
+
+using Flow = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("Parse, Bind, Execute and Sync in one pipeline: Execute is decided with the Parse's class at once",
+          "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::write);
+    const std::string requests =
+        t::parse("upd", "DELETE FROM orders WHERE id = $1") + t::bind("", "upd") + t::execute("") + t::sync();
+    CHECK(p.h.from_client(requests) == requests);  // no reply has come yet
+    const auto& seen = p.pipeline->seen();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].kind == CommandKind::parse);
+    CHECK(seen[0].name == "upd");
+    CHECK(seen[0].risk == RiskClass::write);
+    CHECK(seen[1].kind == CommandKind::execute);
+    CHECK(seen[1].risk == RiskClass::write);
+    CHECK(seen[1].classified);
+    const std::string replies = t::parse_complete() + t::bind_complete() + t::command_complete("DELETE 1") + t::ready('I');
+    CHECK(p.h.from_server(replies) == replies);
+    CHECK_FALSE(p.h.relay.busy());
+    CHECK(p.h.relay.blocked == 0);
+}
+
+TEST_CASE("a grant that ends after Parse blocks the next Execute of that statement with 42501",
+          "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::write);
+    const std::string first =
+        t::parse("upd", "DELETE FROM orders WHERE id = $1") + t::bind("", "upd") + t::execute("") + t::sync();
+    CHECK(p.h.from_client(first) == first);
+    (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::command_complete("DELETE 1") + t::ready('I'));
+
+    p.pipeline->allow_up_to(RiskClass::read);  // the writer grant ends
+    // The statement is bound again and executed; a Describe after the Execute is skipped by the server.
+    const std::string upstream = p.h.from_client(t::bind("", "upd") + t::execute("") + t::describe_portal("") + t::sync());
+    CHECK(upstream == t::bind("", "upd") + blocked_execute + t::describe_portal("") + t::sync());
+    CHECK(p.h.relay.blocked == 1);
+    CHECK(p.pipeline->last_execute().risk == RiskClass::write);
+
+    // The server binds, fails the Execute of a portal that does not exist, skips to Sync: the client sees
+    // what PostgreSQL itself would send for a refused statement.
+    const std::string client = p.h.from_server(t::bind_complete() + t::error("34000") + t::ready('I'));
+    CHECK(flow_of(client) == Flow{"2", "E 42501", "Z"});
+    CHECK_THAT(client, Catch::Contains("decided by: test:above-threshold"));
+    CHECK_FALSE(p.h.relay.busy());
+    CHECK_FALSE(p.h.last.close);
+
+    // The statement is still known: once allowed again, it runs.
+    p.pipeline->allow_up_to(RiskClass::write);
+    const std::string again = t::bind("", "upd") + t::execute("") + t::sync();
+    CHECK(p.h.from_client(again) == again);
+    const std::string replies = t::bind_complete() + t::command_complete("DELETE 1") + t::ready('I');
+    CHECK(p.h.from_server(replies) == replies);
+    CHECK_FALSE(p.h.relay.busy());
+}
+
+TEST_CASE("a named Parse of a name already taken keeps the class of the statement the server holds",
+          "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::write);
+    (void)p.h.from_client(t::parse("s", "DELETE FROM orders WHERE id = $1") + t::sync());
+    (void)p.h.from_server(t::parse_complete() + t::ready('I'));
+    // The server refuses this Parse (42P05): "s" is still the DELETE.
+    const std::string reparse = t::parse("s", "SELECT 1") + t::sync();
+    CHECK(p.h.from_client(reparse) == reparse);
+    CHECK(flow_of(p.h.from_server(t::error("42P05") + t::ready('I'))) == Flow{"E 42P05", "Z"});
+
+    p.pipeline->allow_up_to(RiskClass::read);
+    CHECK(p.h.from_client(t::bind("", "s") + t::execute("") + t::sync()) ==
+          t::bind("", "s") + blocked_execute + t::sync());
+    CHECK(p.pipeline->last_execute().risk == RiskClass::write);
+    CHECK(flow_of(p.h.from_server(t::bind_complete() + t::error("34000") + t::ready('I'))) == Flow{"2", "E 42501", "Z"});
+}
+
+TEST_CASE("a Parse that fails takes back the class it entered", "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::destructive);
+    (void)p.h.from_client(t::parse("s", "SELECT nosuchcolumn FROM orders") + t::sync());
+    (void)p.h.from_server(t::error("42703") + t::ready('I'));
+    CHECK(p.h.from_client(t::bind("", "s") + t::execute("") + t::sync()) ==
+          t::bind("", "s") + blocked_execute + t::sync());
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+    CHECK(p.pipeline->last_execute().risk == RiskClass::unknown);
+}
+
+TEST_CASE("an Execute of a portal jitgate never saw bound is unknown and blocked", "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::destructive);
+    CHECK(p.h.from_client(t::execute("nosuchportal") + t::sync()) == blocked_execute + t::sync());
+    CHECK(p.pipeline->last_execute().name == "nosuchportal");
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+    CHECK(flow_of(p.h.from_server(t::error("34000") + t::ready('I'))) == Flow{"E 42501", "Z"});
+    CHECK_FALSE(p.h.relay.busy());
+}
+
+TEST_CASE("Close forgets a statement's or a portal's class at once", "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::destructive);
+    (void)p.h.from_client(t::parse("s", "SELECT 1") + t::bind("p", "s") + t::sync());
+    (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::ready('T'));
+    (void)p.h.from_client(t::close_portal("p") + t::execute("p") + t::sync());
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+    (void)p.h.from_server(t::close_complete() + t::error("34000") + t::ready('E'));
+    (void)p.h.from_client(t::close_statement("s") + t::bind("", "s") + t::execute("") + t::sync());
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+    CHECK(flow_of(p.h.from_server(t::close_complete() + t::error("26000") + t::ready('I'))) ==
+          Flow{"3", "E 26000", "Z"});
+    CHECK_FALSE(p.h.relay.busy());
+}
+
+TEST_CASE("DEALLOCATE in a simple Query forgets every statement and portal", "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::destructive);
+    (void)p.h.from_client(t::parse("s", "SELECT 1") + t::bind("p", "s") + t::sync());
+    (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::ready('T'));
+    const std::string deallocate = t::query("DEALLOCATE s");
+    CHECK(p.h.from_client(deallocate) == deallocate);
+    (void)p.h.from_server(t::command_complete("DEALLOCATE") + t::ready('T'));
+
+    // Neither the portal bound before nor a new Bind of the name vouches for anything now.
+    CHECK(p.h.from_client(t::execute("p") + t::sync()) == blocked_execute + t::sync());
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+    (void)p.h.from_server(t::error("34000") + t::ready('E'));
+    CHECK(p.h.from_client(t::bind("", "s") + t::execute("") + t::sync()) ==
+          t::bind("", "s") + blocked_execute + t::sync());
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+}
+
+TEST_CASE("after SQL PREPARE an unconfirmed named Parse binds as unknown", "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::destructive);
+    const std::string prepare = t::query("PREPARE q AS DELETE FROM orders");
+    CHECK(p.h.from_client(prepare) == prepare);
+    (void)p.h.from_server(t::command_complete("PREPARE") + t::ready('I'));
+
+    // "q" may be SQL PREPARE's statement: the Parse will fail, and the Execute would run the DELETE.
+    const std::string named = t::parse("q", "SELECT 1") + t::bind("", "q") + t::execute("") + t::sync();
+    CHECK(p.h.from_client(named) == t::parse("q", "SELECT 1") + t::bind("", "q") + blocked_execute + t::sync());
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+    CHECK(flow_of(p.h.from_server(t::error("42P05") + t::ready('I'))) == Flow{"E 42P05", "Z"});
+
+    // Confirmed by ParseComplete, or unnamed (which a Parse always replaces), a statement keeps its class.
+    const std::string confirmed = t::parse("r", "SELECT 1") + t::sync();
+    (void)p.h.from_client(confirmed);
+    (void)p.h.from_server(t::parse_complete() + t::ready('I'));
+    const std::string run_r = t::bind("", "r") + t::execute("") + t::sync();
+    CHECK(p.h.from_client(run_r) == run_r);
+    CHECK(p.pipeline->last_execute().risk == RiskClass::read);
+    (void)p.h.from_server(t::bind_complete() + t::command_complete("SELECT 1") + t::ready('I'));
+    const std::string unnamed = t::parse("", "SELECT 1") + t::bind("", "") + t::execute("") + t::sync();
+    CHECK(p.h.from_client(unnamed) == unnamed);
+    CHECK(p.pipeline->last_execute().risk == RiskClass::read);
+}
+
+TEST_CASE("a decision the observer cannot record is blocked as an audit failure", "[postgres][relay][prepared]") {
+    Recorder broken(false);
+    Prepared p(RiskClass::unknown, &broken);
+    CHECK(p.h.from_client(t::query("SELECT 1")) == t::query("JITGATE BLOCKED THIS STATEMENT"));
+    CHECK(p.h.relay.blocked == 1);
+    const std::string client = p.h.from_server(t::error("42601") + t::ready('I'));
+    CHECK(flow_of(client) == Flow{"E 42501", "Z"});
+    CHECK_THAT(client, Catch::Contains(std::string("decided by: ") + std::string(guardrails::audit_failure_rule)));
+    CHECK_THAT(client, Catch::Contains("the audit log cannot be written"));
+    // An Execute is recorded like any other decision.
+    (void)p.h.from_client(t::parse("", "SELECT 1") + t::bind("", "") + t::execute("") + t::sync());
+    CHECK(p.h.relay.blocked == 3);
+
+    // A working observer is told of every decision and changes none.
+    Recorder working(true);
+    Prepared q(RiskClass::read, &working);
+    const std::string pipeline = t::parse("", "SELECT 1") + t::bind("", "") + t::execute("") + t::sync();
+    CHECK(q.h.from_client(pipeline) == pipeline);
+    CHECK(working.rules == std::vector<std::string>{"", ""});
+    (void)q.h.from_client(t::query("DROP TABLE orders"));
+    CHECK(working.rules.back() == "test:above-threshold");
 }
