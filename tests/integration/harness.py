@@ -905,8 +905,23 @@ class Jitgate:
 
     def cleanup(self) -> None:
         self.terminate()
+        report = sanitizer_report(self.log)
         if not os.environ.get("JITGATE_KEEP_TMP"):
             shutil.rmtree(self.dir, ignore_errors=True)
+        if report:
+            raise AssertionError(f"jitgate (a sanitizer build) reported:\n{report}")
+
+
+def sanitizer_report(log: Path) -> str:
+    """The ASan/UBSan/LSan report in a jitgate log, or "" (the scripts/test sanitizer stage runs some
+    integration tests against build-asan's jitgate; its reports land in the log, not in the test)."""
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return ""
+    markers = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "ThreadSanitizer")
+    start = min((text.find(m) for m in markers if m in text), default=-1)
+    return text[start:start + 6000] if start >= 0 else ""
 
 
 # ---------------------------------------------------------------------------------------------------
