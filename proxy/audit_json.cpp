@@ -1,6 +1,7 @@
 // Escaping bytes into JSON strings and reading one flat JSON object back (RFC 8259).
 #include "proxy/audit_json.hpp"
 
+#include <cassert>
 #include <charconv>
 #include <cstddef>
 #include <cstring>
@@ -117,18 +118,61 @@ const JsonObject::Field* JsonObject::find(std::string_view key) const noexcept {
     return nullptr;
 }
 
-std::optional<std::string_view> JsonObject::string(std::string_view key) const noexcept {
+JsonFields::JsonFields(std::string& out, std::string_view type) : out_(out) {
+    out_.clear();
+    out_ += "\"type\":\"";
+    out_ += type;
+    out_ += '"';
+}
+
+JsonFields& JsonFields::key(std::string_view key) {  // one append of ,"key":
+    char prefix[32] = {',', '"'};
+    assert(key.size() + 4 <= sizeof prefix);
+    std::memcpy(prefix + 2, key.data(), key.size());
+    prefix[key.size() + 2] = '"';
+    prefix[key.size() + 3] = ':';
+    out_.append(prefix, key.size() + 4);
+    return *this;
+}
+
+JsonFields& JsonFields::text(std::string_view key, std::string_view value) {
+    this->key(key);
+    append_json_string(out_, value);
+    return *this;
+}
+
+JsonFields& JsonFields::word(std::string_view key, std::string_view value) {
+    this->key(key);
+    out_ += '"';
+    out_ += value;
+    out_ += '"';
+    return *this;
+}
+
+JsonFields& JsonFields::number(std::string_view key, std::uint64_t value) {
+    this->key(key);
+    char digits[24];
+    out_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    return *this;
+}
+
+const JsonValue* JsonObject::value(std::string_view key) const noexcept {
     const Field* field = find(key);
-    if (field == nullptr || field->kind != Kind::string) return std::nullopt;
-    return field->text;
+    return field != nullptr ? &field->value : nullptr;
+}
+
+std::optional<std::string_view> JsonObject::string(std::string_view key) const noexcept {
+    const JsonValue* found = value(key);
+    if (found == nullptr || found->kind != JsonKind::string) return std::nullopt;
+    return found->text;
 }
 
 std::optional<std::uint64_t> JsonObject::integer(std::string_view key) const noexcept {
-    const Field* field = find(key);
-    if (field == nullptr || field->kind != Kind::integer) return std::nullopt;
+    const JsonValue* found = value(key);
+    if (found == nullptr || found->kind != JsonKind::integer) return std::nullopt;
     std::uint64_t value = 0;
-    const char* end = field->text.data() + field->text.size();
-    const auto [ptr, ec] = std::from_chars(field->text.data(), end, value);
+    const char* end = found->text.data() + found->text.size();
+    const auto [ptr, ec] = std::from_chars(found->text.data(), end, value);
     if (ec != std::errc{} || ptr != end) return std::nullopt;
     return value;
 }
@@ -259,47 +303,56 @@ struct JsonReader {
         pos += word.size();
         return true;
     }
-    // Any value, validated; when `field` is given, a string or integer is stored in it.
-    bool value(int depth, JsonObject::Field* field) {
+    // Any value, validated; when `out` is given, it is stored there (see JsonValue).
+    bool value(int depth, JsonValue* out) {
         if (depth > max_depth) return fail("nested too deeply");
         skip_space();
         if (pos >= in.size()) return fail("unexpected end");
         std::string scratch;
-        std::string& text = field != nullptr ? field->text : scratch;
+        std::string& text = out != nullptr ? out->text : scratch;
+        const std::size_t start = pos;
         const char c = in[pos];
         if (c == '"') {
             if (!string(text)) return false;
-            if (field != nullptr) field->kind = JsonObject::Kind::string;
+            if (out != nullptr) out->kind = JsonKind::string;
             return true;
         }
         if (c == '-' || (c >= '0' && c <= '9')) {
             bool integer = false;
             if (!number(text, integer)) return false;
-            if (field != nullptr) field->kind = integer ? JsonObject::Kind::integer : JsonObject::Kind::other;
+            if (out != nullptr) out->kind = integer ? JsonKind::integer : JsonKind::other;
             return true;
         }
-        if (c == '{') return object(depth + 1, nullptr);
-        if (c == '[') {
-            ++pos;
-            skip_space();
-            if (pos < in.size() && in[pos] == ']') {
-                ++pos;
-                return true;
-            }
-            while (true) {
-                if (!value(depth + 1, nullptr)) return false;
-                skip_space();
-                if (pos < in.size() && in[pos] == ',') {
-                    ++pos;
-                    continue;
-                }
-                return expect(']');
-            }
+        bool ok = false;
+        if (c == '{') ok = object(depth + 1, nullptr);
+        else if (c == '[') ok = array(depth + 1, nullptr);
+        else if (c == 't') ok = literal("true");
+        else if (c == 'f') ok = literal("false");
+        else if (c == 'n') ok = literal("null");
+        else return fail("unexpected character");
+        if (ok && out != nullptr) {
+            out->kind = c == 'n' ? JsonKind::null : JsonKind::other;
+            out->text.assign(in.substr(start, pos - start));
         }
-        if (c == 't') return literal("true");
-        if (c == 'f') return literal("false");
-        if (c == 'n') return literal("null");
-        return fail("unexpected character");
+        return ok;
+    }
+    // An array; when `items` is given, its elements are kept there.
+    bool array(int depth, std::vector<JsonValue>* items) {
+        if (!expect('[')) return false;
+        skip_space();
+        if (pos < in.size() && in[pos] == ']') {
+            ++pos;
+            return true;
+        }
+        while (true) {
+            if (!value(depth, items != nullptr ? &items->emplace_back() : nullptr)) return false;
+            skip_space();
+            if (pos < in.size() && in[pos] == ',') {
+                ++pos;
+                continue;
+            }
+            return expect(']');
+        }
     }
     // An object; the top-level one (fields != nullptr) keeps its fields and refuses duplicate keys.
     bool object(int depth, std::vector<JsonObject::Field>* fields) {
@@ -324,7 +377,7 @@ struct JsonReader {
                 field = &fields->emplace_back();
                 field->key = key;
             }
-            if (!value(depth, field)) return false;
+            if (!value(depth, field != nullptr ? &field->value : nullptr)) return false;
             skip_space();
             if (pos < in.size() && in[pos] == ',') {
                 ++pos;
@@ -346,6 +399,16 @@ JsonRead read_json_object(std::string_view line) {
         return {std::nullopt, std::move(reader.error)};
     }
     return {std::move(object), {}};
+}
+
+std::optional<std::vector<JsonValue>> read_json_array(std::string_view text) {
+    JsonReader reader;
+    reader.in = text;
+    std::vector<JsonValue> items;
+    if (!reader.array(1, &items)) return std::nullopt;
+    reader.skip_space();
+    if (reader.pos != text.size()) return std::nullopt;
+    return items;
 }
 
 }  // namespace jitgate::proxy

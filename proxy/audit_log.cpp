@@ -3,10 +3,10 @@
 #include "proxy/audit_log.hpp"
 
 #include "proxy/audit_json.hpp"
+#include "proxy/chain.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,109 +18,28 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <new>
-#include <stdexcept>
-#include <system_error>
 
 namespace jitgate::proxy {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::size_t hash_hex_size = 64;
-const std::string zero_hash(hash_hex_size, '0');
 // The writer gathers records this long before writing them, unless a flush or a large batch is waiting.
 constexpr auto linger = 2ms;
 constexpr std::size_t large_batch = std::size_t{1} << 20;
 
-// SHA-256 to lowercase hex with one reusable OpenSSL context (one per thread that hashes).
-class Sha256 {
-public:
-    Sha256() : ctx_(EVP_MD_CTX_new()), md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
-        if (ctx_ == nullptr || md_ == nullptr) throw std::bad_alloc{};
-    }
-    ~Sha256() {
-        EVP_MD_free(md_);
-        EVP_MD_CTX_free(ctx_);
-    }
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-
-    // Writes 64 hex digits to out.
-    void hex(std::string_view data, char* out) {
-        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-        unsigned int size = 0;
-        const bool done = EVP_DigestInit_ex(ctx_, md_, nullptr) == 1 &&
-                          EVP_DigestUpdate(ctx_, data.data(), data.size()) == 1 &&
-                          EVP_DigestFinal_ex(ctx_, digest.data(), &size) == 1 && size == 32;
-        if (!done) throw std::runtime_error{"OpenSSL SHA-256 failed"};  // an invariant, not an input error
-        static constexpr char digits[] = "0123456789abcdef";
-        for (unsigned int i = 0; i < size; ++i) {
-            out[2 * i] = digits[digest[i] >> 4];
-            out[2 * i + 1] = digits[digest[i] & 0xF];
-        }
-    }
-    [[nodiscard]] std::string hex(std::string_view data) {
-        std::string out(hash_hex_size, '0');
-        hex(data, out.data());
-        return out;
-    }
-
-private:
-    EVP_MD_CTX* ctx_;
-    EVP_MD* md_;
-};
-
 // The body of one record after its time: "type":"…","config":"…",<fields>. Built in a per-thread buffer
 // so a caller escapes its SQL without holding the log's lock and without allocating once warm.
-class Body {
+class Body : public JsonFields {
 public:
-    Body(std::string_view type, std::string_view config) : out_(buffer()) {
-        out_.clear();
-        out_ += "\"type\":\"";
-        out_ += type;
-        out_ += '"';
-        text("config", config);
-    }
-    Body& text(std::string_view key, std::string_view value) {
-        field(key);
-        append_json_string(out_, value);
-        return *this;
-    }
-    Body& word(std::string_view key, std::string_view value) {  // a value known to need no escaping
-        field(key);
-        out_ += '"';
-        out_ += value;
-        out_ += '"';
-        return *this;
-    }
-    Body& number(std::string_view key, std::uint64_t value) {
-        field(key);
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-        out_.append(digits, end);
-        return *this;
-    }
-    [[nodiscard]] const std::string& str() const noexcept { return out_; }
+    Body(std::string_view type, std::string_view config) : JsonFields(buffer(), type) { text("config", config); }
 
 private:
     static std::string& buffer() {
         thread_local std::string scratch;
         return scratch;
     }
-    void field(std::string_view key) {  // one append of ,"key":
-        char prefix[32] = {',', '"'};
-        assert(key.size() + 4 <= sizeof prefix);
-        std::memcpy(prefix + 2, key.data(), key.size());
-        prefix[key.size() + 2] = '"';
-        prefix[key.size() + 3] = ':';
-        out_.append(prefix, key.size() + 4);
-    }
-    std::string& out_;
 };
-
-[[nodiscard]] std::string errno_text(int error) { return std::system_category().message(error); }
 
 // pread all of [offset, offset + size) or fail.
 [[nodiscard]] bool read_at(int fd, off_t offset, std::size_t size, char* out) {
@@ -335,18 +254,7 @@ void AuditLog::write_loop() {
                 const std::size_t end = bodies.find('\n');
                 const std::string_view body = bodies.substr(0, end);
                 bodies.remove_prefix(end + 1);
-                const std::size_t start = lines.size();
-                lines += "{\"seq\":";
-                char digits[24];
-                lines.append(digits, std::to_chars(digits, digits + sizeof digits, chain_.next_seq).ptr);
-                lines += ',';
-                lines += body;
-                lines += ",\"prev\":\"";
-                lines += chain_.prev;
-                lines += "\"}";
-                sha.hex(std::string_view{lines}.substr(start), chain_.prev.data());
-                lines += '\n';
-                ++chain_.next_seq;
+                chain_.append(lines, body, sha);
             }
             error = write_batch(lines);
         }
@@ -459,110 +367,15 @@ void AuditLog::config_reload(const ConfigReloadRecord& r) {
     enqueue(body.str());
 }
 
-namespace {
-
-// Lines of a file, each with whether a newline ended it.
-class LineReader {
-public:
-    explicit LineReader(const std::filesystem::path& path) : in_(path, std::ios::binary) {}
-    [[nodiscard]] bool is_open() const { return in_.is_open(); }
-    [[nodiscard]] bool next(std::string& line, bool& terminated) {
-        if (!std::getline(in_, line)) return false;
-        terminated = !in_.eof();
-        return true;
-    }
-
-private:
-    std::ifstream in_;
-};
-
-// How many of the 64 hex digits differ: a prev that is one edit away from the right hash was edited
-// itself, whereas an edited previous line hashes to something unrelated (about 60 digits differ).
-[[nodiscard]] std::size_t digits_apart(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return hash_hex_size;
-    std::size_t apart = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) apart += a[i] != b[i] ? 1u : 0u;
-    return apart;
-}
-
-}  // namespace
-
-// The chain is checked line by line. When line k's prev does not match the hash of line k-1, either line
-// k-1 was altered (its hash changed) or line k's prev was: if line k's prev is within a few digits of
-// the right hash, or line k+1's prev does not match line k either, line k is named; otherwise line k-1
-// is, as the first broken record. An edit to the body of the last line cannot be seen (nothing holds its
-// hash): compare last_hash with a copy kept elsewhere.
+// The audit records' own fields: time, type and config present, the time an RFC 3339 timestamp.
 AuditVerification verify_audit(const std::filesystem::path& path) {
-    AuditVerification result;
-    LineReader reader{path};
-    if (!reader.is_open()) {
-        result.why = fmt::format("cannot open {}: {}", path.string(), errno_text(errno));
-        return result;
-    }
-    Sha256 sha;
-    std::string prev_hash = zero_hash;  // the hash of the previous line
-    std::string line;
-    bool terminated = true;
-    const auto broken = [&](std::uint64_t line_number, std::uint64_t seq, std::string why) {
-        result.line = line_number;
-        result.seq = seq;
-        result.why = std::move(why);
-        return result;
-    };
-    for (std::uint64_t number = 1; reader.next(line, terminated); ++number) {
-        const std::uint64_t expected = result.records + 1;
-        if (!terminated) return broken(number, expected, "torn last line (no newline after it: the writer stopped mid-record)");
-        const JsonRead read = read_json_object(line);
-        if (!read) return broken(number, expected, line.empty() ? "an empty line" : read.error);
-        const JsonObject& record = *read.object;
-        const std::optional<std::uint64_t> seq = record.integer("seq");
-        if (!seq) return broken(number, expected, "no seq");
-        if (*seq != expected) {
-            return broken(number, *seq,
-                          expected == 1 ? fmt::format("the first record has seq {}, not 1", *seq)
-                                        : fmt::format("seq {} follows {}", *seq, expected - 1));
-        }
+    return verify_chain(path, [](const JsonObject& record) -> std::string {
         for (const char* field : {"time", "type", "config"}) {
-            if (!record.string(field)) return broken(number, *seq, fmt::format("no {}", field));
+            if (!record.string(field)) return fmt::format("no {}", field);
         }
-        if (!config::parse_timestamp(*record.string("time"))) {
-            return broken(number, *seq, "time is not an RFC 3339 timestamp");
-        }
-        const std::optional<std::string_view> prev = record.string("prev");
-        if (!prev) return broken(number, *seq, "no prev");
-        if (*prev != prev_hash) {
-            if (number == 1) return broken(number, *seq, "the first record's prev is not 64 zeros");
-            if (digits_apart(*prev, prev_hash) < 16) {
-                return broken(number, *seq, "prev does not match the previous record (this record's prev was edited)");
-            }
-            const std::string this_hash = sha.hex(line);
-            std::string next;
-            bool next_terminated = true;
-            std::optional<std::string> next_prev;
-            const bool has_next = reader.next(next, next_terminated);
-            if (has_next) {
-                if (const JsonRead after = read_json_object(next); after) {
-                    if (const auto p = after.object->string("prev")) next_prev = std::string{*p};
-                }
-            }
-            if (has_next && next_prev != this_hash) {
-                return broken(number, *seq, "prev does not match the previous record");
-            }
-            --result.records;
-            return broken(number - 1, *seq - 1,
-                          has_next ? fmt::format("this record was altered: its hash is no longer the prev of the next "
-                                                 "record (line {})",
-                                                 number)
-                                   : fmt::format("this record or the prev of the last line ({}) was altered: they no "
-                                                 "longer match",
-                                                 number));
-        }
-        sha.hex(line, prev_hash.data());
-        ++result.records;
-    }
-    result.ok = true;
-    result.last_hash = prev_hash;
-    return result;
+        if (!config::parse_timestamp(*record.string("time"))) return "time is not an RFC 3339 timestamp";
+        return {};
+    });
 }
 
 }  // namespace jitgate::proxy

@@ -23,6 +23,7 @@
 #include "config/config.hpp"
 #include "guardrails/grants.hpp"
 #include "guardrails/pipeline.hpp"
+#include "proxy/chain.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -161,10 +162,6 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 
 private:
-    struct Chain {
-        std::uint64_t next_seq = 1;
-        std::string prev;  // 64 hex digits
-    };
     AuditLog(std::filesystem::path path, int fd, Options options, Chain chain, std::string notice);
     void enqueue(const std::string& body);
     [[nodiscard]] std::size_t hurry_bytes() const noexcept;
@@ -197,16 +194,9 @@ private:
 };
 
 // What verify_audit found: ok with the number of records, or the first broken line and why.
-struct AuditVerification {
-    bool ok = false;
-    std::uint64_t records = 0;  // records checked and found sound before the break (all when ok)
-    std::string last_hash;      // when ok: the SHA-256 of the last line (64 zeros for an empty file)
-    std::uint64_t line = 0;     // the first broken line, 1-based
-    std::uint64_t seq = 0;      // its seq, or the one expected there when it cannot be read
-    std::string why;            // "prev does not match the previous record", "torn last line", …
-};
+using AuditVerification = ChainVerification;
 // Reads the file once and checks every line: valid JSON, seq consecutive from 1, prev the hash of the
-// line before, time/type/config present. Names the edited line when the evidence allows it (see .cpp).
+// line before, time/type/config present. Names the edited line when the evidence allows it (chain.cpp).
 [[nodiscard]] AuditVerification verify_audit(const std::filesystem::path& path);
 
 }  // namespace jitgate::proxy
