@@ -1,0 +1,252 @@
+// Session recordings: the writer (one synchronous write() per record) and the offline verifier. See
+// recording.hpp for the format, the durability choice and the limits.
+#include "proxy/recording.hpp"
+
+#include "proxy/audit_json.hpp"
+#include "proxy/audit_log.hpp"
+
+#include <fcntl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <iterator>
+
+namespace jitgate::proxy {
+namespace {
+
+// "2026-11-28T08:00:00.123Z"
+[[nodiscard]] std::string rfc3339_ms(config::TimePoint when) {
+    const auto ms = std::chrono::floor<std::chrono::milliseconds>(when);
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(ms);
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, (ms - seconds).count());
+}
+
+// A file name part: [A-Za-z0-9._-] kept, anything else `_`, a leading dot `_`, never empty, at most 64.
+[[nodiscard]] std::string safe_name(std::string_view part) {
+    std::string out;
+    for (const char c : part.substr(0, 64)) {
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                           c == '_' || c == '-';
+        out += plain ? c : '_';
+    }
+    if (out.empty() || out.front() == '.') out.insert(out.begin(), '_');
+    return out;
+}
+
+// A decimal with three places: seconds since the start, milliseconds of a duration.
+void append_milli(std::string& out, double value) {
+    fmt::format_to(std::back_inserter(out), "{:.3f}", std::max(0.0, value));
+}
+
+// A JSON array of strings and nulls: bind parameters (string_view) or a result row (string).
+template <class Cells>
+void append_cells(std::string& out, const Cells& cells) {
+    out += '[';
+    bool first = true;
+    for (const auto& cell : cells) {
+        if (!first) out += ',';
+        first = false;
+        if (cell) append_json_string(out, *cell);
+        else out += "null";
+    }
+    out += ']';
+}
+
+}  // namespace
+
+std::filesystem::path recording_path(const std::filesystem::path& dir, const RecordingHeader& header) {
+    const std::string day = fmt::format("{:%Y-%m-%d}", std::chrono::floor<std::chrono::seconds>(header.start));
+    return dir / day /
+           fmt::format("{}-{}-{}.jsonl", safe_name(header.session), safe_name(header.user), safe_name(header.target));
+}
+
+SessionRecorder::Opened SessionRecorder::open(const std::filesystem::path& dir, const RecordingHeader& header,
+                                              RecorderOptions options) {
+    return open_file(recording_path(dir, header), header, std::move(options));
+}
+
+SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& path, const RecordingHeader& header,
+                                                   RecorderOptions options) {
+    const auto failure = [&](std::string_view what) {
+        return Opened{nullptr, fmt::format("recording {}: {}", path.string(), what)};
+    };
+    std::error_code ec;
+    if (path.has_parent_path()) {
+        std::filesystem::create_directories(path.parent_path(), ec);
+        if (ec) return failure(fmt::format("cannot create its directory: {}", ec.message()));
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return failure(errno_text(errno));
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || (S_ISREG(info.st_mode) && info.st_size > 0)) {
+        ::close(fd);
+        return failure("it exists already (a session id is never reused)");
+    }
+    std::unique_ptr<SessionRecorder> recorder{new SessionRecorder(path, fd, std::move(options), header.start)};
+    JsonFields body{recorder->body_, "header"};
+    body.text("session", header.session)
+        .text("user", header.user)
+        .text("target", header.target)
+        .word("protocol", "postgres")
+        .text("client", header.client)
+        .text("config", header.config)
+        .word("start", rfc3339_ms(header.start));
+    if (RecordStatus written = recorder->write_record(); !written) return Opened{nullptr, std::move(written.error)};
+    return Opened{std::move(recorder), {}};
+}
+
+SessionRecorder::SessionRecorder(std::filesystem::path path, int fd, RecorderOptions options, config::TimePoint start)
+    : path_(std::move(path)), fd_(fd), options_(std::move(options)), start_(start) {}
+
+SessionRecorder::~SessionRecorder() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+double SessionRecorder::offset(config::TimePoint at) const {
+    return std::chrono::duration<double>(at - start_).count();
+}
+
+RecordStatus SessionRecorder::write_record() {
+    if (!failed_.empty()) return {failed_};
+    line_.clear();
+    chain_.append(line_, body_, sha_);
+    const char* data = line_.data();
+    std::size_t left = line_.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd_, data, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            failed_ = fmt::format("recording {}: cannot write: {}", path_.string(), errno_text(errno));
+            return {failed_};
+        }
+        data += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+RecordStatus SessionRecorder::statement(const StatementRecord& r) {
+    if (!failed_.empty()) return {failed_};
+    JsonFields body{body_, "statement"};
+    append_milli(body.key("t").out(), offset(r.at));
+    body.word("kind", to_string(r.kind)).text("sql", r.sql);
+    if (options_.record_params && !r.params.empty()) append_cells(body.key("params").out(), r.params);
+    body.word("class", config::to_string(r.risk))
+        .word("verdict", to_string(r.verdict))
+        .text("rule", r.rule)
+        .text("grant", r.grant)
+        .text("tag", r.tag)
+        .number("rows", r.rows);
+    append_milli(body.key("duration_ms").out(), std::chrono::duration<double, std::milli>(r.duration).count());
+    if (r.error) {
+        body.key("error").out() += '{';
+        body_ += "\"sqlstate\":";
+        append_json_string(body_, r.error->sqlstate);
+        body_ += ",\"message\":";
+        append_json_string(body_, r.error->message);
+        body_ += '}';
+    }
+    const std::size_t kept = std::min(options_.record_rows, r.result.size());
+    if (kept > 0) {
+        body.key("result").out() += "{\"columns\":[";
+        for (std::size_t i = 0; i < r.columns.size(); ++i) {
+            if (i > 0) body_ += ',';
+            append_json_string(body_, r.columns[i]);
+        }
+        body_ += "],\"rows\":[";
+        for (std::size_t i = 0; i < kept; ++i) {
+            if (i > 0) body_ += ',';
+            append_cells(body_, r.result[i]);
+        }
+        body_ += "]}";
+    }
+    ++statements_;
+    if (r.verdict == guardrails::Verdict::block) ++blocked_;
+    return write_record();
+}
+
+RecordStatus SessionRecorder::close(std::string_view reason) {
+    if (!failed_.empty()) return {failed_};
+    JsonFields body{body_, "end"};
+    append_milli(body.key("t").out(), offset(options_.clock()));
+    body.text("reason", reason).number("statements", statements_).number("blocked", blocked_);
+    RecordStatus written = write_record();
+    if (written) failed_ = fmt::format("recording {}: closed", path_.string());
+    ::close(fd_);
+    fd_ = -1;
+    return written;
+}
+
+namespace {
+
+// The fields each record type must carry, beyond seq and prev.
+[[nodiscard]] std::string check_fields(const JsonObject& record, std::string_view type) {
+    const auto need_strings = [&](std::initializer_list<const char*> keys) -> std::string {
+        for (const char* key : keys) {
+            if (!record.string(key)) return fmt::format("the {} record has no {}", type, key);
+        }
+        return {};
+    };
+    const auto need_present = [&](std::initializer_list<const char*> keys) -> std::string {
+        for (const char* key : keys) {
+            if (!record.has(key)) return fmt::format("the {} record has no {}", type, key);
+        }
+        return {};
+    };
+    if (type == "header") {
+        std::string why = need_strings({"session", "user", "target", "protocol", "client", "config", "start"});
+        if (why.empty() && !config::parse_timestamp(*record.string("start"))) why = "start is not an RFC 3339 timestamp";
+        return why;
+    }
+    if (type == "statement") {
+        std::string why = need_strings({"kind", "sql", "class", "verdict"});
+        return why.empty() ? need_present({"t", "rows", "duration_ms"}) : why;
+    }
+    std::string why = need_strings({"reason"});
+    return why.empty() ? need_present({"t", "statements", "blocked"}) : why;
+}
+
+}  // namespace
+
+RecordingVerification verify_recording(const std::filesystem::path& path) {
+    RecordingVerification result;
+    bool sealed = false;
+    const ChainVerification chain = verify_chain(path, [&](const JsonObject& record) -> std::string {
+        const std::optional<std::string_view> type = record.string("type");
+        if (!type) return "no type";
+        const bool first = record.integer("seq") == 1u;
+        if (sealed) return "a record after the end record (the seal)";
+        if (first != (*type == "header")) return first ? "the first record is not a header" : "a second header";
+        if (*type != "header" && *type != "statement" && *type != "end") return fmt::format("unknown type {}", *type);
+        if (*type == "end") sealed = true;
+        return check_fields(record, *type);
+    });
+    result.records = chain.records;
+    result.last_hash = chain.last_hash;
+    if (chain.ok || chain.torn) {
+        if (chain.records == 0) {
+            result.why = chain.torn ? "no complete record (only a torn line)" : "an empty file";
+            result.state = chain.torn ? RecordingVerification::State::unsealed : RecordingVerification::State::broken;
+            if (!chain.torn) result.bad_record = 1;
+            return result;
+        }
+        if (sealed && chain.torn) {  // a torn line after the seal: something wrote after the end
+            result.state = RecordingVerification::State::broken;
+            result.bad_record = chain.line;
+            result.why = "a torn line after the end record (the seal)";
+            return result;
+        }
+        result.state = sealed ? RecordingVerification::State::sealed : RecordingVerification::State::unsealed;
+        if (!sealed) result.why = chain.torn ? "no end record; a torn last line after it" : "no end record";
+        return result;
+    }
+    result.bad_record = chain.line;
+    result.why = chain.why;
+    return result;
+}
+
+}  // namespace jitgate::proxy
