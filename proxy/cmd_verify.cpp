@@ -1,9 +1,13 @@
-// `jitgate verify --audit`: checks the audit log's hash chain offline, also on a copied file with
-// `--file` and no config (DESIGN §2, §5). Prints `ok: N records` and exits 0, or names the first broken
-// record and exits 1. Session recordings (`verify ID|FILE`) are not built yet and say so with exit 2.
+// `jitgate verify FILE` and `verify --audit`: check a session recording's or the audit log's hash chain
+// offline, also on a copied file with no config (DESIGN §2, §5). Prints `ok: …` and exits 0, or names the
+// first broken record and exits 1. An unsealed recording whose records are all intact exits 0 with
+// `ok: unsealed, N records`: a proxy killed mid-session leaves exactly that, and nothing in it was
+// altered; the word tells the auditor the end is missing. A session ID needs the session index, which
+// does not exist yet: that says so and exits 2.
 #include "config/config.hpp"
 #include "proxy/audit_log.hpp"
 #include "proxy/commands.hpp"
+#include "proxy/recording.hpp"
 
 #include <fmt/format.h>
 
@@ -50,13 +54,38 @@ struct VerifyOptions {
     return 1;
 }
 
+[[nodiscard]] int run_verify_recording(const std::string& recording) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(recording, ec)) {
+        fmt::print(stderr, "jitgate: {} is not a recording file; finding a session by id needs the session index, "
+                           "which is not built yet: give the recording's path\n", recording);
+        return 2;
+    }
+    const RecordingVerification result = verify_recording(recording);
+    switch (result.state) {
+        case RecordingVerification::State::sealed:
+            fmt::print("ok: sealed, {} records\n", result.records);
+            return 0;
+        case RecordingVerification::State::unsealed:
+            fmt::print("ok: unsealed, {} records ({})\n", result.records, result.why);
+            return 0;
+        case RecordingVerification::State::broken: break;
+    }
+    if (result.bad_record == 0) {
+        fmt::print(stderr, "jitgate: {}\n", result.why);
+        return 1;
+    }
+    fmt::print("broken at record {}: {}\n", result.bad_record, result.why);
+    return 1;
+}
+
 }  // namespace
 
 void add_verify(CLI::App& app, Run& run) {
     CLI::App* verify = app.add_subcommand(
-        "verify", "Check a hash chain offline and name the first broken record (exit 1): the audit log with --audit");
+        "verify", "Check a recording's or the audit log's (--audit) hash chain offline; name the first broken record (exit 1)");
     auto options = std::make_shared<VerifyOptions>();
-    verify->add_option("recording", options->recording, "A session id or recording file (not built yet)");
+    verify->add_option("recording", options->recording, "A recording file (session ids need the session index, not built yet)");
     verify->add_flag("--audit", options->audit, "Verify the audit log");
     verify->add_option("-c,--config", options->config_path,
                        "Config file naming the audit log (default: $JITGATE_CONFIG, then ./jitgate.yaml)")
@@ -64,14 +93,11 @@ void add_verify(CLI::App& app, Run& run) {
     verify->add_option("--file", options->file, "Verify this audit log file instead, e.g. a copy; needs no config");
     verify->callback([&run, options] {
         if (!options->recording.empty()) {
-            run = [] {
-                fmt::print(stderr, "jitgate: verifying session recordings is not built yet; only `jitgate verify "
-                                   "--audit` is\n");
-                return 2;
-            };
+            if (options->audit) throw CLI::ValidationError("give a recording or --audit, not both");
+            run = [options] { return run_verify_recording(options->recording); };
             return;
         }
-        if (!options->audit) throw CLI::ValidationError("say what to verify: --audit (recordings are not built yet)");
+        if (!options->audit) throw CLI::ValidationError("say what to verify: a recording FILE, or --audit");
         run = [options] { return run_verify_audit(*options); };
     });
 }

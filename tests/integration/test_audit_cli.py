@@ -119,7 +119,7 @@ class AuditCli(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["id"], "g-7f3a9c")
 
-    def test_verify_usage_and_recordings_not_built_yet(self):
+    def test_verify_usage_and_session_ids_not_built_yet(self):
         r = self.jitgate("verify")
         self.assertEqual(r.returncode, 2)
         self.assertIn("--audit", r.stderr)

@@ -1,0 +1,220 @@
+// `jitgate replay FILE`: plays a PostgreSQL session recording back as a psql-like transcript (DESIGN §2):
+// per statement its time offset and prompt, the SQL, then the result rows (when recorded) and the
+// command tag, `BLOCKED (class, rule): reason` or `ERROR: sqlstate message`. Paced like the session
+// (--speed, --idle-limit, --no-wait). Works on a copied file with no config or server: the chain is
+// checked first and a broken or unsealed one is a warning on stderr, not a failure.
+// Limits: session ids need the session index (not built yet); only `.jsonl` PostgreSQL recordings.
+#include "proxy/audit_json.hpp"
+#include "proxy/commands.hpp"
+#include "proxy/recording.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace jitgate::proxy {
+namespace {
+
+struct ReplayOptions {
+    std::string recording;
+    double speed = 1.0;
+    double idle_limit = 2.0;
+    bool no_wait = false;
+};
+
+// A decimal field (t, duration_ms) as written by the recorder; 0 when absent or not a number.
+[[nodiscard]] double decimal(const JsonObject& record, std::string_view key) {
+    const JsonValue* value = record.value(key);
+    if (value == nullptr || (value->kind != JsonKind::integer && value->kind != JsonKind::other)) return 0;
+    double out = 0;
+    const auto [ptr, ec] = std::from_chars(value->text.data(), value->text.data() + value->text.size(), out);
+    return ec == std::errc{} ? out : 0;
+}
+
+// The cells of a JSON array of strings and nulls (NULL shows as empty, as psql does).
+[[nodiscard]] std::vector<std::string> cells(const JsonValue& array) {
+    std::vector<std::string> out;
+    if (const auto items = read_json_array(array.text)) {
+        for (const JsonValue& item : *items) out.push_back(item.kind == JsonKind::null ? std::string{} : item.text);
+    }
+    return out;
+}
+
+// The width psql would give a cell: UTF-8 code points (not bytes).
+[[nodiscard]] std::size_t width(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+void append_padded(std::string& out, std::string_view text, std::size_t to) {
+    out += text;
+    out.append(to - std::min(to, width(text)), ' ');
+}
+
+// psql's default aligned format: centred headers, a dashed rule, cells left-aligned, `(N rows)`.
+[[nodiscard]] std::string table(const JsonObject& result) {
+    const JsonValue* columns_value = result.value("columns");
+    const JsonValue* rows_value = result.value("rows");
+    if (columns_value == nullptr || rows_value == nullptr) return {};
+    const std::vector<std::string> columns = cells(*columns_value);
+    std::vector<std::vector<std::string>> rows;
+    if (const auto items = read_json_array(rows_value->text)) {
+        for (const JsonValue& row : *items) rows.push_back(cells(row));
+    }
+    std::vector<std::size_t> widths(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        widths[c] = width(columns[c]);
+        for (const auto& row : rows) {
+            if (c < row.size()) widths[c] = std::max(widths[c], width(row[c]));
+        }
+    }
+    std::string out;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        const std::size_t pad = widths[c] - width(columns[c]);
+        out += c == 0 ? " " : " | ";
+        out.append(pad / 2, ' ');
+        out += columns[c];
+        out.append(c + 1 == columns.size() ? 0 : pad - pad / 2, ' ');
+    }
+    out += '\n';
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (c > 0) out += '+';
+        out.append(widths[c] + 2, '-');
+    }
+    out += '\n';
+    for (const auto& row : rows) {
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            out += c == 0 ? " " : " | ";
+            const std::string_view cell = c < row.size() ? std::string_view{row[c]} : std::string_view{};
+            if (c + 1 == columns.size()) out += cell;
+            else append_padded(out, cell, widths[c]);
+        }
+        out += '\n';
+    }
+    out += fmt::format("({} row{})\n", rows.size(), rows.size() == 1 ? "" : "s");
+    return out;
+}
+
+// "[+12.345s] alice@orders-db=> "
+[[nodiscard]] std::string prompt(double t, std::string_view user, std::string_view target) {
+    return fmt::format("[+{:.3f}s] {}@{}=> ", t, user, target);
+}
+
+[[nodiscard]] int run_replay(const ReplayOptions& options) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(options.recording, ec)) {
+        fmt::print(stderr, "jitgate: {} is not a recording file; finding a session by id needs the session index, "
+                           "which is not built yet: give the recording's path\n", options.recording);
+        return 2;
+    }
+    const RecordingVerification verified = verify_recording(options.recording);
+    if (verified.state == RecordingVerification::State::broken) {
+        fmt::print(stderr, "jitgate: warning: the recording does not verify ({}{}); showing it anyway\n",
+                   verified.bad_record != 0 ? fmt::format("record {}: ", verified.bad_record) : std::string{},
+                   verified.why);
+    } else if (verified.state == RecordingVerification::State::unsealed) {
+        fmt::print(stderr, "jitgate: warning: the recording is unsealed ({}), {} intact records\n", verified.why,
+                   verified.records);
+    }
+    std::ifstream in{options.recording, std::ios::binary};
+    const bool colour = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+    std::string user = "?";
+    std::string target = "?";
+    double last_t = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+        const JsonRead read = read_json_object(line);
+        if (!read) continue;  // a torn or garbled line: the warning above named it
+        const JsonObject& record = *read.object;
+        const std::string_view type = record.string("type").value_or("");
+        if (type == "header") {
+            user = record.string("user").value_or("?");
+            target = record.string("target").value_or("?");
+            fmt::print("-- session {} of {} on {} from {}, started {}\n", record.string("session").value_or("?"),
+                       user, target, record.string("client").value_or("?"), record.string("start").value_or("?"));
+            continue;
+        }
+        const double t = decimal(record, "t");
+        if (!options.no_wait && options.speed > 0) {
+            const double gap = std::min(std::max(0.0, t - last_t), options.idle_limit) / options.speed;
+            std::this_thread::sleep_for(std::chrono::duration<double>(gap));
+        }
+        last_t = std::max(last_t, t);
+        if (type == "end") {
+            fmt::print("-- session ended at +{:.3f}s: {} ({} statements, {} blocked)\n", t,
+                       record.string("reason").value_or("?"), record.integer("statements").value_or(0),
+                       record.integer("blocked").value_or(0));
+            continue;
+        }
+        if (type != "statement") continue;
+        std::string out = prompt(t, user, target);
+        out += record.string("sql").value_or("");
+        out += '\n';
+        const std::string_view verdict = record.string("verdict").value_or("");
+        // The error the client saw: for a blocked statement, the proxy's own 42501 with the reason.
+        std::optional<JsonObject> error;
+        if (const JsonValue* value = record.value("error"); value != nullptr && value->kind == JsonKind::other) {
+            if (JsonRead fields = read_json_object(value->text)) error = std::move(fields.object);
+        }
+        if (verdict == "block") {
+            const std::string reason =
+                fmt::format("BLOCKED ({}, {}): {}", record.string("class").value_or("?"),
+                            record.string("rule").value_or(""),
+                            error ? error->string("message").value_or("") : std::string_view{"blocked"});
+            out += colour ? fmt::format("\x1b[31m{}\x1b[0m\n", reason) : reason + '\n';
+        } else {
+            if (verdict == "would_block") {
+                out += fmt::format("WOULD BLOCK ({}, {}): shadow mode, forwarded\n",
+                                   record.string("class").value_or("?"), record.string("rule").value_or(""));
+            }
+            const JsonValue* result = record.value("result");
+            if (error) {
+                out += fmt::format("ERROR: {} {}\n", error->string("sqlstate").value_or("?"),
+                                   error->string("message").value_or(""));
+            } else {
+                if (result != nullptr && result->kind == JsonKind::other) {
+                    if (const JsonRead fields = read_json_object(result->text)) out += table(*fields.object);
+                }
+                if (const auto tag = record.string("tag"); tag && !tag->empty()) out += fmt::format("{}\n", *tag);
+            }
+        }
+        out += '\n';
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
+}  // namespace
+
+void add_replay(CLI::App& app, Run& run) {
+    CLI::App* replay = app.add_subcommand(
+        "replay", "Play a session recording back like a psql transcript, paced as it happened; needs no server");
+    auto options = std::make_shared<ReplayOptions>();
+    replay->add_option("recording", options->recording, "A recording file (session ids need the session index, "
+                                                        "not built yet)")
+        ->required();
+    replay->add_option("--speed", options->speed, "Play this many times faster")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    replay->add_option("--idle-limit", options->idle_limit, "Wait at most this many seconds between statements")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    replay->add_flag("--no-wait", options->no_wait, "Do not wait between statements");
+    replay->callback([&run, options] { run = [options] { return run_replay(*options); }; });
+}
+
+}  // namespace jitgate::proxy
