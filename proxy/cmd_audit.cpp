@@ -170,15 +170,9 @@ void print_table(const std::vector<Row>& rows) {
         if (!now) return refuse(error);
         filter.since = *now - *age.value;
     }
-    std::filesystem::path path = options.file;
-    if (path.empty()) {
-        const config::LoadResult loaded = config::load_file(options.config_path, config::Secrets::skip);
-        if (!loaded.config) {
-            for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
-            return 1;
-        }
-        path = loaded.config->audit_log;
-    }
+    const std::optional<std::filesystem::path> found = audit_log_path(options.file, options.config_path);
+    if (!found) return 1;
+    const std::filesystem::path& path = *found;
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
         return refuse(fmt::format("audit log {} does not exist (nothing logged yet, or `audit_log:` names another file)",
@@ -213,6 +207,16 @@ void print_table(const std::vector<Row>& rows) {
 }
 
 }  // namespace
+
+std::optional<std::filesystem::path> audit_log_path(const std::string& file, const std::string& config_path) {
+    if (!file.empty()) return std::filesystem::path(file);
+    const config::LoadResult loaded = config::load_file(config_path, config::Secrets::skip);
+    if (!loaded.config) {
+        for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
+        return std::nullopt;
+    }
+    return loaded.config->audit_log;
+}
 
 void add_audit(CLI::App& app, Run& run) {
     CLI::App* audit = app.add_subcommand("audit", "Search the audit log: decisions, sessions, grants, reloads");

@@ -27,15 +27,9 @@ struct VerifyOptions {
 };
 
 [[nodiscard]] int run_verify_audit(const VerifyOptions& options) {
-    std::filesystem::path path = options.file;
-    if (path.empty()) {
-        const config::LoadResult loaded = config::load_file(options.config_path, config::Secrets::skip);
-        if (!loaded.config) {
-            for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
-            return 1;
-        }
-        path = loaded.config->audit_log;
-    }
+    const std::optional<std::filesystem::path> found = audit_log_path(options.file, options.config_path);
+    if (!found) return 1;
+    const std::filesystem::path& path = *found;
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
         fmt::print(stderr, "jitgate: audit log {} does not exist\n", path.string());

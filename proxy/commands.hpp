@@ -3,7 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace jitgate::proxy {
@@ -13,6 +15,9 @@ using Run = std::function<int()>;
 
 // The config path: -c FILE, else $JITGATE_CONFIG, else ./jitgate.yaml.
 [[nodiscard]] std::string default_config_path();
+// The audit log to read: `file` when given, else the config's `audit_log:` (read without secrets);
+// nullopt after printing the config's errors.
+[[nodiscard]] std::optional<std::filesystem::path> audit_log_path(const std::string& file, const std::string& config_path);
 
 void add_audit(CLI::App& app, Run& run);
 void add_check(CLI::App& app, Run& run);
