@@ -74,8 +74,8 @@ public:
     [[nodiscard]] virtual bool on_decision(const Command& command, const Decision& decision) = 0;
 };
 
-// The rule id of the block for a decision that could not be recorded.
-inline constexpr std::string_view audit_failure_rule = "builtin:audit-log";
+// The rule id of the block for a decision that could not be recorded (audit log or session recording).
+inline constexpr std::string_view audit_failure_rule = "builtin:audit-trail";
 
 // Allows everything; the PostgreSQL path's default until the real pipeline is plugged in.
 class AllowAllPipeline final : public Pipeline {

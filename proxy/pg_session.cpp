@@ -2,6 +2,7 @@
 #include "proxy/pg_session.hpp"
 
 #include "proxy/audit_log.hpp"
+#include "proxy/recording.hpp"
 
 #include "protocols/postgres/auth.hpp"
 #include "protocols/postgres/messages.hpp"
@@ -15,8 +16,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cstring>
 
 namespace jitgate::proxy {
@@ -154,6 +158,7 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
         close_all();
         co_return;
     }
+    authenticated_ = true;
     const config::Target* target = config_->find_target(startup.request.database);
     if (target == nullptr || target->kind != config::TargetKind::postgres) {
         spdlog::info("session {}: {} asked for unknown target \"{}\"", id_, user_, startup.request.database);
@@ -168,10 +173,23 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
         co_return;
     }
     deadline_.cancel();
+    if (!stop_message_.empty()) {  // stop() came while the upstream login ran: the client is owed the FATAL
+        error_code ignored_write;
+        co_await client_.write(asio::buffer(stop_message_), ignored_write);
+        close_all();
+        co_return;
+    }
     spdlog::info("session {}: {} connected to {} from {}{}", id_, user_, target_, client_address_,
                  client_.encrypted() ? " (TLS)" : "");
     if (AuditLog* audit = context_->audit.get()) audit->session_start({config_->hash, id_, user_, target_, client_address_});
+    if (!start_recording()) {
+        co_await send_fatal(pg::sqlstate::insufficient_privilege,
+                            "jitgate refused the session: its recording cannot be written (record_failure: block)");
+        close_all();
+        co_return;
+    }
     co_await relay();
+    end_recording(stop_message_.empty() ? "connection closed" : "closed by jitgate");
     spdlog::info("session {}: ended ({} statements, {} blocked)", id_, relay_->statements, relay_->blocked);
     if (AuditLog* audit = context_->audit.get()) {
         audit->session_end({config_->hash, id_, user_, target_, relay_->statements, relay_->blocked,
@@ -378,7 +396,8 @@ asio::awaitable<bool> PgSession::connect_upstream(const Startup& startup, const 
 
 asio::awaitable<void> PgSession::relay() {
     const config::Limits& limits = config_->limits;
-    pg::RelayContext relay_context{id_, user_, target_, limits.max_message_bytes, this};
+    pg::RelayContext relay_context{id_,  user_, target_, limits.max_message_bytes, this,
+                                   recorder_ ? this : nullptr, config_->record_rows, config_->record_params};
     relay_ = std::make_unique<pg::Relay>(std::move(relay_context), context_->pipeline);
     last_client_activity_ = steady_clock::now();
     auto executor = upstream_.get_executor();
@@ -492,17 +511,72 @@ PgSession::Reliance PgSession::reliance() const {
     return Reliance{user_, target_, relied_};
 }
 
+bool PgSession::start_recording() {
+    std::array<std::uint8_t, 8> random{};
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) random.fill(0);
+    recording_id_ = fmt::format("s-{:02x}-{}", fmt::join(random, ""), id_);
+    const RecordingHeader header{recording_id_, user_, target_, client_address_, config_->hash,
+                                 std::chrono::system_clock::now()};
+    SessionRecorder::Opened opened =
+        SessionRecorder::open(config_->recordings, header, RecorderOptions{config_->record_params, config_->record_rows});
+    if (opened) {
+        recorder_ = std::move(opened.recorder);
+        spdlog::info("session {}: recording to {}", id_, recorder_->path().string());
+        return true;
+    }
+    spdlog::error("session {}: {}", id_, opened.error);
+    return !config_->record_failure_block;
+}
+
+void PgSession::end_recording(std::string_view reason) {
+    if (!recorder_) return;
+    if (const RecordStatus status = recorder_->close(reason); !status)
+        spdlog::error("session {}: cannot seal the recording: {}", id_, status.error);
+    recorder_.reset();
+}
+
+void PgSession::on_statement(const pg::StatementTrace& trace) {
+    if (!recorder_) return;
+    record_params_.clear();
+    for (const auto& value : trace.params)
+        record_params_.emplace_back(value ? std::optional<std::string_view>(*value) : std::nullopt);
+    StatementRecord record;
+    record.at = trace.at;
+    record.kind = trace.kind;
+    record.sql = trace.sql;
+    record.params = record_params_;
+    record.risk = trace.risk;
+    record.verdict = trace.verdict;
+    record.rule = trace.rule;
+    record.grant = trace.grant;
+    record.tag = trace.tag;
+    record.rows = trace.rows;
+    record.duration = trace.duration;
+    if (!trace.error_code.empty()) record.error = RecordedError{trace.error_code, trace.error_message};
+    record.columns = trace.columns;
+    record.result = trace.result;
+    const RecordStatus status = recorder_->statement(record);
+    if (status) return;
+    spdlog::error("session {}: {}", id_, status.error);
+    recorder_.reset();
+    if (config_->record_failure_block) {  // nothing more goes through unrecorded
+        recording_failed_ = true;
+        stop(std::string(pg::sqlstate::insufficient_privilege),
+             "jitgate closed the session: its recording cannot be written (record_failure: block)");
+    }
+}
+
 bool PgSession::on_decision(const guardrails::Command& command, const guardrails::Decision& decision) {
     if (decision.verdict != guardrails::Verdict::allow) {
         spdlog::info("session {}: {} {} ({}): {}", id_, decision.blocks() ? "blocked" : "would-block (shadow)",
                      config::to_string(decision.risk), decision.rule, decision.reason);
     }
-    bool recorded = true;
+    bool recorded = !recording_failed_;
     if (AuditLog* audit = context_->audit.get()) {
         audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash, id_,
                          user_, target_, command.kind, command.text, command.statement_name, decision.risk,
                          decision.verdict, decision.rule, decision.grant, decision.reason});
-        recorded = audit->healthy();
+        recorded = recorded && audit->healthy();
     }
     if (decision.grant.empty() || decision.blocks() || !recorded) return recorded;
     for (const ReliedGrant& known : relied_)  // read without the lock: only this thread writes
@@ -515,8 +589,12 @@ bool PgSession::on_decision(const guardrails::Command& command, const guardrails
 void PgSession::stop(std::string sqlstate, std::string message) {
     asio::post(upstream_.get_executor(), [self = shared_from_this(), sqlstate = std::move(sqlstate),
                                           message = std::move(message)] {
-        if (!self->relay_) {  // still starting up: just close
+        if (!self->relay_ && !self->authenticated_) {  // still authenticating: just close
             self->close_all();
+            return;
+        }
+        if (!self->relay_) {  // logging in upstream: run() sends the FATAL before it would relay
+            if (self->stop_message_.empty()) pg::write_error(self->stop_message_, "FATAL", sqlstate, message);
             return;
         }
         if (self->closing_ || self->server_pump_done_ || !self->stop_message_.empty()) return;

@@ -19,7 +19,11 @@
 
 namespace jitgate::proxy {
 
-class PgSession final : public std::enable_shared_from_this<PgSession>, public guardrails::DecisionObserver {
+class SessionRecorder;
+
+class PgSession final : public std::enable_shared_from_this<PgSession>,
+                        public guardrails::DecisionObserver,
+                        public postgres::StatementSink {
 public:
     // A grant a decision of this session relied on; the session closes when it ends (after the grace).
     struct ReliedGrant {
@@ -52,6 +56,8 @@ public:
     [[nodiscard]] bool end_once() noexcept { return !grant_ended_.exchange(true); }
     // On the session's thread, from the relay, after every decision.
     [[nodiscard]] bool on_decision(const guardrails::Command& command, const guardrails::Decision& decision) override;
+    // On the session's thread, from the relay, once per finished statement: the session recording.
+    void on_statement(const postgres::StatementTrace& trace) override;
 
 private:
     struct Startup;
@@ -59,6 +65,10 @@ private:
     [[nodiscard]] asio::awaitable<bool> authenticate_client(const Startup& startup);
     [[nodiscard]] asio::awaitable<bool> connect_upstream(const Startup& startup, const config::Target& target);
     [[nodiscard]] asio::awaitable<void> relay();
+    // Opens the session recording; false (the session must not start) when it cannot be written and
+    // config says record_failure: block.
+    [[nodiscard]] bool start_recording();
+    void end_recording(std::string_view reason);
     [[nodiscard]] asio::awaitable<void> pump_server(std::shared_ptr<PgSession> self);
     [[nodiscard]] asio::awaitable<void> watch_idle(std::shared_ptr<PgSession> self);
     // Reads until a whole typed message of at most max_size bytes is buffered (from the client or
@@ -94,6 +104,7 @@ private:
     std::vector<std::uint8_t> server_buffer_;
     std::size_t server_filled_ = 0;
     bool server_pump_done_ = false;
+    bool authenticated_ = false;
     bool closing_ = false;
     std::string stop_message_;  // a FATAL for the client, set by stop()
     std::chrono::steady_clock::time_point last_client_activity_;
@@ -101,6 +112,10 @@ private:
     mutable std::mutex reliance_mutex_;  // guards writes to relied_ (written on the session's thread only)
     std::vector<ReliedGrant> relied_;
     std::atomic<bool> grant_ended_{false};
+    std::string recording_id_;  // unique across restarts: names the recording file
+    std::unique_ptr<SessionRecorder> recorder_;
+    bool recording_failed_ = false;  // with record_failure: block, nothing more is forwarded
+    std::vector<std::optional<std::string_view>> record_params_;  // reused for every statement record
 };
 
 }  // namespace jitgate::proxy

@@ -69,7 +69,7 @@ Relay::Relay(RelayContext context, std::shared_ptr<const guardrails::Pipeline> p
 
 bool Relay::push(Expect kind, bool is_blocked) {
     if (pending_.size() >= max_pending) return false;
-    pending_.push_back({kind, is_blocked, nullptr, {}});
+    pending_.push_back({kind, is_blocked, nullptr, {}, false});
     return true;
 }
 
@@ -77,6 +77,13 @@ void Relay::pop_front() {
     Pending& front = pending_.front();
     if (front.blocked) blocked_decisions_.pop_front();
     if (front.kind == Expect::parse) parse_done(front, false);  // no ParseComplete came for it
+    if (front.traced) {  // the statement's last reply: the recording gets it now
+        StatementTrace& trace = traces_.front();
+        trace.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - trace.started);
+        if (trace.rows == 0) trace.rows = rows_of_tag(trace.tag);
+        context_.statements->on_statement(trace);
+        traces_.pop_front();
+    }
     pending_.pop_front();
 }
 
@@ -97,6 +104,53 @@ void Relay::note_sql_effects(const guardrails::Decision& decision) noexcept {
     if (decision.classification->deallocates) {  // DEALLOCATE / DISCARD: which names are gone is not known
         statements_.clear();
         portals_.clear();
+    }
+}
+
+std::optional<StatementTrace> Relay::begin_trace(const guardrails::Decision& decision, guardrails::CommandKind kind,
+                                                std::string_view sql) const {
+    if (context_.statements == nullptr) return std::nullopt;
+    StatementTrace trace;
+    trace.kind = kind;
+    trace.sql = sql;
+    trace.risk = decision.risk;
+    trace.verdict = decision.verdict;
+    trace.rule = decision.rule;
+    trace.grant = decision.grant;
+    trace.at = std::chrono::system_clock::now();
+    trace.started = std::chrono::steady_clock::now();
+    return trace;
+}
+
+void Relay::keep_trace(std::optional<StatementTrace>& trace, bool pushed) {
+    if (!trace || !pushed) return;
+    traces_.push_back(std::move(*trace));
+    pending_.back().traced = true;
+}
+
+void Relay::capture(char type, Bytes body) {
+    StatementTrace& trace = traces_.front();
+    switch (type) {
+    case 'C': {
+        Reader reader(body);
+        const auto tag = reader.cstring();
+        if (!tag) return;
+        if (!trace.tag.empty()) trace.tag += "; ";
+        trace.tag += *tag;
+        trace.rows += rows_of_tag(*tag);
+        return;
+    }
+    case 'T':
+        if (!decode_column_names(body, trace.columns)) trace.columns.clear();
+        return;
+    case 'D':
+        if (trace.result.size() < context_.record_rows) {
+            Row row;
+            if (decode_data_row(body, row)) trace.result.push_back(std::move(row));
+        }
+        return;
+    default:
+        return;
     }
 }
 
@@ -145,8 +199,8 @@ guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_vie
     if (context_.observer != nullptr && !context_.observer->on_decision(command, decision) && !decision.blocks()) {
         decision.verdict = guardrails::Verdict::block;
         decision.rule = guardrails::audit_failure_rule;
-        decision.reason = "the audit log cannot be written, so jitgate lets nothing through";
-        decision.hint = "an administrator must fix the audit log (see jitgate's log)";
+        decision.reason = "the audit log or the session recording cannot be written, so jitgate lets nothing through";
+        decision.hint = "an administrator must fix the audit log or the recordings directory (see jitgate's log)";
         decision.grant.clear();
     }
     return decision;
@@ -200,8 +254,11 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             if (!query) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Query message"); }
             guardrails::Decision decision = decide(guardrails::CommandKind::query, query->text, {});
             if (!decision.blocks()) note_sql_effects(decision);
+            std::optional<StatementTrace> trace =
+                skipped ? std::nullopt : begin_trace(decision, guardrails::CommandKind::query, query->text);
             ok = enforce(std::move(decision), Expect::query, skipped, pos, frame.size(), upstream,
                          [](std::string& out) { write_substitute_query(out); });
+            keep_trace(trace, ok && !skipped);
             break;
         }
         case 'P': {
@@ -215,11 +272,16 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             guardrails::Decision decision = decide(guardrails::CommandKind::parse, parse->text, statement);
             if (!decision.blocks()) note_sql_effects(decision);
             std::shared_ptr<const guardrails::Classification> cls = decision.classification;
+            std::optional<StatementTrace> trace =  // an allowed Parse is recorded with its Execute
+                skipped || !decision.blocks() ? std::nullopt : begin_trace(decision, guardrails::CommandKind::parse, parse->text);
             ok = enforce(std::move(decision), Expect::parse, skipped, pos, frame.size(), upstream,
                          [statement](std::string& out) { write_substitute_parse(out, statement); });
+            keep_trace(trace, ok && !skipped);
             // A named statement that exists already makes the server refuse the Parse: keep what it holds.
             if (ok && !skipped && !pending_.back().blocked && (statement.empty() || !statements_.contains(statement))) {
-                statements_.insert_or_assign(std::string(statement), Prepared{cls, false});
+                std::shared_ptr<const std::string> sql;
+                if (context_.statements != nullptr) sql = std::make_shared<const std::string>(parse->text);
+                statements_.insert_or_assign(std::string(statement), Prepared{cls, false, std::move(sql)});
                 pending_.back().classification = std::move(cls);
                 pending_.back().name = statement;
             }
@@ -234,10 +296,16 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             }
             upstream.forward(pos, frame.size());
             if (!skipped) {
+                Bound bound{bound_class(bind->statement), nullptr, {}};
+                if (context_.statements != nullptr) {
+                    if (const auto statement = statements_.find(bind->statement); statement != statements_.end())
+                        bound.sql = statement->second.sql;
+                    if (context_.record_params && !decode_bind_values(frame.body, bound.params)) bound.params.clear();
+                }
                 if (const auto found = portals_.find(bind->portal); found != portals_.end()) {
-                    found->second = bound_class(bind->statement);
+                    found->second = std::move(bound);
                 } else {
-                    portals_.emplace(std::string(bind->portal), bound_class(bind->statement));
+                    portals_.emplace(std::string(bind->portal), std::move(bound));
                 }
                 ok = push(Expect::bind, false);
             }
@@ -251,9 +319,15 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
                 break;
             }
             const auto portal = portals_.find(execute->portal);
-            const guardrails::Classification* cls = portal == portals_.end() ? nullptr : portal->second.get();
-            ok = enforce(decide(guardrails::CommandKind::execute, {}, execute->portal, cls), Expect::execute, skipped,
-                         pos, frame.size(), upstream, [](std::string& out) { write_substitute_execute(out); });
+            const Bound* bound = portal == portals_.end() ? nullptr : &portal->second;
+            guardrails::Decision decision = decide(guardrails::CommandKind::execute, {}, execute->portal,
+                                                   bound != nullptr ? bound->classification.get() : nullptr);
+            std::optional<StatementTrace> trace = begin_trace(
+                decision, guardrails::CommandKind::execute, bound != nullptr && bound->sql ? *bound->sql : std::string_view{});
+            if (trace && bound != nullptr) trace->params = bound->params;
+            ok = enforce(std::move(decision), Expect::execute, skipped, pos, frame.size(), upstream,
+                         [](std::string& out) { write_substitute_execute(out); });
+            keep_trace(trace, ok);
             break;
         }
         case 'C': {
@@ -269,10 +343,15 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             if (!skipped) ok = push(Expect::close, false);
             break;
         }
-        case 'F':
-            ok = enforce(decide(guardrails::CommandKind::function_call, {}, {}), Expect::function_call, skipped, pos,
-                         frame.size(), upstream, [](std::string& out) { write_substitute_function_call(out); });
+        case 'F': {
+            guardrails::Decision decision = decide(guardrails::CommandKind::function_call, {}, {});
+            std::optional<StatementTrace> trace =
+                skipped ? std::nullopt : begin_trace(decision, guardrails::CommandKind::function_call, {});
+            ok = enforce(std::move(decision), Expect::function_call, skipped, pos, frame.size(), upstream,
+                         [](std::string& out) { write_substitute_function_call(out); });
+            keep_trace(trace, ok && !skipped);
             break;
+        }
         case 'D':
             upstream.forward(pos, frame.size());
             if (!skipped) ok = push(Expect::describe, false);
@@ -368,6 +447,11 @@ bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output
         }
         if (pending_.empty()) return false;
         Pending& front = pending_.front();
+        if (front.traced) {
+            StatementTrace& trace = traces_.front();
+            trace.error_code = front.blocked ? sqlstate::insufficient_privilege : fields->code;
+            trace.error_message = front.blocked ? blocked_decisions_.front().reason : std::string(fields->message);
+        }
         if (front.blocked) {
             write_policy_error(client);
             if (front.kind == Expect::query || front.kind == Expect::function_call) {
@@ -439,6 +523,15 @@ StepResult Relay::on_server_bytes(Bytes input, Output& client) {
                 return lost_sync(fmt::format("unexpected server message '{}'", type));
             pos += whole.frame.size();
             continue;
+        }
+        const bool traced = !pending_.empty() && pending_.front().traced &&
+                            (type == 'C' || (type == 'T' && context_.record_rows > 0) ||
+                             (type == 'D' && traces_.front().result.size() < context_.record_rows));
+        if (traced) {  // a reply the recording reads: needs the whole message
+            const FrameResult whole = parse_frame(rest, context_.max_message_bytes);
+            if (whole.status == ParseStatus::need_more) break;
+            if (whole.status == ParseStatus::invalid) return lost_sync("oversized message from the server");
+            capture(type, whole.frame.body);
         }
         if (!on_reply(type)) {
             if (type == 'W') return lost_sync("the server started COPY BOTH (replication), which jitgate refuses");

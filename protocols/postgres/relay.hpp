@@ -9,6 +9,7 @@
 
 #include "guardrails/pipeline.hpp"
 #include "protocols/postgres/frame.hpp"
+#include "protocols/postgres/trace.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -55,6 +56,9 @@ struct RelayContext {
     std::string target;
     std::size_t max_message_bytes = 16u << 20;
     guardrails::DecisionObserver* observer = nullptr;  // told of every decision; outlives the relay
+    StatementSink* statements = nullptr;  // the session recording: told of every finished statement
+    std::size_t record_rows = 0;          // result rows a trace keeps
+    bool record_params = true;            // whether traces keep Bind parameters
 };
 
 class Relay {
@@ -82,6 +86,7 @@ private:
         // (null when it entered nothing); confirmed by ParseComplete, taken back when the Parse fails.
         std::shared_ptr<const guardrails::Classification> classification;
         std::string name;
+        bool traced = false;  // has a StatementTrace in traces_ (in the same order)
     };
     struct NameHash {
         using is_transparent = void;
@@ -91,6 +96,12 @@ private:
     struct Prepared {
         std::shared_ptr<const guardrails::Classification> classification;
         bool confirmed = false;  // ParseComplete seen
+        std::shared_ptr<const std::string> sql;  // kept only while a StatementSink is attached
+    };
+    struct Bound {
+        std::shared_ptr<const guardrails::Classification> classification;
+        std::shared_ptr<const std::string> sql;  // with a StatementSink only
+        Row params;                              // with a StatementSink and record_params only
     };
     template <class V>
     using ByName = std::unordered_map<std::string, V, NameHash, std::equal_to<>>;
@@ -110,6 +121,12 @@ private:
                                               std::string_view statement,
                                               const guardrails::Classification* classification = nullptr);
     void note_sql_effects(const guardrails::Decision& decision) noexcept;
+    // A trace for the statement about to be sent, when a StatementSink is attached.
+    [[nodiscard]] std::optional<StatementTrace> begin_trace(const guardrails::Decision& decision,
+                                                            guardrails::CommandKind kind, std::string_view sql) const;
+    // Files the trace with the entry pushed last (enforce() pushed it unless the message was skipped).
+    void keep_trace(std::optional<StatementTrace>& trace, bool pushed);
+    void capture(char type, Bytes body);  // a reply to the traced front entry
     // What Bind gives a portal: the statement's class, or null (unknown) when jitgate cannot vouch for it.
     [[nodiscard]] std::shared_ptr<const guardrails::Classification> bound_class(std::string_view statement) const;
     void write_policy_error(Output& client);
@@ -124,7 +141,8 @@ private:
     // it binds as unknown (the name may be SQL PREPARE's). Portals live within one transaction, so a
     // failing Bind cannot leave an older portal usable: portals are entered at once.
     ByName<Prepared> statements_;
-    ByName<std::shared_ptr<const guardrails::Classification>> portals_;
+    ByName<Bound> portals_;
+    std::deque<StatementTrace> traces_;  // one per traced entry of pending_, in order
     bool sql_prepare_seen_ = false;
     bool server_skipping_ = false;  // the server ignores everything until the client's next Sync
     std::size_t client_stream_remaining_ = 0;  // bytes of a CopyData still to pass through
