@@ -1,9 +1,10 @@
-// `jitgate replay FILE`: plays a PostgreSQL session recording back as a psql-like transcript (DESIGN §2):
+// `jitgate replay FILE|ID`: plays a PostgreSQL session recording back as a psql-like transcript (DESIGN §2):
 // per statement its time offset and prompt, the SQL, then the result rows (when recorded) and the
 // command tag, `BLOCKED (class, rule): reason` or `ERROR: sqlstate message`. Paced like the session
 // (--speed, --idle-limit, --no-wait). Works on a copied file with no config or server: the chain is
-// checked first and a broken or unsealed one is a warning on stderr, not a failure.
-// Limits: session ids need the session index (not built yet); only `.jsonl` PostgreSQL recordings.
+// checked first and a broken or unsealed one is a warning on stderr, not a failure. A session id is
+// looked up in the config's state store (find_recording).
+// Limits: only `.jsonl` PostgreSQL recordings.
 #include "proxy/audit_json.hpp"
 #include "proxy/commands.hpp"
 #include "proxy/recording.hpp"
@@ -29,6 +30,7 @@ namespace {
 
 struct ReplayOptions {
     std::string recording;
+    std::string config_path = default_config_path();
     double speed = 1.0;
     double idle_limit = 2.0;
     bool no_wait = false;
@@ -114,13 +116,9 @@ void append_padded(std::string& out, std::string_view text, std::size_t to) {
 }
 
 [[nodiscard]] int run_replay(const ReplayOptions& options) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(options.recording, ec)) {
-        fmt::print(stderr, "jitgate: {} is not a recording file; finding a session by id needs the session index, "
-                           "which is not built yet: give the recording's path\n", options.recording);
-        return 2;
-    }
-    const RecordingVerification verified = verify_recording(options.recording);
+    const std::optional<std::filesystem::path> recording = find_recording(options.recording, options.config_path);
+    if (!recording) return 1;
+    const RecordingVerification verified = verify_recording(*recording);
     if (verified.state == RecordingVerification::State::broken) {
         fmt::print(stderr, "jitgate: warning: the recording does not verify ({}{}); showing it anyway\n",
                    verified.bad_record != 0 ? fmt::format("record {}: ", verified.bad_record) : std::string{},
@@ -129,7 +127,7 @@ void append_padded(std::string& out, std::string_view text, std::size_t to) {
         fmt::print(stderr, "jitgate: warning: the recording is unsealed ({}), {} intact records\n", verified.why,
                    verified.records);
     }
-    std::ifstream in{options.recording, std::ios::binary};
+    std::ifstream in{*recording, std::ios::binary};
     const bool colour = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
     std::string user = "?";
     std::string target = "?";
@@ -204,9 +202,12 @@ void add_replay(CLI::App& app, Run& run) {
     CLI::App* replay = app.add_subcommand(
         "replay", "Play a session recording back like a psql transcript, paced as it happened; needs no server");
     auto options = std::make_shared<ReplayOptions>();
-    replay->add_option("recording", options->recording, "A recording file (session ids need the session index, "
-                                                        "not built yet)")
+    replay->add_option("recording", options->recording, "A recording file, or a session id from `jitgate sessions`")
         ->required();
+    replay->add_option("-c,--config", options->config_path,
+                       "Config file naming the state store that indexes session ids (default: $JITGATE_CONFIG, "
+                       "then ./jitgate.yaml); a file needs none")
+        ->capture_default_str();
     replay->add_option("--speed", options->speed, "Play this many times faster")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

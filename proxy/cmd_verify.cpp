@@ -2,8 +2,8 @@
 // offline, also on a copied file with no config (DESIGN §2, §5). Prints `ok: …` and exits 0, or names the
 // first broken record and exits 1. An unsealed recording whose records are all intact exits 0 with
 // `ok: unsealed, N records`: a proxy killed mid-session leaves exactly that, and nothing in it was
-// altered; the word tells the auditor the end is missing. A session ID needs the session index, which
-// does not exist yet: that says so and exits 2.
+// altered; the word tells the auditor the end is missing. An argument that is not a file is a session id,
+// looked up in the config's state store (find_recording); an unknown id or a missing store exits 1.
 #include "config/config.hpp"
 #include "proxy/audit_log.hpp"
 #include "proxy/commands.hpp"
@@ -48,14 +48,10 @@ struct VerifyOptions {
     return 1;
 }
 
-[[nodiscard]] int run_verify_recording(const std::string& recording) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(recording, ec)) {
-        fmt::print(stderr, "jitgate: {} is not a recording file; finding a session by id needs the session index, "
-                           "which is not built yet: give the recording's path\n", recording);
-        return 2;
-    }
-    const RecordingVerification result = verify_recording(recording);
+[[nodiscard]] int run_verify_recording(const VerifyOptions& options) {
+    const std::optional<std::filesystem::path> recording = find_recording(options.recording, options.config_path);
+    if (!recording) return 1;
+    const RecordingVerification result = verify_recording(*recording);
     switch (result.state) {
         case RecordingVerification::State::sealed:
             fmt::print("ok: sealed, {} records\n", result.records);
@@ -79,16 +75,17 @@ void add_verify(CLI::App& app, Run& run) {
     CLI::App* verify = app.add_subcommand(
         "verify", "Check a recording's or the audit log's (--audit) hash chain offline; name the first broken record (exit 1)");
     auto options = std::make_shared<VerifyOptions>();
-    verify->add_option("recording", options->recording, "A recording file (session ids need the session index, not built yet)");
+    verify->add_option("recording", options->recording, "A recording file, or a session id from `jitgate sessions`");
     verify->add_flag("--audit", options->audit, "Verify the audit log");
     verify->add_option("-c,--config", options->config_path,
-                       "Config file naming the audit log (default: $JITGATE_CONFIG, then ./jitgate.yaml)")
+                       "Config file naming the audit log or the state store that indexes session ids "
+                       "(default: $JITGATE_CONFIG, then ./jitgate.yaml)")
         ->capture_default_str();
     verify->add_option("--file", options->file, "Verify this audit log file instead, e.g. a copy; needs no config");
     verify->callback([&run, options] {
         if (!options->recording.empty()) {
             if (options->audit) throw CLI::ValidationError("give a recording or --audit, not both");
-            run = [options] { return run_verify_recording(options->recording); };
+            run = [options] { return run_verify_recording(*options); };
             return;
         }
         if (!options->audit) throw CLI::ValidationError("say what to verify: a recording FILE, or --audit");

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     jitgate::proxy::add_passwd(app, run);
     jitgate::proxy::add_replay(app, run);
     jitgate::proxy::add_serve(app, run);
+    jitgate::proxy::add_sessions(app, run);
     jitgate::proxy::add_verify(app, run);
     try {
         app.parse(argc, argv);

@@ -1,11 +1,14 @@
 // The SQLite state store (see state_store.hpp): schema migrations, prepared statements, and one
-// BEGIN IMMEDIATE transaction per read-modify-write. Times are stored as Unix seconds.
+// BEGIN IMMEDIATE transaction per read-modify-write of a grant; session rows are single autocommit
+// statements. Times are stored as Unix seconds.
 #include "proxy/state_store.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
+#include <limits>
 #include <random>
 #include <system_error>
 #include <thread>
@@ -23,7 +26,7 @@ struct Migration {
     const char* sql;
 };
 
-constexpr std::array<Migration, 1> migrations{{
+constexpr std::array<Migration, 2> migrations{{
     {1, R"sql(
         CREATE TABLE grants (
             id               TEXT PRIMARY KEY,
@@ -42,6 +45,24 @@ constexpr std::array<Migration, 1> migrations{{
         CREATE INDEX grants_by_user_target ON grants (user, target);
         CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
         INSERT INTO counters (name, value) VALUES ('changes', 0);
+    )sql"},
+    {2, R"sql(
+        CREATE TABLE sessions (
+            id          TEXT PRIMARY KEY,
+            user        TEXT NOT NULL,
+            target      TEXT NOT NULL,
+            protocol    TEXT NOT NULL CHECK (protocol IN ('postgres', 'ssh')),
+            client      TEXT NOT NULL,
+            started_at  INTEGER NOT NULL,
+            ended_at    INTEGER,
+            statements  INTEGER NOT NULL DEFAULT 0 CHECK (statements >= 0),
+            blocked     INTEGER NOT NULL DEFAULT 0 CHECK (blocked >= 0),
+            recording   TEXT,
+            end_reason  TEXT
+        ) STRICT;
+        CREATE INDEX sessions_by_user ON sessions (user, started_at);
+        CREATE INDEX sessions_by_target ON sessions (target, started_at);
+        CREATE INDEX sessions_by_start ON sessions (started_at);
     )sql"},
 }};
 static_assert(migrations.back().version == StateStore::schema_version);
@@ -99,6 +120,35 @@ int bind_time(sqlite3_stmt* statement, int index, const std::optional<config::Ti
     return from_unix(sqlite3_column_int64(statement, column));
 }
 
+constexpr const char* session_columns =
+    "id, user, target, protocol, client, started_at, ended_at, statements, blocked, recording, end_reason";
+
+// SQLite integers are signed; counts past INT64_MAX are clamped rather than wrapped negative.
+[[nodiscard]] sqlite3_int64 to_count(std::uint64_t count) noexcept {
+    constexpr auto most = static_cast<std::uint64_t>(std::numeric_limits<sqlite3_int64>::max());
+    return static_cast<sqlite3_int64>(std::min(count, most));
+}
+
+// One row in session_columns order, or why it cannot be read.
+[[nodiscard]] StoreResult<SessionRow> read_session(sqlite3_stmt* statement) {
+    SessionRow session;
+    session.id = column_text(statement, 0);
+    session.user = column_text(statement, 1);
+    session.target = column_text(statement, 2);
+    const std::string protocol = column_text(statement, 3);
+    const std::optional<SessionProtocol> parsed = parse_session_protocol(protocol);
+    if (!parsed) return {std::nullopt, fmt::format("session {} has an unknown protocol `{}`", session.id, protocol)};
+    session.protocol = *parsed;
+    session.client = column_text(statement, 4);
+    session.started_at = from_unix(sqlite3_column_int64(statement, 5));
+    session.ended_at = column_time(statement, 6);
+    session.statements = static_cast<std::uint64_t>(std::max<sqlite3_int64>(0, sqlite3_column_int64(statement, 7)));
+    session.blocked = static_cast<std::uint64_t>(std::max<sqlite3_int64>(0, sqlite3_column_int64(statement, 8)));
+    session.recording = column_text(statement, 9);
+    session.end_reason = column_text(statement, 10);
+    return {std::move(session), {}};
+}
+
 // One row in grant_columns order, or why it cannot be read.
 [[nodiscard]] StoreResult<Grant> read_grant(sqlite3_stmt* statement) {
     Grant grant;
@@ -132,6 +182,20 @@ int bind_time(sqlite3_stmt* statement, int index, const std::optional<config::Ti
 
 }  // namespace
 
+std::string_view to_string(SessionProtocol protocol) noexcept {
+    switch (protocol) {
+        case SessionProtocol::postgres: return "postgres";
+        case SessionProtocol::ssh: return "ssh";
+    }
+    return "postgres";
+}
+
+std::optional<SessionProtocol> parse_session_protocol(std::string_view text) noexcept {
+    if (text == "postgres") return SessionProtocol::postgres;
+    if (text == "ssh") return SessionProtocol::ssh;
+    return std::nullopt;
+}
+
 struct StateStore::Statements {
     Statement select_all;
     Statement select_one;
@@ -139,6 +203,9 @@ struct StateStore::Statements {
     Statement update;
     Statement bump;
     Statement counter;
+    Statement session_insert;
+    Statement session_end;
+    Statement session_one;
 };
 
 // A write transaction: BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a
@@ -298,7 +365,12 @@ std::optional<std::string> StateStore::prepare() {
                        "duration_seconds = ?7, requested_at = ?8, decided_at = ?9, decided_by = ?10, "
                        "valid_from = ?11, valid_until = ?12 WHERE id = ?1") &&
         make(s.bump, "UPDATE counters SET value = value + 1 WHERE name = 'changes'") &&
-        make(s.counter, "SELECT value FROM counters WHERE name = 'changes'");
+        make(s.counter, "SELECT value FROM counters WHERE name = 'changes'") &&
+        make(s.session_insert, "INSERT INTO sessions (id, user, target, protocol, client, started_at, recording) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") &&
+        make(s.session_end, "UPDATE sessions SET ended_at = ?2, statements = ?3, blocked = ?4, end_reason = ?5 "
+                            "WHERE id = ?1 AND ended_at IS NULL") &&
+        make(s.session_one, fmt::format("SELECT {} FROM sessions WHERE id = ?1", session_columns));
     if (!ok) return failure("cannot prepare statements");
     return std::nullopt;
 }
@@ -396,6 +468,87 @@ StoreResult<std::uint64_t> StateStore::change_counter() {
     const Use use{statements_->counter};
     if (sqlite3_step(use.get()) != SQLITE_ROW) return {std::nullopt, failure("cannot read the change counter")};
     return {static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 0)), {}};
+}
+
+StoreStatus StateStore::session_started(const SessionRow& session) {
+    const Use use{statements_->session_insert};
+    sqlite3_stmt* s = use.get();
+    const std::string recording = session.recording.string();
+    bind_text(s, 1, session.id);
+    bind_text(s, 2, session.user);
+    bind_text(s, 3, session.target);
+    bind_text(s, 4, to_string(session.protocol));
+    bind_text(s, 5, session.client);
+    sqlite3_bind_int64(s, 6, to_unix(session.started_at));
+    if (recording.empty()) {
+        sqlite3_bind_null(s, 7);
+    } else {
+        bind_text(s, 7, recording);
+    }
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return {fmt::format("state store {}: session {} is already in the index", path_.string(), session.id)};
+    }
+    if (rc != SQLITE_DONE) return {failure(fmt::format("cannot index session {}", session.id))};
+    return {};
+}
+
+StoreStatus StateStore::session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
+                                      std::uint64_t blocked, std::string_view reason) {
+    {
+        const Use use{statements_->session_end};
+        sqlite3_stmt* s = use.get();
+        bind_text(s, 1, id);
+        sqlite3_bind_int64(s, 2, to_unix(ended_at));
+        sqlite3_bind_int64(s, 3, to_count(statements));
+        sqlite3_bind_int64(s, 4, to_count(blocked));
+        bind_text(s, 5, reason);
+        if (sqlite3_step(s) != SQLITE_DONE) return {failure(fmt::format("cannot end session {}", id))};
+        if (sqlite3_changes(db_) == 1) return {};
+    }
+    // Nothing changed: say whether the id is unknown or the session had already ended.
+    StoreResult<SessionRow> found = session(id);
+    if (!found) return {std::move(found.error)};
+    return {fmt::format("session {} already ended", id)};
+}
+
+StoreResult<std::vector<SessionRow>> StateStore::sessions(const SessionFilter& filter) {
+    // Built per filter, so SQLite picks the user, target or started_at index for what is asked.
+    std::string sql = fmt::format("SELECT {} FROM sessions WHERE 1", session_columns);
+    if (!filter.user.empty()) sql += " AND user = ?1";
+    if (!filter.target.empty()) sql += " AND target = ?2";
+    if (filter.since) sql += " AND started_at >= ?3";
+    sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?4";
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+        return {std::nullopt, failure("cannot prepare the session search")};
+    }
+    const Statement statement{raw};
+    if (!filter.user.empty()) bind_text(raw, 1, filter.user);
+    if (!filter.target.empty()) bind_text(raw, 2, filter.target);
+    if (filter.since) sqlite3_bind_int64(raw, 3, to_unix(*filter.since));
+    sqlite3_bind_int64(raw, 4, filter.limit == 0 ? -1 : to_count(filter.limit));
+    std::vector<SessionRow> found;
+    for (;;) {
+        const int rc = sqlite3_step(raw);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read sessions")};
+        StoreResult<SessionRow> row = read_session(raw);
+        if (!row) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), row.error)};
+        found.push_back(std::move(*row.value));
+    }
+    return {std::move(found), {}};
+}
+
+StoreResult<SessionRow> StateStore::session(std::string_view id) {
+    const Use use{statements_->session_one};
+    bind_text(use.get(), 1, id);
+    const int rc = sqlite3_step(use.get());
+    if (rc == SQLITE_DONE) return {std::nullopt, fmt::format("no session {}", id)};
+    if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read a session")};
+    StoreResult<SessionRow> row = read_session(use.get());
+    if (!row) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), row.error)};
+    return row;
 }
 
 }  // namespace jitgate::proxy

@@ -1,13 +1,16 @@
-// The state store: grants requested with the CLI, kept in SQLite (DESIGN §6) so several `jitgate grant`
-// processes and a running `serve` can share one file. WAL mode, a busy timeout, a versioned schema, and
+// The state store: grants requested with the CLI and the index of sessions the proxy served (who, where,
+// when, how it ended, where its recording is), kept in SQLite (DESIGN §6) so several `jitgate` processes
+// and a running `serve` can share one file. WAL mode, a busy timeout, a versioned schema, and
 // BEGIN IMMEDIATE around every read-modify-write. Expected failures (busy, I/O error, a corrupt or
 // foreign file) come back as values with a sentence; nothing on this path throws.
 // Limits: one StateStore per thread (a connection is not shared); `postgres://` stores are not built yet.
 #pragma once
 
+#include "config/config.hpp"
 #include "guardrails/grants.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -29,10 +32,43 @@ struct StoreResult {
     [[nodiscard]] explicit operator bool() const noexcept { return value.has_value(); }
 };
 
+// Success, or what went wrong, for a write that returns nothing.
+struct StoreStatus {
+    std::string error;
+    [[nodiscard]] explicit operator bool() const noexcept { return error.empty(); }
+};
+
+enum class SessionProtocol : std::uint8_t { postgres, ssh };
+[[nodiscard]] std::string_view to_string(SessionProtocol protocol) noexcept;
+[[nodiscard]] std::optional<SessionProtocol> parse_session_protocol(std::string_view text) noexcept;
+
+// One session in the index: written when it starts, completed when it ends. Times are whole seconds.
+struct SessionRow {
+    std::string id;  // the proxy's session id, "s-…"; the same id names it in its recording and the audit log
+    std::string user;
+    std::string target;
+    SessionProtocol protocol = SessionProtocol::postgres;
+    std::string client;  // the client's address, "192.0.2.7:51234"
+    config::TimePoint started_at;
+    std::optional<config::TimePoint> ended_at;  // empty while the session is open (or its proxy died)
+    std::uint64_t statements = 0;
+    std::uint64_t blocked = 0;
+    std::filesystem::path recording;  // empty when nothing was recorded
+    std::string end_reason;           // empty while open
+};
+
+// Which sessions to list; empty fields match everything.
+struct SessionFilter {
+    std::string user;
+    std::string target;
+    std::optional<config::TimePoint> since;  // only sessions started at or after this
+    std::size_t limit = 0;                   // at most this many, newest first; 0 means all
+};
+
 class StateStore {
 public:
     // The schema version this build writes; a newer file is refused rather than misread.
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
     // Opens (and creates, with its parent directories) the store that config's `state:` names:
     // "sqlite:/absolute/path". A postgres:// URL is refused as not supported yet.
@@ -59,9 +95,21 @@ public:
     [[nodiscard]] StoreResult<guardrails::Grant> update(
         std::string_view id, const std::function<guardrails::GrantResult(const guardrails::Grant&)>& step);
 
-    // A counter bumped by every committed write, from any process: a running proxy compares it with the
-    // value it last saw to know when to reload its in-memory view of grants (one indexed row read).
+    // A counter bumped by every committed grant write, from any process: a running proxy compares it with
+    // the value it last saw to know when to reload its in-memory view of grants (one indexed row read).
+    // Session writes leave it alone, or every connection would make the proxy rebuild its policy.
     [[nodiscard]] StoreResult<std::uint64_t> change_counter();
+
+    // Indexes a session that has just started (its ended_at, counts and end reason are ignored). An id
+    // already in the index is an error: ids are never reused. One autocommit INSERT, no grant counter bump.
+    [[nodiscard]] StoreStatus session_started(const SessionRow& session);
+    // Completes an open session's row. An unknown id, or a session that already ended, is an error.
+    [[nodiscard]] StoreStatus session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
+                                            std::uint64_t blocked, std::string_view reason);
+    // The sessions `filter` matches, newest start first.
+    [[nodiscard]] StoreResult<std::vector<SessionRow>> sessions(const SessionFilter& filter);
+    // One session by id; an unknown id is an error that names it.
+    [[nodiscard]] StoreResult<SessionRow> session(std::string_view id);
 
 private:
     struct Statements;

@@ -12,6 +12,7 @@ import base64
 import ctypes
 import hashlib
 import hmac
+import json
 import os
 import pwd
 import secrets
@@ -124,6 +125,24 @@ def clean_env(**extra) -> dict:
     env["PGAPPNAME"] = "jitgate-it"
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+# ---------------------------------------------------------------------------------------------------
+# Session recordings (DESIGN §5) written the way the proxy writes them, for the CLI tests.
+
+ZERO_HASH = "0" * 64
+
+
+def chained_recording(records) -> bytes:
+    """The recording the proxy would write: seq, the record's fields, prev (the SHA-256 of the line
+    before, zeros for the first); one line each."""
+    prev, out = ZERO_HASH, b""
+    for seq, fields in enumerate(records, 1):
+        record = {"seq": seq, **fields, "prev": prev}
+        line = json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+        prev = hashlib.sha256(line).hexdigest()
+        out += line + b"\n"
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -119,13 +119,13 @@ class AuditCli(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["id"], "g-7f3a9c")
 
-    def test_verify_usage_and_session_ids_not_built_yet(self):
+    def test_verify_usage_and_a_session_id_without_a_config(self):
         r = self.jitgate("verify")
         self.assertEqual(r.returncode, 2)
         self.assertIn("--audit", r.stderr)
-        r = self.jitgate("verify", "s-1234")
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("not built yet", r.stderr)
+        r = self.jitgate("verify", "s-1234")   # an id is looked up in the store ./jitgate.yaml names: none here
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("jitgate.yaml", r.stderr)
         r = self.verify(self.dir / "missing.jsonl")
         self.assertEqual(r.returncode, 1)
         self.assertIn("does not exist", r.stderr)

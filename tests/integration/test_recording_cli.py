@@ -1,10 +1,9 @@
 """`jitgate verify FILE` and `jitgate replay FILE` on a session recording crafted here: the proxy does not
-write recordings yet, so a tiny Python writer builds one with a valid hash chain (prev = SHA-256 of the
-previous line's bytes), then the tests check that verify says sealed or unsealed, names the record of a
-one-byte edit, and that replay renders the golden transcript and warns (without failing) on a broken
-chain. Needs no PostgreSQL and no config: the file is a copy as an auditor would have it."""
-import hashlib
-import json
+write recordings yet, so a tiny Python writer (harness.chained_recording) builds one with a valid hash
+chain (prev = SHA-256 of the previous line's bytes), then the tests check that verify says sealed or
+unsealed, names the record of a one-byte edit, and that replay renders the golden transcript and warns
+(without failing) on a broken chain. Needs no PostgreSQL and no config: the file is a copy as an auditor
+would have it."""
 import subprocess
 import tempfile
 import textwrap
@@ -13,8 +12,6 @@ from pathlib import Path
 
 import harness
 from harness import JITGATE_BIN
-
-ZERO = "0" * 64
 
 RECORDS = [
     {"type": "header", "session": "s-7", "user": "alice", "target": "orders-db", "protocol": "postgres",
@@ -51,24 +48,13 @@ GOLDEN = textwrap.dedent("""\
     """)
 
 
-def chained(records) -> bytes:
-    """The recording the proxy would write: seq, the record's fields, prev; one line each."""
-    prev, out = ZERO, b""
-    for seq, fields in enumerate(records, 1):
-        record = {"seq": seq, **fields, "prev": prev}
-        line = json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
-        prev = hashlib.sha256(line).hexdigest()
-        out += line + b"\n"
-    return out
-
-
 class RecordingCli(unittest.TestCase):
     def setUp(self):
         self._dir = tempfile.TemporaryDirectory()
         self.dir = Path(self._dir.name)
         self.file = self.dir / "copy" / "s-7-alice-orders-db.jsonl"
         self.file.parent.mkdir()
-        self.file.write_bytes(chained(RECORDS))
+        self.file.write_bytes(harness.chained_recording(RECORDS))
 
     def tearDown(self):
         self._dir.cleanup()
@@ -96,10 +82,10 @@ class RecordingCli(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertTrue(r.stdout.startswith("broken at record 3: "), r.stdout)
 
-    def test_a_session_id_needs_the_index_that_is_not_built_yet(self):
+    def test_a_session_id_without_a_config_to_find_its_store_is_a_clear_error(self):
         r = self.jitgate("verify", "s-7")
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("session index", r.stderr)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("jitgate.yaml", r.stderr)
 
     def test_replay_renders_the_golden_transcript_without_colour_off_a_terminal(self):
         r = self.jitgate("replay", str(self.file), "--no-wait")
