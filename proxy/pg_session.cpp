@@ -2,6 +2,7 @@
 #include "proxy/pg_session.hpp"
 
 #include "proxy/audit_log.hpp"
+#include "proxy/policy_keeper.hpp"
 #include "proxy/recording.hpp"
 
 #include "protocols/postgres/auth.hpp"
@@ -168,7 +169,14 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
         co_return;
     }
     target_ = target->name;
+    if (!start_recording()) {  // refused before the client counts as logged in
+        co_await send_fatal(pg::sqlstate::insufficient_privilege,
+                            "jitgate refused the session: its recording cannot be written (record_failure: block)");
+        close_all();
+        co_return;
+    }
     if (!co_await connect_upstream(startup, *target)) {
+        end_recording("the target could not be reached");
         close_all();
         co_return;
     }
@@ -176,18 +184,13 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     if (!stop_message_.empty()) {  // stop() came while the upstream login ran: the client is owed the FATAL
         error_code ignored_write;
         co_await client_.write(asio::buffer(stop_message_), ignored_write);
+        end_recording("closed by jitgate");
         close_all();
         co_return;
     }
     spdlog::info("session {}: {} connected to {} from {}{}", id_, user_, target_, client_address_,
                  client_.encrypted() ? " (TLS)" : "");
     if (AuditLog* audit = context_->audit.get()) audit->session_start({config_->hash, id_, user_, target_, client_address_});
-    if (!start_recording()) {
-        co_await send_fatal(pg::sqlstate::insufficient_privilege,
-                            "jitgate refused the session: its recording cannot be written (record_failure: block)");
-        close_all();
-        co_return;
-    }
     co_await relay();
     end_recording(stop_message_.empty() ? "connection closed" : "closed by jitgate");
     spdlog::info("session {}: ended ({} statements, {} blocked)", id_, relay_->statements, relay_->blocked);
@@ -522,6 +525,17 @@ bool PgSession::start_recording() {
     if (opened) {
         recorder_ = std::move(opened.recorder);
         spdlog::info("session {}: recording to {}", id_, recorder_->path().string());
+        if (PolicyKeeper* keeper = context_->keeper) {
+            SessionRow row;
+            row.id = recording_id_;
+            row.user = user_;
+            row.target = target_;
+            row.client = client_address_;
+            row.started_at = header.start;
+            row.recording = recorder_->path();
+            keeper->session_started(std::move(row));
+            indexed_ = true;
+        }
         return true;
     }
     spdlog::error("session {}: {}", id_, opened.error);
@@ -529,6 +543,9 @@ bool PgSession::start_recording() {
 }
 
 void PgSession::end_recording(std::string_view reason) {
+    if (PolicyKeeper* keeper = context_->keeper; keeper != nullptr && indexed_)
+        keeper->session_ended(recording_id_, std::chrono::system_clock::now(), relay_ ? relay_->statements : 0,
+                              relay_ ? relay_->blocked : 0, std::string(reason));
     if (!recorder_) return;
     if (const RecordStatus status = recorder_->close(reason); !status)
         spdlog::error("session {}: cannot seal the recording: {}", id_, status.error);

@@ -114,7 +114,8 @@ private:
     std::atomic<bool> grant_ended_{false};
     std::string recording_id_;  // unique across restarts: names the recording file
     std::unique_ptr<SessionRecorder> recorder_;
-    bool recording_failed_ = false;  // with record_failure: block, nothing more is forwarded
+    bool recording_failed_ = false;
+    bool indexed_ = false;  // the session index has its start  // with record_failure: block, nothing more is forwarded
     std::vector<std::optional<std::string_view>> record_params_;  // reused for every statement record
 };
 

@@ -69,6 +69,40 @@ void PolicyKeeper::request_reload() {
     wake_.notify_one();
 }
 
+void PolicyKeeper::session_started(SessionRow row) {
+    const std::lock_guard lock(mutex_);
+    if (started_.size() >= max_queued) {
+        spdlog::error("session index: {} writes queued; dropping session {}", started_.size(), row.id);
+        return;
+    }
+    started_.push_back(std::move(row));
+    wake_.notify_one();
+}
+
+void PolicyKeeper::session_ended(std::string id, config::TimePoint at, std::uint64_t statements, std::uint64_t blocked,
+                                 std::string reason) {
+    const std::lock_guard lock(mutex_);
+    if (ended_.size() >= max_queued) return;
+    ended_.push_back({std::move(id), at, statements, blocked, std::move(reason)});
+    wake_.notify_one();
+}
+
+void PolicyKeeper::write_session_index() {
+    std::vector<SessionRow> started;
+    std::vector<SessionEnd> ended;
+    {
+        const std::lock_guard lock(mutex_);
+        started.swap(started_);
+        ended.swap(ended_);
+    }
+    for (const SessionRow& row : started)
+        if (const StoreStatus status = store_->session_started(row); !status) spdlog::error("session index: {}", status.error);
+    for (const SessionEnd& end : ended) {
+        if (const StoreStatus status = store_->session_ended(end.id, end.at, end.statements, end.blocked, end.reason); !status)
+            spdlog::error("session index: {}", status.error);
+    }
+}
+
 void PolicyKeeper::stop() {
     {
         const std::lock_guard lock(mutex_);
@@ -76,16 +110,18 @@ void PolicyKeeper::stop() {
         wake_.notify_one();
     }
     if (thread_.joinable()) thread_.join();
+    if (store_) write_session_index();  // the ends of sessions closed at shutdown
 }
 
 void PolicyKeeper::run() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
-        wake_.wait_for(lock, tick, [this] { return stopping_ || reload_requested_; });
+        wake_.wait_for(lock, tick, [this] { return stopping_ || reload_requested_ || !started_.empty() || !ended_.empty(); });
         if (stopping_) break;
         const bool reload_now = std::exchange(reload_requested_, false);
         lock.unlock();
         if (reload_now) reload();
+        write_session_index();
         const config::TimePoint now = Clock::now();
         const StoreResult<std::uint64_t> changes = store_->change_counter();
         if (!changes) {

@@ -9,6 +9,7 @@
 
 #include "guardrails/policy.hpp"
 #include "proxy/server.hpp"
+#include "proxy/state_store.hpp"
 
 #include <condition_variable>
 #include <memory>
@@ -20,7 +21,6 @@
 
 namespace jitgate::proxy {
 
-class StateStore;
 class AuditLog;
 
 // The class function the Policy uses for a config: the SQL classifier with the config's `classify`
@@ -40,6 +40,10 @@ public:
     [[nodiscard]] bool start(std::string& error);
     // Asks for a reload of the config file (thread-safe; done on the keeper's thread).
     void request_reload();
+    // The session index (thread-safe, never blocks on SQLite): written on the keeper's thread.
+    void session_started(SessionRow row);
+    void session_ended(std::string id, config::TimePoint at, std::uint64_t statements, std::uint64_t blocked,
+                       std::string reason);
     void stop();
 
     static constexpr std::chrono::milliseconds tick{200};
@@ -49,6 +53,7 @@ private:
     void rebuild(config::TimePoint now);
     void reload();
     void close_ended_sessions(config::TimePoint now);
+    void write_session_index();
     // Audits what changed in the grant lifecycle since the last look (requests, decisions, expiry).
     void audit_grants(const guardrails::Policy& policy, config::TimePoint now);
 
@@ -73,6 +78,16 @@ private:
     std::condition_variable wake_;
     bool stopping_ = false;
     bool reload_requested_ = false;
+    struct SessionEnd {
+        std::string id;
+        config::TimePoint at;
+        std::uint64_t statements;
+        std::uint64_t blocked;
+        std::string reason;
+    };
+    std::vector<SessionRow> started_;  // queued for the index, in order
+    std::vector<SessionEnd> ended_;
+    static constexpr std::size_t max_queued = 100'000;  // beyond: dropped with an error (the index is a convenience; the recording is the record)
     std::thread thread_;
 };
 

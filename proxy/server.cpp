@@ -209,6 +209,7 @@ int Server::run() {
             spdlog::error("{}", why);
             return 1;
         }
+        context_->keeper = keeper_.get();
     }
     asio::signal_set signals(*workers_[0], SIGINT, SIGTERM, SIGHUP);
     wait_for_signal(signals);
@@ -220,6 +221,7 @@ int Server::run() {
     for (std::size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->run(); });
     workers_[0]->run();
     for (auto& thread : threads) thread.join();
+    context_->keeper = nullptr;
     if (keeper_) keeper_->stop();
     spdlog::info("stopped");
     return 0;

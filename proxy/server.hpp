@@ -35,6 +35,7 @@ struct ServerContext {
     // Set when the pipeline is the guardrail pipeline: the server runs a PolicyKeeper for it.
     std::shared_ptr<guardrails::GuardrailPipeline> guardrails;
     std::shared_ptr<AuditLog> audit;  // the hash-chained audit log (DESIGN §5); null only in unit tests
+    PolicyKeeper* keeper = nullptr;   // the session index goes through it; null with the test pipelines
     std::optional<asio::ssl::context> tls;
     std::array<std::uint8_t, 32> scram_secret{};
 };

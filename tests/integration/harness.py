@@ -765,7 +765,7 @@ class Jitgate:
     def __init__(self, pg: Postgres, *, tls: bool = False, tls_require: bool = False, deny_marker: str | None = None,
                  limits: dict | None = None, upstream_password: str | None = None,
                  upstream_address: str | None = None, extra_targets: str = "", env: dict | None = None,
-                 policy: str | None = None):
+                 policy: str | None = None, extra_config: str = ""):
         self.pg = pg
         self.tls, self.tls_require = tls, tls_require
         self.deny_marker = deny_marker
@@ -777,6 +777,7 @@ class Jitgate:
         self.extra_env = env or {}
         # roles/access/grants/guardrails YAML; the default lets alice run everything (transparent-path tests)
         self.policy = policy if policy is not None else DEFAULT_POLICY
+        self.extra_config = extra_config  # more top-level keys; a `recordings:` here replaces the default
         self.dir = Path(tempfile.mkdtemp(prefix="jitgate-it-"))
         self.port = 0
         self.proc: subprocess.Popen | None = None
@@ -788,7 +789,7 @@ class Jitgate:
         lines = [
             f"listen: {{ postgres: 127.0.0.1:{self.port} }}",
             f"state: {yaml_str('sqlite:' + str(self.dir / 'jitgate.db'))}",
-            f"recordings: {yaml_str(str(self.dir / 'recordings'))}",
+            *([] if "recordings:" in self.extra_config else [f"recordings: {yaml_str(str(self.dir / 'recordings'))}"]),
             f"audit_log: {yaml_str(str(self.dir / 'audit.jsonl'))}",
             "targets:",
             f"  - {{ name: {TARGET}, kind: postgres, address: {self.upstream_address}, database: {UPSTREAM_DB},"
@@ -801,6 +802,7 @@ class Jitgate:
             f"  - {{ name: {ALICE}, groups: [engineers], password: {yaml_str(scram_verifier(ALICE_PASSWORD))} }}",
             f"  - {{ name: {BOB}, groups: [visitors], password: {yaml_str(scram_verifier(BOB_PASSWORD))} }}",
             self.policy.rstrip(),
+            *([self.extra_config.rstrip()] if self.extra_config else []),
             "limits: { " + ", ".join(f"{k}: {v}" for k, v in self.limits.items()) + " }",
         ]
         if self.tls:
