@@ -61,6 +61,11 @@ int run_serve(const ServeOptions& options) {
             loaded.config, {}, make_class_source(*loaded.config), std::chrono::system_clock::now()));
         context->pipeline = context->guardrails;  // the PolicyKeeper adds the store's grants at start
     }
+    if (const char* off = std::getenv("JITGATE_BENCH_NO_RECORDING"); off != nullptr && std::string_view(off) == "1") {
+        // For scripts/bench only: the cost of recording is measured against this.
+        spdlog::warn("JITGATE_BENCH_NO_RECORDING=1: NO SESSION RECORDINGS");
+        context->record = false;
+    }
     AuditLog::Options audit_options;
     audit_options.on_failure = [](const std::string& error) {
         spdlog::error("audit log: {}; every statement is blocked from now on", error);

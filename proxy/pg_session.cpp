@@ -515,6 +515,7 @@ PgSession::Reliance PgSession::reliance() const {
 }
 
 bool PgSession::start_recording() {
+    if (!context_->record) return true;
     std::array<std::uint8_t, 8> random{};
     if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) random.fill(0);
     recording_id_ = fmt::format("s-{:02x}-{}", fmt::join(random, ""), id_);

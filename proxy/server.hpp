@@ -36,6 +36,7 @@ struct ServerContext {
     std::shared_ptr<guardrails::GuardrailPipeline> guardrails;
     std::shared_ptr<AuditLog> audit;  // the hash-chained audit log (DESIGN §5); null only in unit tests
     PolicyKeeper* keeper = nullptr;   // the session index goes through it; null with the test pipelines
+    bool record = true;               // false only for scripts/bench (JITGATE_BENCH_NO_RECORDING=1)
     std::optional<asio::ssl::context> tls;
     std::array<std::uint8_t, 32> scram_secret{};
 };
