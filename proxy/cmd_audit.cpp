@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "proxy/audit_json.hpp"
 #include "proxy/commands.hpp"
+#include "proxy/text_table.hpp"
 
 #include <fmt/format.h>
 
@@ -122,28 +123,6 @@ using Row = std::array<std::string, 7>;
         if (text.empty()) text = "-";
     }
     return row;
-}
-
-// Display width: UTF-8 characters, not bytes (wide characters count as one).
-[[nodiscard]] std::size_t width_of(std::string_view text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-void print_table(const std::vector<Row>& rows) {
-    std::array<std::size_t, 7> width{};
-    for (const Row& row : rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], width_of(row[i]));
-    }
-    for (const Row& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i + 1 < row.size(); ++i) {
-            line += row[i];
-            line.append(width[i] - width_of(row[i]) + 2, ' ');
-        }
-        line += row.back();
-        fmt::print("{}\n", line);
-    }
 }
 
 [[nodiscard]] int refuse(std::string_view message) {

@@ -7,6 +7,7 @@
 #include "proxy/audit_json.hpp"
 #include "proxy/commands.hpp"
 #include "proxy/state_store.hpp"
+#include "proxy/text_table.hpp"
 
 #include <fmt/format.h>
 
@@ -112,12 +113,7 @@ struct SessionsOptions {
     return out.empty() ? std::string{"-"} : out;
 }
 
-[[nodiscard]] std::size_t width_of(std::string_view text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-void print_table(const std::vector<SessionRow>& sessions) {
+void print_sessions(const std::vector<SessionRow>& sessions) {
     using Row = std::array<std::string, 9>;
     std::vector<Row> rows{{"ID", "USER", "TARGET", "CLIENT", "STARTED", "DURATION", "STATEMENTS", "BLOCKED",
                            "RECORDING"}};
@@ -126,19 +122,7 @@ void print_table(const std::vector<SessionRow>& sessions) {
                         format_time(session.started_at), duration_of(session), std::to_string(session.statements),
                         std::to_string(session.blocked), cell(session.recording.string())});
     }
-    std::array<std::size_t, 9> width{};
-    for (const Row& row : rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], width_of(row[i]));
-    }
-    for (const Row& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i + 1 < row.size(); ++i) {
-            line += row[i];
-            line.append(width[i] - width_of(row[i]) + 2, ' ');
-        }
-        line += row.back();
-        fmt::print("{}\n", line);
-    }
+    proxy::print_table(rows);
 }
 
 void append_field(std::string& out, std::string_view key, std::string_view value) {
@@ -210,7 +194,7 @@ void append_raw(std::string& out, std::string_view key, std::string_view json) {
         fmt::print("no matching sessions\n");
         return 0;
     }
-    print_table(*found.value);
+    print_sessions(*found.value);
     return 0;
 }
 
