@@ -66,6 +66,7 @@ int run_serve(const ServeOptions& options) {
         spdlog::warn("JITGATE_BENCH_NO_RECORDING=1: NO SESSION RECORDINGS");
         context->record = false;
     }
+    if (context->record) context->recording_writer = std::make_unique<RecordingWriter>();
     AuditLog::Options audit_options;
     audit_options.on_failure = [](const std::string& error) {
         spdlog::error("audit log: {}; every statement is blocked from now on", error);

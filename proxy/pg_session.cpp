@@ -33,6 +33,10 @@ namespace {
 constexpr std::size_t initial_buffer = 16 * 1024;
 constexpr std::size_t max_auth_message = 16 * 1024;
 constexpr auto cancel_interval = std::chrono::milliseconds(200);
+// How long a statement may wait for the previous ones' records to be written before the session ends.
+constexpr auto recording_wait_limit = std::chrono::seconds(5);
+constexpr std::string_view recording_refusal =
+    "jitgate closed the session: its recording cannot be written (record_failure: block)";
 
 // Runs a detached coroutine whose exceptions are logged, never swallowed.
 template <typename Executor, typename Awaitable>
@@ -71,7 +75,8 @@ PgSession::PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<Serve
     : id_(id), context_(std::move(context)), config_(context_->config.load()), registry_(std::move(registry)),
       on_end_(std::move(on_end)),
       client_(std::move(client)), upstream_(client_.socket().get_executor()),
-      deadline_(client_.socket().get_executor()), server_done_(client_.socket().get_executor()) {
+      deadline_(client_.socket().get_executor()), server_done_(client_.socket().get_executor()),
+      recorded_(client_.socket().get_executor()) {
     client_buffer_.resize(initial_buffer);
     server_buffer_.resize(initial_buffer);
     error_code ec;
@@ -87,6 +92,7 @@ PgSession::~PgSession() {
 void PgSession::close_all() noexcept {
     error_code ignored;
     deadline_.cancel();
+    recorded_.cancel();
     client_.close();
     upstream_.shutdown(tcp::socket::shutdown_both, ignored);
     upstream_.close(ignored);
@@ -427,6 +433,10 @@ asio::awaitable<void> PgSession::relay() {
         if (ec) break;
         client_filled_ += n;
         if (track_idle) last_client_activity_ = steady_clock::now();
+        if (recorder_ && (recorder_->pending() || recorder_->failed()) && !co_await await_recorded()) {
+            pg::write_error(final_reply, "FATAL", pg::sqlstate::insufficient_privilege, recording_refusal);
+            break;
+        }
         out.clear();
         pg::StepResult step = relay_->on_client_bytes(span_of(client_buffer_, client_filled_), out);
         to_buffers(out, client_buffer_.data(), buffers);
@@ -522,7 +532,8 @@ bool PgSession::start_recording() {
     const RecordingHeader header{recording_id_, user_, target_, client_address_, config_->hash,
                                  std::chrono::system_clock::now()};
     SessionRecorder::Opened opened =
-        SessionRecorder::open(config_->recordings, header, RecorderOptions{config_->record_params, config_->record_rows});
+        SessionRecorder::open(config_->recordings, header,
+                              RecorderOptions{config_->record_params, config_->record_rows, context_->recording_writer.get()});
     if (opened) {
         recorder_ = std::move(opened.recorder);
         spdlog::info("session {}: recording to {}", id_, recorder_->path().string());
@@ -553,6 +564,38 @@ void PgSession::end_recording(std::string_view reason) {
     recorder_.reset();
 }
 
+asio::awaitable<bool> PgSession::await_recorded() {
+    const auto until = steady_clock::now() + recording_wait_limit;
+    bool timed_out = false;
+    while (recorder_->pending() && !closing_ && stop_message_.empty()) {
+        recorded_.expires_at(until);
+        auto wake = [weak = weak_from_this(), executor = upstream_.get_executor()] {
+            asio::post(executor, [weak] {
+                if (auto self = weak.lock()) self->recorded_.cancel();
+            });
+        };
+        if (!recorder_->notify_when_written(std::move(wake))) break;
+        error_code ec;
+        co_await recorded_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) {
+            timed_out = true;
+            break;
+        }
+    }
+    const RecordStatus status = recorder_->status();
+    if (status && !timed_out) co_return true;
+    spdlog::error("session {}: {}", id_,
+                  status ? fmt::format("the recording writer did not write this session's records within {} s",
+                                       recording_wait_limit.count())
+                         : status.error);
+    if (!config_->record_failure_block) {  // record_failure: continue
+        if (!status) recorder_.reset();
+        co_return true;
+    }
+    recording_failed_ = true;  // nothing more goes through unrecorded
+    co_return false;
+}
+
 void PgSession::on_statement(const pg::StatementTrace& trace) {
     if (!recorder_) return;
     record_params_.clear();
@@ -579,8 +622,7 @@ void PgSession::on_statement(const pg::StatementTrace& trace) {
     recorder_.reset();
     if (config_->record_failure_block) {  // nothing more goes through unrecorded
         recording_failed_ = true;
-        stop(std::string(pg::sqlstate::insufficient_privilege),
-             "jitgate closed the session: its recording cannot be written (record_failure: block)");
+        stop(std::string(pg::sqlstate::insufficient_privilege), std::string(recording_refusal));
     }
 }
 

@@ -69,6 +69,10 @@ private:
     // config says record_failure: block.
     [[nodiscard]] bool start_recording();
     void end_recording(std::string_view reason);
+    // Waits (bounded) until every record handed to the recording writer is written: the promise that a
+    // statement is recorded before the next one is forwarded. False: the recording failed (or the writer
+    // fell behind) and record_failure: block says the session must end.
+    [[nodiscard]] asio::awaitable<bool> await_recorded();
     [[nodiscard]] asio::awaitable<void> pump_server(std::shared_ptr<PgSession> self);
     [[nodiscard]] asio::awaitable<void> watch_idle(std::shared_ptr<PgSession> self);
     // Reads until a whole typed message of at most max_size bytes is buffered (from the client or
@@ -91,6 +95,7 @@ private:
     tcp::endpoint upstream_endpoint_;
     asio::steady_timer deadline_;
     asio::steady_timer server_done_;
+    asio::steady_timer recorded_;  // await_recorded(): cancelled by the writer's wake-up
     std::unique_ptr<postgres::Relay> relay_;
 
     std::string client_address_;

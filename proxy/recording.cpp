@@ -1,5 +1,5 @@
-// Session recordings: the writer (one synchronous write() per record) and the offline verifier. See
-// recording.hpp for the format, the durability choice and the limits.
+// Session recordings: formatting the records (written here or by the RecordingWriter) and the offline
+// verifier. See recording.hpp for the format, the durability choice and the limits.
 #include "proxy/recording.hpp"
 
 #include "proxy/audit_json.hpp"
@@ -37,9 +37,16 @@ namespace {
     return out;
 }
 
-// A decimal with three places: seconds since the start, milliseconds of a duration.
-void append_milli(std::string& out, double value) {
-    fmt::format_to(std::back_inserter(out), "{:.3f}", std::max(0.0, value));
+// A decimal with three places, rounded: seconds since the start, milliseconds of a duration. Integer
+// arithmetic (a float format costs more than the rest of a statement record).
+void append_milli(std::string& out, std::chrono::microseconds value) {
+    const std::int64_t thousandths = std::max<std::int64_t>(0, (value.count() + 500) / 1000);
+    fmt::format_to(std::back_inserter(out), "{}.{:03}", thousandths / 1000, thousandths % 1000);
+}
+// The same for a duration in microseconds shown as milliseconds.
+void append_milli_of_micros(std::string& out, std::chrono::microseconds value) {
+    const std::int64_t micros = std::max<std::int64_t>(0, value.count());
+    fmt::format_to(std::back_inserter(out), "{}.{:03}", micros / 1000, micros % 1000);
 }
 
 // A JSON array of strings and nulls: bind parameters (string_view) or a result row (string).
@@ -86,7 +93,8 @@ SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& 
         ::close(fd);
         return failure("it exists already (a session id is never reused)");
     }
-    std::unique_ptr<SessionRecorder> recorder{new SessionRecorder(path, fd, std::move(options), header.start)};
+    std::unique_ptr<SessionRecorder> recorder{
+        new SessionRecorder(std::make_shared<RecordingFile>(path, fd), std::move(options), header.start)};
     JsonFields body{recorder->body_, "header"};
     body.text("session", header.session)
         .text("user", header.user)
@@ -95,42 +103,25 @@ SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& 
         .text("client", header.client)
         .text("config", header.config)
         .word("start", rfc3339_ms(header.start));
-    if (RecordStatus written = recorder->write_record(); !written) return Opened{nullptr, std::move(written.error)};
+    if (RecordStatus written = recorder->write_record(true); !written) return Opened{nullptr, std::move(written.error)};
     return Opened{std::move(recorder), {}};
 }
 
-SessionRecorder::SessionRecorder(std::filesystem::path path, int fd, RecorderOptions options, config::TimePoint start)
-    : path_(std::move(path)), fd_(fd), options_(std::move(options)), start_(start) {}
+SessionRecorder::SessionRecorder(std::shared_ptr<RecordingFile> file, RecorderOptions options, config::TimePoint start)
+    : file_(std::move(file)), options_(std::move(options)), start_(start) {}
 
-SessionRecorder::~SessionRecorder() {
-    if (fd_ >= 0) ::close(fd_);
+std::chrono::microseconds SessionRecorder::offset(config::TimePoint at) const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(at - start_);
 }
 
-double SessionRecorder::offset(config::TimePoint at) const {
-    return std::chrono::duration<double>(at - start_).count();
-}
-
-RecordStatus SessionRecorder::write_record() {
-    if (!failed_.empty()) return {failed_};
-    line_.clear();
-    chain_.append(line_, body_, sha_);
-    const char* data = line_.data();
-    std::size_t left = line_.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd_, data, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            failed_ = fmt::format("recording {}: cannot write: {}", path_.string(), errno_text(errno));
-            return {failed_};
-        }
-        data += n;
-        left -= static_cast<std::size_t>(n);
-    }
-    return {};
+RecordStatus SessionRecorder::write_record(bool now) {
+    if (closed_) return {fmt::format("recording {}: closed", path().string())};
+    if (now || options_.writer == nullptr) return {file_->write_now(body_, sha_)};
+    return {options_.writer->submit(file_, body_)};
 }
 
 RecordStatus SessionRecorder::statement(const StatementRecord& r) {
-    if (!failed_.empty()) return {failed_};
+    if (RecordStatus failed = status(); !failed) return failed;
     JsonFields body{body_, "statement"};
     append_milli(body.key("t").out(), offset(r.at));
     body.word("kind", to_string(r.kind)).text("sql", r.sql);
@@ -141,7 +132,7 @@ RecordStatus SessionRecorder::statement(const StatementRecord& r) {
         .text("grant", r.grant)
         .text("tag", r.tag)
         .number("rows", r.rows);
-    append_milli(body.key("duration_ms").out(), std::chrono::duration<double, std::milli>(r.duration).count());
+    append_milli_of_micros(body.key("duration_ms").out(), r.duration);
     if (r.error) {
         body.key("error").out() += '{';
         body_ += "\"sqlstate\":";
@@ -166,19 +157,22 @@ RecordStatus SessionRecorder::statement(const StatementRecord& r) {
     }
     ++statements_;
     if (r.verdict == guardrails::Verdict::block) ++blocked_;
-    return write_record();
+    return write_record(false);
 }
 
 RecordStatus SessionRecorder::close(std::string_view reason) {
-    if (!failed_.empty()) return {failed_};
+    if (RecordStatus failed = status(); !failed) return failed;
     JsonFields body{body_, "end"};
     append_milli(body.key("t").out(), offset(options_.clock()));
     body.text("reason", reason).number("statements", statements_).number("blocked", blocked_);
-    RecordStatus written = write_record();
-    if (written) failed_ = fmt::format("recording {}: closed", path_.string());
-    ::close(fd_);
-    fd_ = -1;
-    return written;
+    RecordStatus written = write_record(false);
+    closed_ = true;
+    if (!written) return written;
+    if (!file_->wait_written(options_.close_wait)) {
+        return {fmt::format("recording {}: the seal was not written within {} ms", path().string(),
+                            options_.close_wait.count())};
+    }
+    return status();
 }
 
 namespace {

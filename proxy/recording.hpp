@@ -2,10 +2,12 @@
 // `statement` record per statement with its verdict and outcome, and an `end` record that seals it.
 // Every line carries seq and prev, the SHA-256 of the line before (chain.hpp), so an edit is named.
 //
-// Writing: each record is one write() that has completed when statement() returns, so with
-// `record_failure: block` a statement is on disk (in the page cache: no fdatasync, a power loss can cost
-// the last records, a killed proxy cannot) before the next one is forwarded. A failed write returns the
-// error and the recorder refuses every later record; the session decides whether to go on.
+// Writing: the header is written when the recording opens (so a session whose recording cannot be
+// written is refused before it starts); every later record is formatted on the session's thread and
+// handed to the process's RecordingWriter (recording_writer.hpp), which chains and writes it off the I/O
+// path. The session keeps the promise of `record_failure: block` by waiting until nothing is pending()
+// before it forwards its next statement. Without a writer (tests, tools) each record is written at once.
+// A failed write is sticky: the recorder refuses every later record; the session decides whether to go on.
 // Limits: a recorder is used by one session at a time (no lock); an audit aid, not a security boundary
 // (the chain is not keyed; see chain.hpp).
 #pragma once
@@ -13,6 +15,7 @@
 #include "config/config.hpp"
 #include "guardrails/pipeline.hpp"
 #include "proxy/chain.hpp"
+#include "proxy/recording_writer.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -75,14 +78,28 @@ struct StatementRecord {
 class Recorder {
 public:
     virtual ~Recorder() = default;
+    // Hands the record over (or writes it). An error when it cannot be: a write failed before, or the
+    // writer's queue stayed full.
     [[nodiscard]] virtual RecordStatus statement(const StatementRecord& record) = 0;
-    // Writes the seal (the `end` record with the reason); no record may follow.
+    // Writes the seal (the `end` record with the reason) and waits, bounded, until it is written; no
+    // record may follow.
     [[nodiscard]] virtual RecordStatus close(std::string_view reason) = 0;
+    // Whether a record handed over is not written yet.
+    [[nodiscard]] virtual bool pending() const noexcept = 0;
+    // Calls `wake` once, on the writer's thread, when nothing is pending any more (or a write failed);
+    // false (no call) when nothing is pending now.
+    [[nodiscard]] virtual bool notify_when_written(std::function<void()> wake) = 0;
+    // The first failed write, or success.
+    [[nodiscard]] virtual RecordStatus status() const = 0;
+    // Whether a write failed (cheap: for the hot path; status() says why).
+    [[nodiscard]] virtual bool failed() const noexcept = 0;
 };
 
 struct RecorderOptions {
     bool record_params = true;    // false leaves `params` out of every statement record
     std::size_t record_rows = 0;  // result rows kept per statement
+    RecordingWriter* writer = nullptr;  // null: every record is written by the calling thread
+    std::chrono::milliseconds close_wait{2000};  // close(): how long to wait for the seal to be written
     std::function<config::TimePoint()> clock = [] { return std::chrono::system_clock::now(); };
 };
 
@@ -106,31 +123,35 @@ public:
     // The same at an exact path.
     [[nodiscard]] static Opened open_file(const std::filesystem::path& path, const RecordingHeader& header,
                                           RecorderOptions options = {});
-    // Closes the file without a seal when close() was not called: the recording stays unsealed.
-    ~SessionRecorder() override;
+    // Without close() the recording stays unsealed; the file closes once the writer is done with it.
+    ~SessionRecorder() override = default;
     SessionRecorder(const SessionRecorder&) = delete;
     SessionRecorder& operator=(const SessionRecorder&) = delete;
 
     [[nodiscard]] RecordStatus statement(const StatementRecord& record) override;
     [[nodiscard]] RecordStatus close(std::string_view reason) override;
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    [[nodiscard]] bool pending() const noexcept override { return file_->pending(); }
+    [[nodiscard]] bool notify_when_written(std::function<void()> wake) override {
+        return file_->notify_when_written(std::move(wake));
+    }
+    [[nodiscard]] RecordStatus status() const override { return {file_->failure()}; }
+    [[nodiscard]] bool failed() const noexcept override { return file_->failed(); }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return file_->path(); }
 
 private:
-    SessionRecorder(std::filesystem::path path, int fd, RecorderOptions options, config::TimePoint start);
-    [[nodiscard]] RecordStatus write_record();
-    [[nodiscard]] double offset(config::TimePoint at) const;
+    SessionRecorder(std::shared_ptr<RecordingFile> file, RecorderOptions options, config::TimePoint start);
+    // Writes body_ now (the header, or every record without a writer) or hands it to the writer.
+    [[nodiscard]] RecordStatus write_record(bool now);
+    [[nodiscard]] std::chrono::microseconds offset(config::TimePoint at) const;
 
-    const std::filesystem::path path_;
-    int fd_;
+    const std::shared_ptr<RecordingFile> file_;  // shared with the writer until its records are written
     const RecorderOptions options_;
     const config::TimePoint start_;
-    Chain chain_;
-    Sha256 sha_;
-    std::string body_;  // reused for every record
-    std::string line_;
+    Sha256 sha_;  // the header's hash, and every record's without a writer
+    std::string body_;  // reused for every record (the writer hands back a recycled buffer)
     std::uint64_t statements_ = 0;
     std::uint64_t blocked_ = 0;
-    std::string failed_;  // the first write error, or "closed"; later records are refused with it
+    bool closed_ = false;
 };
 
 // What verify_recording found.

@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 #include "guardrails/policy.hpp"
+#include "proxy/recording_writer.hpp"
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
@@ -37,6 +38,8 @@ struct ServerContext {
     std::shared_ptr<AuditLog> audit;  // the hash-chained audit log (DESIGN §5); null only in unit tests
     PolicyKeeper* keeper = nullptr;   // the session index goes through it; null with the test pipelines
     bool record = true;               // false only for scripts/bench (JITGATE_BENCH_NO_RECORDING=1)
+    // Writes the session recordings off the I/O threads; null: each session writes its own records.
+    std::unique_ptr<RecordingWriter> recording_writer;
     std::optional<asio::ssl::context> tls;
     std::array<std::uint8_t, 32> scram_secret{};
 };

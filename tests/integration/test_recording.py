@@ -1,8 +1,10 @@
 """Session recording by `jitgate serve` (issue 4): a scripted psql session is recorded, listed by
 `jitgate sessions`, verifies sealed and replays as a psql-like transcript; a killed proxy leaves an
 unsealed recording that still verifies and replays; record_rows caps rows, record_params: false leaves
-bind parameters out; a recordings directory that cannot be written blocks the session."""
+bind parameters out; a recordings directory that cannot be written blocks the session, at its start or
+when a write fails mid-session."""
 import json
+import os
 import re
 import signal
 import subprocess
@@ -127,6 +129,9 @@ class Recording(IntegrationTest):
         conn = psycopg.connect(jg.conninfo(), autocommit=True)
         self.addCleanup(conn.close)
         conn.execute("SELECT 42 AS answer").fetchall()
+        # The promise is "on disk before the next statement is forwarded": once the next one has an
+        # answer, SELECT 42 is on disk; the last one may be the statement in flight.
+        conn.execute("SELECT 43 AS next").fetchall()
         files = list((jg.dir / "recordings").rglob("*.jsonl"))
         self.assertEqual(len(files), 1, files)
         jg.proc.send_signal(signal.SIGKILL)
@@ -134,7 +139,7 @@ class Recording(IntegrationTest):
         r = subprocess.run([str(harness.JITGATE_BIN), "verify", str(files[0])], capture_output=True, text=True,
                            env=harness.clean_env(), timeout=30)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("unsealed, 2 records", r.stdout)
+        self.assertRegex(r.stdout, r"unsealed, [23] records")
         r = subprocess.run([str(harness.JITGATE_BIN), "replay", str(files[0]), "--no-wait"], capture_output=True,
                            text=True, env=harness.clean_env(), timeout=30)
         self.assertIn("SELECT 42 AS answer", r.stdout)
@@ -149,6 +154,37 @@ class Recording(IntegrationTest):
         with self.assertRaises(psycopg.OperationalError) as caught:
             psycopg.connect(jg.conninfo(), autocommit=True).execute("SELECT 1")
         self.assertIn("recording cannot be written", str(caught.exception))
+
+    def test_a_recording_that_fails_mid_session_ends_the_session_before_the_next_statement(self):
+        # A 64 KiB tmpfs as the recordings directory, filled up while the session is open: the writer
+        # thread's next write fails with ENOSPC, and the statement after it is refused, not forwarded.
+        if os.geteuid() != 0:
+            self.fail("this test mounts a tmpfs: run it as root (CI and scripts/test do)")
+        jg = harness.Jitgate(self.pg, policy=POLICY)
+        self.addCleanup(jg.cleanup)
+        small = jg.dir / "small-recordings"
+        small.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], check=True)
+        self.addCleanup(subprocess.run, ["umount", "-l", str(small)], check=False)
+        jg.extra_config = f"recordings: {harness.yaml_str(str(small))}\n"
+        jg.start()
+        conn = psycopg.connect(jg.conninfo(), autocommit=True)
+        self.addCleanup(conn.close)
+        conn.execute("SELECT 1").fetchall()
+        filler = os.open(small / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while os.write(filler, b"x" * 4096) > 0:
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(filler)
+        # Forwarded; its record (longer than what is left of the file's last page) cannot be written.
+        conn.execute("SELECT %s::text AS long", ["y" * 8000]).fetchall()
+        with self.assertRaises(psycopg.OperationalError) as caught:
+            conn.execute("SELECT 'never forwarded'").fetchall()
+        self.assertIn("recording cannot be written", str(caught.exception))
+        self.assertRegex(jg.log_text(), r"cannot write: No space left on device")
 
 
 if __name__ == "__main__":

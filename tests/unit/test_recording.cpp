@@ -1,6 +1,6 @@
 // Unit tests of session recordings: write → verify sealed; a recorder dropped without close (a killed
 // proxy) → unsealed; a torn last line; a one-byte edit named by record; write failures as values;
-// params left out when disabled; result rows capped.
+// params left out when disabled; result rows capped; the writer thread (same bytes, failures reported).
 #include "proxy/audit_json.hpp"
 #include "proxy/recording.hpp"
 
@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace jitgate;
@@ -277,4 +278,72 @@ TEST_CASE("result rows are capped at record_rows and left out at 0", "[recording
     REQUIRE(read_rows);
     CHECK(read_rows->size() == 2);
     CHECK(read_json_array(read_rows->at(1).text)->at(1).kind == JsonKind::null);
+}
+
+TEST_CASE("records handed to the writer thread are the same bytes, in order, per file, as records written at once",
+          "[recording]") {
+    TempDir direct_dir;
+    TempDir queued_dir;
+    auto direct = open_recorder(direct_dir.path);
+    write_session(*direct, 300);
+    REQUIRE(direct->close("client terminated"));
+
+    std::filesystem::path first_path;
+    std::filesystem::path second_path;
+    {
+        RecordingWriter writer;
+        RecorderOptions options;
+        options.writer = &writer;
+        auto first = open_recorder(queued_dir.path, options);
+        auto second = open_recorder(queued_dir.path / "other", options);
+        first_path = first->path();
+        second_path = second->path();
+        for (int i = 0; i < 300; ++i) {  // interleaved: the writer batches both files together
+            REQUIRE(first->statement(select_statement(i * 1000ms)));
+            REQUIRE(second->statement(select_statement(i * 1000ms)));
+        }
+        REQUIRE(first->close("client terminated"));  // waits until the seal is written
+        CHECK_FALSE(first->pending());
+        CHECK(lines_of(first_path) == lines_of(direct->path()));
+        std::atomic<bool> woken{false};
+        if (second->notify_when_written([&] { woken = true; })) {
+            for (int i = 0; i < 500 && !woken; ++i) std::this_thread::sleep_for(1ms);
+            CHECK(woken);
+        }
+        CHECK_FALSE(second->pending());
+        CHECK(lines_of(second_path).size() == 301);  // unsealed: the writer wrote every record handed over
+    }
+    CHECK(verify_recording(first_path).state == RecordingVerification::State::sealed);
+    const RecordingVerification second = verify_recording(second_path);
+    CHECK(second.state == RecordingVerification::State::unsealed);
+    CHECK(second.records == 301);
+}
+
+TEST_CASE("a write the writer thread cannot do reaches the session as a failure, and later records are refused",
+          "[recording]") {
+    TempDir dir;
+    RecordingWriter writer;
+    RecorderOptions options;
+    options.writer = &writer;
+    auto recorder = open_recorder(dir.path, options);
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit tight = old;
+    tight.rlim_cur = std::filesystem::file_size(recorder->path());
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &tight) == 0);
+    CHECK(recorder->statement(select_statement(1000ms)));  // handed over: the write happens later
+    std::atomic<bool> woken{false};
+    if (recorder->notify_when_written([&] { woken = true; })) {
+        for (int i = 0; i < 2000 && !woken; ++i) std::this_thread::sleep_for(1ms);
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, old_handler);
+    CHECK_FALSE(recorder->pending());
+    CHECK(recorder->failed());
+    const RecordStatus failed = recorder->status();
+    CHECK(failed.error.find("cannot write: File too large") != std::string::npos);
+    CHECK(recorder->statement(select_statement(2000ms)).error == failed.error);
+    CHECK(recorder->close("client terminated").error == failed.error);
+    CHECK(verify_recording(recorder->path()).state == RecordingVerification::State::unsealed);
 }
