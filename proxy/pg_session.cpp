@@ -433,9 +433,14 @@ asio::awaitable<void> PgSession::relay() {
         if (ec) break;
         client_filled_ += n;
         if (track_idle) last_client_activity_ = steady_clock::now();
-        if (recorder_ && (recorder_->pending() || recorder_->failed()) && !co_await await_recorded()) {
-            pg::write_error(final_reply, "FATAL", pg::sqlstate::insufficient_privilege, recording_refusal);
-            break;
+        // The previous statements' records must be on disk before this is forwarded: usually they are
+        // (the writer got to them) or this thread writes them now (flush); else it waits (bounded).
+        if (recorder_ && (recorder_->pending() || recorder_->failed())) {
+            const bool written = recorder_->flush() && !recorder_->failed();
+            if (!written && !co_await await_recorded()) {
+                pg::write_error(final_reply, "FATAL", pg::sqlstate::insufficient_privilege, recording_refusal);
+                break;
+            }
         }
         out.clear();
         pg::StepResult step = relay_->on_client_bytes(span_of(client_buffer_, client_filled_), out);

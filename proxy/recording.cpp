@@ -160,6 +160,11 @@ RecordStatus SessionRecorder::statement(const StatementRecord& r) {
     return write_record(false);
 }
 
+bool SessionRecorder::flush() {
+    if (options_.writer != nullptr && file_->pending()) (void)options_.writer->flush();
+    return !file_->pending();
+}
+
 RecordStatus SessionRecorder::close(std::string_view reason) {
     if (RecordStatus failed = status(); !failed) return failed;
     JsonFields body{body_, "end"};
@@ -168,7 +173,7 @@ RecordStatus SessionRecorder::close(std::string_view reason) {
     RecordStatus written = write_record(false);
     closed_ = true;
     if (!written) return written;
-    if (!file_->wait_written(options_.close_wait)) {
+    if (!flush() && !file_->wait_written(options_.close_wait)) {
         return {fmt::format("recording {}: the seal was not written within {} ms", path().string(),
                             options_.close_wait.count())};
     }

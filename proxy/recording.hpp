@@ -4,9 +4,11 @@
 //
 // Writing: the header is written when the recording opens (so a session whose recording cannot be
 // written is refused before it starts); every later record is formatted on the session's thread and
-// handed to the process's RecordingWriter (recording_writer.hpp), which chains and writes it off the I/O
-// path. The session keeps the promise of `record_failure: block` by waiting until nothing is pending()
-// before it forwards its next statement. Without a writer (tests, tools) each record is written at once.
+// handed to the process's RecordingWriter (recording_writer.hpp), whose thread chains and writes it in
+// the background. The session keeps the promise of `record_failure: block` by making sure nothing is
+// pending() before it forwards its next statement: flush() writes the queue on its own thread (group
+// commit) unless the writer is writing, else it waits for notify_when_written. Without a writer (tests,
+// tools) each record is written at once.
 // A failed write is sticky: the recorder refuses every later record; the session decides whether to go on.
 // Limits: a recorder is used by one session at a time (no lock); an audit aid, not a security boundary
 // (the chain is not keyed; see chain.hpp).
@@ -86,6 +88,9 @@ public:
     [[nodiscard]] virtual RecordStatus close(std::string_view reason) = 0;
     // Whether a record handed over is not written yet.
     [[nodiscard]] virtual bool pending() const noexcept = 0;
+    // Writes what is pending on the calling thread, unless the writer is writing right now; true when
+    // nothing of this recording is pending afterwards.
+    [[nodiscard]] virtual bool flush() = 0;
     // Calls `wake` once, on the writer's thread, when nothing is pending any more (or a write failed);
     // false (no call) when nothing is pending now.
     [[nodiscard]] virtual bool notify_when_written(std::function<void()> wake) = 0;
@@ -131,6 +136,7 @@ public:
     [[nodiscard]] RecordStatus statement(const StatementRecord& record) override;
     [[nodiscard]] RecordStatus close(std::string_view reason) override;
     [[nodiscard]] bool pending() const noexcept override { return file_->pending(); }
+    [[nodiscard]] bool flush() override;
     [[nodiscard]] bool notify_when_written(std::function<void()> wake) override {
         return file_->notify_when_written(std::move(wake));
     }

@@ -107,7 +107,7 @@ RecordingWriter::~RecordingWriter() {
         const std::lock_guard lock(mutex_);
         stopping_ = true;
     }
-    work_.notify_one();
+    work_.notify_all();
     thread_.join();
 }
 
@@ -126,7 +126,6 @@ std::string RecordingWriter::submit(const std::shared_ptr<RecordingFile>& file, 
     }
     queued_bytes_ += body.size();
     file->submitted_.fetch_add(1, std::memory_order_relaxed);
-    const bool was_idle = queue_.empty();
     queue_.push_back(Job{file, std::move(body)});
     if (spare_.empty()) {
         body = std::string();
@@ -134,36 +133,63 @@ std::string RecordingWriter::submit(const std::shared_ptr<RecordingFile>& file, 
         body = std::move(spare_.back());
         spare_.pop_back();
     }
+    const bool wake = std::exchange(idle_, false);
     lock.unlock();
-    if (was_idle) work_.notify_one();  // else the writer is awake, or will find the queue non-empty
+    if (wake) work_.notify_one();  // once per idle spell, not per record
     return {};
 }
 
+bool RecordingWriter::flush() {
+    const std::unique_lock writing(write_mutex_, std::try_to_lock);
+    if (!writing.owns_lock()) return false;
+    drain();
+    return true;
+}
+
 void RecordingWriter::run() {
-    std::vector<Job> batch;
     while (true) {
         {
             std::unique_lock lock(mutex_);
-            work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-            if (queue_.empty()) return;  // stopping, and everything is written
-            batch.swap(queue_);
-        }
-        write_batch(batch);
-        std::size_t bytes = 0;
-        {
-            const std::lock_guard lock(mutex_);
-            for (Job& job : batch) {
-                bytes += job.body.size();
-                if (spare_.size() < max_spare_buffers && job.body.capacity() <= max_kept_capacity) {
-                    job.body.clear();
-                    spare_.push_back(std::move(job.body));
-                }
+            if (queue_.empty() && !stopping_) {
+                idle_ = true;
+                work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+                idle_ = false;
             }
-            queued_bytes_ -= bytes;
+            if (queue_.empty()) return;  // stopping, and everything is written
+            // Leave the records to their sessions for a moment: a busy session flushes them itself.
+            if (!stopping_) work_.wait_for(lock, options_.delay, [&] { return stopping_; });
+            if (queue_.empty()) continue;
         }
-        batch.clear();  // drops the files' references: a finished recording's file is closed here
-        room_.notify_all();
+        const std::lock_guard writing(write_mutex_);
+        drain();
     }
+}
+
+void RecordingWriter::drain() {
+    {
+        const std::lock_guard lock(mutex_);
+        batch_.swap(queue_);
+    }
+    if (batch_.empty()) return;
+    write_batch(batch_);
+    recycle(batch_);
+}
+
+void RecordingWriter::recycle(std::vector<Job>& batch) {
+    std::size_t bytes = 0;
+    {
+        const std::lock_guard lock(mutex_);
+        for (Job& job : batch) {
+            bytes += job.body.size();
+            if (spare_.size() < max_spare_buffers && job.body.capacity() <= max_kept_capacity) {
+                job.body.clear();
+                spare_.push_back(std::move(job.body));
+            }
+        }
+        queued_bytes_ -= bytes;
+    }
+    batch.clear();  // drops the files' references: a finished recording's file is closed here
+    room_.notify_all();
 }
 
 void RecordingWriter::write_batch(std::vector<Job>& batch) {

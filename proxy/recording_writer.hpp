@@ -1,15 +1,23 @@
-// Where session recordings are written (DESIGN §5): one thread per process takes finished record bodies
-// from a bounded queue, chains them (seq, and prev = the SHA-256 of the line before, chain.hpp) and
-// appends them to their recording's file, so the session's I/O thread neither hashes nor writes.
+// Where session recordings are written (DESIGN §5): sessions hand finished record bodies to one bounded
+// queue per process; whoever drains it chains the records (seq, and prev = the SHA-256 of the line
+// before, chain.hpp) and appends them to their files, one write() per file per batch.
 //
-// The promise a session keeps with it: before it forwards its next statement it waits (bounded) until
-// everything it handed over is written (RecordingFile::notify_when_written), so a killed proxy loses at
-// most the statement in flight. "Written" means in the page cache: no fdatasync, so a power loss can cost
-// the last records and a killed proxy cannot.
+// Two drain it, as PostgreSQL's WAL is written (group commit):
+// - the writer thread, in the background: it lets records sit for `delay` (1 ms), then writes whatever
+//   is still queued, so a record is on disk within about a millisecond of its statement even when its
+//   session goes quiet; it sleeps without a timer while the queue is empty.
+// - a session that needs its records on disk now (before it forwards its next statement: the promise of
+//   record_failure: block) calls flush(), which writes the whole queue, every session's records, on the
+//   calling thread. At the rate a busy session sends statements this is the common case, and it costs
+//   what a direct write costs: no thread hand-off, no wake-up. When the writer thread is writing at that
+//   moment (a slow disk), flush() does not wait for it: the session waits asynchronously instead
+//   (RecordingFile::notify_when_written), and its I/O thread goes on serving other sessions.
 //
-// Bounds: the queue holds at most `max_queued_bytes` of bodies; a full queue makes submit() wait, at most
-// `max_wait`, and a timeout is reported to the session as a failed write (it decides, by record_failure,
-// whether to go on). Failures are sticky: after the first failed write a file takes no more records.
+// "Written" means in the page cache: no fdatasync, so a power loss can cost the last records and a
+// killed proxy cannot. Bounds: the queue holds at most `max_queued_bytes` of bodies; a full queue makes
+// submit() wait, at most `max_wait`, and a timeout is reported to the session as a failed write (it
+// decides, by record_failure, whether to go on). Failures are sticky: after the first failed write a
+// file takes no more records.
 #pragma once
 
 #include "proxy/chain.hpp"
@@ -80,6 +88,7 @@ public:
     struct Options {
         std::size_t max_queued_bytes = std::size_t{16} << 20;
         std::chrono::milliseconds max_wait{5000};  // for room in the queue
+        std::chrono::microseconds delay{1000};     // how long the writer thread leaves records to their sessions
     };
     RecordingWriter() : RecordingWriter(Options{}) {}
     explicit RecordingWriter(Options options);
@@ -92,6 +101,9 @@ public:
     // it (no allocation per record once warm). Empty on success; else why nothing was queued (the file
     // failed before, or the queue stayed full for max_wait).
     [[nodiscard]] std::string submit(const std::shared_ptr<RecordingFile>& file, std::string& body);
+    // Writes everything queued on the calling thread. False, having written nothing, when the writer
+    // thread (or another session) is writing right now: then wait with notify_when_written.
+    [[nodiscard]] bool flush();
 
 private:
     struct Job {
@@ -99,7 +111,10 @@ private:
         std::string body;
     };
     void run();
+    // Takes the queue and writes it; the caller holds write_mutex_.
+    void drain();
     void write_batch(std::vector<Job>& batch);
+    void recycle(std::vector<Job>& batch);
 
     const Options options_;
     std::mutex mutex_;
@@ -109,7 +124,10 @@ private:
     std::size_t queued_bytes_ = 0;
     std::vector<std::string> spare_;  // bodies written, capacity kept for the next submit
     bool stopping_ = false;
-    Sha256 sha_;  // writer thread only
+    bool idle_ = false;  // the writer thread sleeps until told: the next submit wakes it
+    std::mutex write_mutex_;  // held by whoever writes a batch: keeps each file's records in order
+    std::vector<Job> batch_;  // the batch being written (under write_mutex_)
+    Sha256 sha_;              // under write_mutex_
     std::thread thread_;
 };
 

@@ -312,11 +312,15 @@ TEST_CASE("records handed to the writer thread are the same bytes, in order, per
         }
         CHECK_FALSE(second->pending());
         CHECK(lines_of(second_path).size() == 301);  // unsealed: the writer wrote every record handed over
+        REQUIRE(second->statement(select_statement(301 * 1000ms)));
+        CHECK(second->flush());  // on this thread, now: what a session does before its next statement
+        CHECK_FALSE(second->pending());
+        CHECK(lines_of(second_path).size() == 302);
     }
     CHECK(verify_recording(first_path).state == RecordingVerification::State::sealed);
     const RecordingVerification second = verify_recording(second_path);
     CHECK(second.state == RecordingVerification::State::unsealed);
-    CHECK(second.records == 301);
+    CHECK(second.records == 302);
 }
 
 TEST_CASE("a write the writer thread cannot do reaches the session as a failure, and later records are refused",
