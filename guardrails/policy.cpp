@@ -60,14 +60,16 @@ constexpr std::string_view suggested_duration = "30m";
 // Whether the rule's deny clause covers the command: a denied class among the statement's classes, or a
 // denied effect on a denied table. A command without a classification (FunctionCall, an unseen portal)
 // touches tables nobody can name, so a table rule covers it when it denies `unknown` effects.
-[[nodiscard]] bool rule_covers(const config::Guardrail& rule, const Classification* cls, RiskClass risk) {
+[[nodiscard]] bool rule_covers(const config::Guardrail& rule, const Classification* cls, RiskClass risk,
+                               Protocol protocol) {
     const ClassMask classes = mask_of(rule.deny_classes);
     if ((classes & bit(risk)) != 0) return true;
     if (cls != nullptr && classes != 0) {
         for (const Effect& effect : cls->effects)
             if ((classes & bit(effect.risk)) != 0) return true;
     }
-    if (rule.deny_tables.empty()) return false;
+    // Table rules are about SQL: a shell command names no tables.
+    if (rule.deny_tables.empty() || protocol != Protocol::postgres) return false;
     const ClassMask effects = rule.deny_effects.empty() ? all_classes : mask_of(rule.deny_effects);
     if (risk == RiskClass::unknown && (effects & bit(RiskClass::unknown)) != 0) return true;
     if (cls == nullptr) return false;
@@ -145,7 +147,7 @@ ClassMask mask_of(const std::vector<RiskClass>& classes) noexcept {
 }
 
 std::shared_ptr<const Policy> Policy::build(std::shared_ptr<const config::Config> config, std::vector<Grant> store_grants,
-                                            ClassifyText classify, TimePoint now) {
+                                            ClassifyText classify, TimePoint now, ClassifyText classify_shell) {
     auto policy = std::make_shared<Policy>();
     const config::Config& c = *config;
     for (const config::User& user : c.users) {
@@ -179,6 +181,7 @@ std::shared_ptr<const Policy> Policy::build(std::shared_ptr<const config::Config
     for (Grant& grant : config_grants(c)) policy->grants_.push_back(std::move(grant));
     policy->config_ = std::move(config);
     policy->classify_ = std::move(classify);
+    policy->classify_shell_ = std::move(classify_shell);
     return policy;
 }
 
@@ -217,6 +220,9 @@ Decision decide(const Policy& policy, const Command& command, TimePoint now) {
         cls = decision.classification.get();
     } else if (command.kind == CommandKind::execute) {
         cls = command.classification;
+    } else if (command.kind == CommandKind::shell_exec || command.kind == CommandKind::shell_line) {
+        if (policy.shell_classifier()) decision.classification = policy.shell_classifier()(command.text);
+        cls = decision.classification.get();
     }
     decision.risk = cls != nullptr ? cls->risk : RiskClass::unknown;
 
@@ -229,7 +235,8 @@ Decision decide(const Policy& policy, const Command& command, TimePoint now) {
     }
     const std::vector<config::Guardrail>& rules = policy.config().guardrails;
     for (const config::Guardrail& rule : rules) {
-        if (rule.mode != config::RuleMode::enforce || !rule_covers(rule, cls, decision.risk) || !window_applies(rule, now))
+        if (rule.mode != config::RuleMode::enforce || !rule_covers(rule, cls, decision.risk, command.protocol) ||
+            !window_applies(rule, now))
             continue;
         block(decision, rule.id, cat({what_of(command, cls), " — denied by guardrail ", rule.id}), rule_hint(rule));
         return decision;
@@ -251,7 +258,8 @@ Decision decide(const Policy& policy, const Command& command, TimePoint now) {
     decision.grant = allowed->grant_id;
     decision.grant_until = allowed->until;
     for (const config::Guardrail& rule : rules) {
-        if (rule.mode != config::RuleMode::shadow || !rule_covers(rule, cls, decision.risk) || !window_applies(rule, now))
+        if (rule.mode != config::RuleMode::shadow || !rule_covers(rule, cls, decision.risk, command.protocol) ||
+            !window_applies(rule, now))
             continue;
         decision.verdict = Verdict::would_block;
         decision.rule = rule.id;

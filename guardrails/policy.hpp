@@ -27,8 +27,9 @@ using ClassMask = std::uint8_t;
 [[nodiscard]] constexpr ClassMask bit(RiskClass risk) noexcept { return static_cast<ClassMask>(1u << static_cast<unsigned>(risk)); }
 [[nodiscard]] ClassMask mask_of(const std::vector<RiskClass>& classes) noexcept;
 
-// Where a decision gets a text's class: the class cache in the proxy (a text is parsed once).
-using ClassifyText = std::function<std::shared_ptr<const Classification>(std::string_view sql)>;
+// Where a decision gets a text's class: the class cache in the proxy (a text is parsed once) for SQL,
+// the shell classifier for SSH commands (its answer carried as a Classification with no effects).
+using ClassifyText = std::function<std::shared_ptr<const Classification>(std::string_view text)>;
 
 // The rule id of the built-in rule that blocks text touching the lexer's settings.
 inline constexpr std::string_view lexer_settings_rule = "builtin:lexer-settings";
@@ -58,9 +59,10 @@ public:
     };
 
     // `store_grants`: every grant in the state store (config grants are taken from `config`).
+    // `classify_shell` null: every shell command is unknown.
     [[nodiscard]] static std::shared_ptr<const Policy> build(std::shared_ptr<const config::Config> config,
                                                              std::vector<Grant> store_grants, ClassifyText classify,
-                                                             TimePoint now);
+                                                             TimePoint now, ClassifyText classify_shell = {});
 
     [[nodiscard]] const config::Config& config() const noexcept { return *config_; }
     [[nodiscard]] const std::shared_ptr<const config::Config>& config_ptr() const noexcept { return config_; }
@@ -68,6 +70,7 @@ public:
     [[nodiscard]] const Subject* subject(std::string_view user, std::string_view target) const;
     [[nodiscard]] std::shared_ptr<const Classification> classify(std::string_view sql) const { return classify_(sql); }
     [[nodiscard]] const ClassifyText& classifier() const noexcept { return classify_; }
+    [[nodiscard]] const ClassifyText& shell_classifier() const noexcept { return classify_shell_; }
     // Whether the grant `id` (valid until `until` when the session relied on it) has ended for `user` on
     // `target` by `now`; nullopt while it is still in force.
     [[nodiscard]] std::optional<GrantEnd> ended(std::string_view user, std::string_view target, std::string_view id,
@@ -84,6 +87,7 @@ private:
     std::shared_ptr<const config::Config> config_;
     std::vector<Grant> grants_;
     ClassifyText classify_;
+    ClassifyText classify_shell_;
     Map<Map<Subject>> subjects_;  // user -> target -> subject; absent: holds and may request nothing
 };
 
