@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -61,6 +62,16 @@ void Chain::append(std::string& out, std::string_view body, Sha256& sha) {
 }
 
 std::string errno_text(int error) { return std::system_category().message(error); }
+
+int write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return 0;
+}
 
 namespace {
 

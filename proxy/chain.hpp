@@ -71,4 +71,7 @@ using RecordCheck = std::function<std::string(const JsonObject& record)>;
 // The sentence for an errno value ("Permission denied").
 [[nodiscard]] std::string errno_text(int error);
 
+// Writes all of `data` to `fd` (retrying short writes and EINTR); 0, or the errno that stopped it.
+[[nodiscard]] int write_all(int fd, std::string_view data);
+
 }  // namespace jitgate::proxy

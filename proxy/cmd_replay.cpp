@@ -4,7 +4,8 @@
 // (--speed, --idle-limit, --no-wait). Works on a copied file with no config or server: the chain is
 // checked first and a broken or unsealed one is a warning on stderr, not a failure. A session id is
 // looked up in the config's state store (find_recording).
-// Limits: only `.jsonl` PostgreSQL recordings.
+// SSH recordings (ssh_recording.hpp): each command with its verdict, and a terminal channel's cast played
+// inline with its own pacing (output as the engineer saw it); each channel's exit status.
 #include "proxy/audit_json.hpp"
 #include "proxy/commands.hpp"
 #include "proxy/recording.hpp"
@@ -115,6 +116,69 @@ void append_padded(std::string& out, std::string_view text, std::size_t to) {
     return fmt::format("[+{:.3f}s] {}@{}=> ", t, user, target);
 }
 
+void pause(const ReplayOptions& options, double gap) {
+    if (options.no_wait || options.speed <= 0) return;
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(std::max(0.0, gap), options.idle_limit) / options.speed));
+}
+
+// Plays an asciicast's output events to stdout with their pacing (DESIGN §5: what the engineer saw).
+void play_cast(const std::filesystem::path& path, const ReplayOptions& options) {
+    std::ifstream in{path, std::ios::binary};
+    if (!in) {
+        fmt::print("(the terminal recording {} cannot be read)\n", path.filename().string());
+        return;
+    }
+    std::string line;
+    std::getline(in, line);  // the header
+    double last = 0;
+    while (std::getline(in, line)) {
+        const std::optional<std::vector<JsonValue>> event = read_json_array(line);
+        if (!event || event->size() != 3 || (*event)[1].text != "o") continue;
+        double t = 0;
+        const std::string& at = (*event)[0].text;
+        std::from_chars(at.data(), at.data() + at.size(), t);
+        pause(options, t - last);
+        last = std::max(last, t);
+        std::fwrite((*event)[2].text.data(), 1, (*event)[2].text.size(), stdout);
+        std::fflush(stdout);
+    }
+    fmt::print("\n");
+}
+
+// One SSH record: a command with its verdict (and its terminal played), or a channel's exit.
+void print_ssh_record(const JsonObject& record, std::string_view type, double t, std::string_view user,
+                      std::string_view target, const std::filesystem::path& recording, const ReplayOptions& options,
+                      bool colour) {
+    if (type == "exit") {
+        const JsonValue* status = record.value("status");
+        const std::string_view signal = record.string("signal").value_or("");
+        fmt::print("[+{:.3f}s] channel {} ended{}\n\n", t, record.integer("channel").value_or(0),
+                   !signal.empty()                                        ? fmt::format(" by signal {}", signal)
+                   : status != nullptr && status->kind == JsonKind::integer ? fmt::format(" with exit status {}", status->text)
+                                                                            : std::string{});
+        return;
+    }
+    const std::string_view kind = record.string("kind").value_or("?");
+    const std::string_view command = record.string("command").value_or("");
+    std::string out = fmt::format("[+{:.3f}s] {}@{}$ ", t, user, target);
+    out += kind == "shell" ? std::string_view{"(interactive shell)"} : command;
+    if (kind == "subsystem") out += " (subsystem)";
+    out += '\n';
+    const std::string_view verdict = record.string("verdict").value_or("");
+    if (verdict == "block") {
+        const std::string reason = fmt::format("BLOCKED ({}, {})", record.string("class").value_or("?"),
+                                               record.string("rule").value_or(""));
+        out += colour ? fmt::format("\x1b[31m{}\x1b[0m\n", reason) : reason + '\n';
+    } else if (verdict == "would_block") {
+        out += fmt::format("WOULD BLOCK ({}, {}): shadow mode, forwarded\n", record.string("class").value_or("?"),
+                           record.string("rule").value_or(""));
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    if (const auto cast = record.string("cast"); cast && cast->find('/') == std::string_view::npos)
+        play_cast(recording.parent_path() / std::string(*cast), options);
+}
+
 [[nodiscard]] int run_replay(const ReplayOptions& options) {
     const std::optional<std::filesystem::path> recording = find_recording(options.recording, options.config_path);
     if (!recording) return 1;
@@ -146,15 +210,16 @@ void append_padded(std::string& out, std::string_view text, std::size_t to) {
             continue;
         }
         const double t = decimal(record, "t");
-        if (!options.no_wait && options.speed > 0) {
-            const double gap = std::min(std::max(0.0, t - last_t), options.idle_limit) / options.speed;
-            std::this_thread::sleep_for(std::chrono::duration<double>(gap));
-        }
+        pause(options, t - last_t);
         last_t = std::max(last_t, t);
         if (type == "end") {
             fmt::print("-- session ended at +{:.3f}s: {} ({} statements, {} blocked)\n", t,
                        record.string("reason").value_or("?"), record.integer("statements").value_or(0),
                        record.integer("blocked").value_or(0));
+            continue;
+        }
+        if (type == "command" || type == "exit") {
+            print_ssh_record(record, type, t, user, target, *recording, options, colour);
             continue;
         }
         if (type != "statement") continue;

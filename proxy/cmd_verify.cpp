@@ -8,6 +8,7 @@
 #include "proxy/audit_log.hpp"
 #include "proxy/commands.hpp"
 #include "proxy/recording.hpp"
+#include "proxy/ssh_recording.hpp"
 
 #include <fmt/format.h>
 
@@ -52,6 +53,12 @@ struct VerifyOptions {
     const std::optional<std::filesystem::path> recording = find_recording(options.recording, options.config_path);
     if (!recording) return 1;
     const RecordingVerification result = verify_recording(*recording);
+    if (result.state != RecordingVerification::State::broken) {  // an SSH session's terminal recordings too
+        if (const std::optional<CastCheck> cast = check_casts(*recording)) {
+            fmt::print("broken at record {}: {}\n", cast->record, cast->why);
+            return 1;
+        }
+    }
     switch (result.state) {
         case RecordingVerification::State::sealed:
             fmt::print("ok: sealed, {} records\n", result.records);

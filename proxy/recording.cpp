@@ -99,7 +99,7 @@ SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& 
     body.text("session", header.session)
         .text("user", header.user)
         .text("target", header.target)
-        .word("protocol", "postgres")
+        .word("protocol", header.protocol)
         .text("client", header.client)
         .text("config", header.config)
         .word("start", rfc3339_ms(header.start));
@@ -160,6 +160,19 @@ RecordStatus SessionRecorder::statement(const StatementRecord& r) {
     return write_record(false);
 }
 
+JsonFields SessionRecorder::begin_record(std::string_view type, config::TimePoint at) {
+    JsonFields body{body_, type};
+    append_milli(body.key("t").out(), offset(at));
+    return body;
+}
+
+RecordStatus SessionRecorder::commit_record(bool statement, bool blocked) {
+    if (RecordStatus failed = status(); !failed) return failed;
+    if (statement) ++statements_;
+    if (statement && blocked) ++blocked_;
+    return write_record(false);
+}
+
 bool SessionRecorder::flush() {
     if (options_.writer != nullptr && file_->pending()) (void)options_.writer->flush();
     return !file_->pending();
@@ -205,6 +218,11 @@ namespace {
         std::string why = need_strings({"kind", "sql", "class", "verdict"});
         return why.empty() ? need_present({"t", "rows", "duration_ms"}) : why;
     }
+    if (type == "command") {  // SSH (ssh_recording.hpp)
+        std::string why = need_strings({"kind", "command", "class", "verdict"});
+        return why.empty() ? need_present({"t", "channel"}) : why;
+    }
+    if (type == "exit") return need_present({"t", "channel", "status"});
     std::string why = need_strings({"reason"});
     return why.empty() ? need_present({"t", "statements", "blocked"}) : why;
 }
@@ -220,7 +238,8 @@ RecordingVerification verify_recording(const std::filesystem::path& path) {
         const bool first = record.integer("seq") == 1u;
         if (sealed) return "a record after the end record (the seal)";
         if (first != (*type == "header")) return first ? "the first record is not a header" : "a second header";
-        if (*type != "header" && *type != "statement" && *type != "end") return fmt::format("unknown type {}", *type);
+        if (*type != "header" && *type != "statement" && *type != "command" && *type != "exit" && *type != "end")
+            return fmt::format("unknown type {}", *type);
         if (*type == "end") sealed = true;
         return check_fields(record, *type);
     });

@@ -47,6 +47,7 @@ struct RecordingHeader {
     std::string_view client;  // the client's address, "192.0.2.7:51234"
     std::string_view config;  // the hex hash of the config in force
     config::TimePoint start;
+    std::string_view protocol = "postgres";  // or "ssh" (ssh_recording.hpp)
 };
 
 // An error the server (or the proxy) answered a statement with.
@@ -135,6 +136,10 @@ public:
 
     [[nodiscard]] RecordStatus statement(const StatementRecord& record) override;
     [[nodiscard]] RecordStatus close(std::string_view reason) override;
+    // Records of other shapes (the SSH path): begin one (its type and "t", the offset of `at`), add
+    // fields, then commit it. `statement` counts it in the seal's statements (and blocked) figures.
+    [[nodiscard]] JsonFields begin_record(std::string_view type, config::TimePoint at);
+    [[nodiscard]] RecordStatus commit_record(bool statement, bool blocked);
     [[nodiscard]] bool pending() const noexcept override { return file_->pending(); }
     [[nodiscard]] bool flush() override;
     [[nodiscard]] bool notify_when_written(std::function<void()> wake) override {

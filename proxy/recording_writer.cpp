@@ -10,17 +10,6 @@
 namespace jitgate::proxy {
 namespace {
 
-// Writes all of `data`; 0, or the errno that stopped it.
-[[nodiscard]] int write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno;
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return 0;
-}
-
 constexpr std::size_t max_spare_buffers = 64;
 constexpr std::size_t max_kept_capacity = std::size_t{1} << 20;  // a huge body's buffer is not kept
 
