@@ -310,6 +310,41 @@ Verdict path_write_risk(const Word& path, std::string_view doing, bool can_destr
     return literal_path_risk(path.value, doing, path.glob);
 }
 
+Verdict Context::write_risk(const Word& path, std::string_view doing, bool can_destroy) const {
+    const bool relative = !path.value.empty() && path.value.front() != '/' && path.value.front() != '~';
+    if (!relative || !path.literal() || cwd_.empty()) return path_write_risk(path, doing, can_destroy);
+    if (cwd_ == "?") {
+        return verdict(can_destroy ? RiskClass::destructive : RiskClass::write,
+                       std::string(doing) + " `" + path.raw + "` after a cd the classifier cannot follow");
+    }
+    return literal_path_risk(cwd_ + "/" + path.value, doing, path.glob);
+}
+
+namespace {
+
+// The working directory after `cd ARGS` from `cwd` (see Context).
+std::string change_directory(const std::string& cwd, Args args) {
+    std::size_t i = 0;
+    while (i < args.size() && args[i].value.size() > 1 && args[i].value.front() == '-' && args[i].literal()) {
+        if (args[i].value == "--") {
+            ++i;
+            break;
+        }
+        ++i;
+    }
+    if (i >= args.size()) return {};
+    const Word& target = args[i];
+    if (!target.literal() || target.value == "-") return "?";
+    const std::string& dir = target.value;
+    if (dir.front() == '~') return dir.find("..") == std::string::npos ? std::string() : std::string("?");
+    if (dir.front() == '/') return normalize_path(dir);
+    if (cwd == "?") return "?";
+    if (cwd.empty()) return dir.find("..") == std::string::npos ? std::string() : std::string("?");
+    return normalize_path(cwd + "/" + dir);
+}
+
+}  // namespace
+
 Verdict summarize(const std::vector<ShellEffect>& effects) {
     Verdict out = verdict(RiskClass::read, "no command");
     bool first = true;
@@ -326,10 +361,10 @@ Verdict summarize(const std::vector<ShellEffect>& effects) {
 namespace {
 
 void add_substitution_effects(const std::vector<Substitution>& subs, const ShellProgramTables& tables, int depth,
-                              std::vector<ShellEffect>& out) {
+                              std::vector<ShellEffect>& out, const std::string& cwd) {
     for (const Substitution& sub : subs) {
         std::vector<ShellEffect> inner;
-        classify_text(sub.source, tables, depth + 1, inner);
+        classify_text(sub.source, tables, depth + 1, inner, cwd);
         const char* where = sub.kind == Substitution::Kind::process_in    ? "in <(...): "
                             : sub.kind == Substitution::Kind::process_out ? "in >(...): "
                             : sub.kind == Substitution::Kind::backtick    ? "in `...`: "
@@ -343,7 +378,7 @@ void add_substitution_effects(const std::vector<Substitution>& subs, const Shell
 
 bool is_stdin(const Redirect& r) { return r.fd == -1 || r.fd == 0; }
 
-Verdict classify_redirect(const Redirect& r) {
+Verdict classify_redirect(const Redirect& r, const Context& ctx) {
     const std::string& op = r.op;
     if (op == "<" || op == "<<" || op == "<<-" || op == "<<<" || op == "<&") return verdict(RiskClass::read, {});
     if (op == ">&" || op == "<&") {
@@ -356,18 +391,19 @@ Verdict classify_redirect(const Redirect& r) {
     if (!r.target.substitutions.empty() && (r.target.raw.starts_with("<(") || r.target.raw.starts_with(">("))) {
         return verdict(RiskClass::read, {});  // into a process substitution, classified on its own
     }
-    return path_write_risk(r.target, "redirection onto");
+    return ctx.write_risk(r.target, "redirection onto");
 }
 
 // Builds the effect for one simple command.
 void classify_command(const SimpleCommand& command, const ShellProgramTables& tables, int depth,
-                      std::vector<ShellEffect>& out) {
-    for (const Word& word : command.assignments) add_substitution_effects(word.substitutions, tables, depth, out);
-    for (const Word& word : command.words) add_substitution_effects(word.substitutions, tables, depth, out);
+                      std::vector<ShellEffect>& out, const std::string& cwd) {
+    for (const Word& word : command.assignments) add_substitution_effects(word.substitutions, tables, depth, out, cwd);
+    for (const Word& word : command.words) add_substitution_effects(word.substitutions, tables, depth, out, cwd);
     for (const Redirect& r : command.redirects) {
-        add_substitution_effects(r.target.substitutions, tables, depth, out);
-        add_substitution_effects(r.body_substitutions, tables, depth, out);
+        add_substitution_effects(r.target.substitutions, tables, depth, out, cwd);
+        add_substitution_effects(r.body_substitutions, tables, depth, out, cwd);
     }
+    const Context ctx(tables, depth, cwd);
 
     ShellEffect effect;
     effect.command = describe(command.words);
@@ -378,7 +414,6 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
     } else if (command.words.empty()) {
         v = verdict(RiskClass::read, command.assignments.empty() ? "redirections only" : "assignments only");
     } else {
-        const Context ctx(tables, depth);
         v = ctx.argv(command.words);
     }
     if (v.stdin_code != StdinCode::none && v.risk != RiskClass::unknown) v.stdin_code = StdinCode::none;
@@ -397,7 +432,7 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
                                      : source->target.literal();
             if (literal) {
                 const Verdict inner =
-                    Context(tables, depth).script(source->is_heredoc() ? source->body : source->target.value, program + " <<");
+                    ctx.script(source->is_heredoc() ? source->body : source->target.value, program + " <<");
                 v.risk = risk_rank(inner.risk) >= risk_rank(v.stdin_floor) ? inner.risk : v.stdin_floor;
                 v.reason = inner.reason;
             } else {
@@ -418,7 +453,7 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
         }
     }
     for (const Redirect& r : command.redirects) {
-        Verdict rv = classify_redirect(r);
+        Verdict rv = classify_redirect(r, ctx);
         if (!rv.reason.empty()) v.raise(rv);
     }
     effect.risk = v.risk;
@@ -428,7 +463,8 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
 
 }  // namespace
 
-void classify_text(std::string_view text, const ShellProgramTables& tables, int depth, std::vector<ShellEffect>& out) {
+void classify_text(std::string_view text, const ShellProgramTables& tables, int depth, std::vector<ShellEffect>& out,
+                   std::string cwd) {
     if (depth > max_depth) {
         out.push_back({RiskClass::unknown, "nested deeper than " + std::to_string(max_depth) + " levels", {}});
         return;
@@ -443,12 +479,21 @@ void classify_text(std::string_view text, const ShellProgramTables& tables, int 
         out.push_back({RiskClass::unknown, parsed.error, {}});
         return;
     }
-    for (const SimpleCommand& command : parsed.commands) classify_command(command, tables, depth, out);
+    for (const SimpleCommand& command : parsed.commands) {
+        classify_command(command, tables, depth, out, cwd);
+        // cd moves where relative paths point for the commands after it (a subshell's cd is followed too,
+        // which can only make a later relative path look more dangerous, never less).
+        if (!command.words.empty() && !command.data_only && command.words.front().literal()) {
+            const std::string& name = command.words.front().value;
+            if (name == "cd" || name == "pushd") cwd = change_directory(cwd, Args(command.words).subspan(1));
+            else if (name == "popd") cwd = "?";
+        }
+    }
 }
 
 Verdict Context::script(std::string_view text, std::string_view via) const {
     std::vector<ShellEffect> effects;
-    classify_text(text, tables_, depth_ + 1, effects);
+    classify_text(text, tables_, depth_ + 1, effects, cwd_);
     Verdict v = summarize(effects);
     v.reason = std::string(via) + " → " + v.reason;
     return v;
@@ -460,7 +505,7 @@ Verdict Context::argv(Args argv) const {
     const Program program = resolve_program(argv.front());
     const std::string_view name = program.name;
     const Args args = argv.subspan(1);
-    const Context inner(tables_, depth_ + 1);
+    const Context inner(tables_, depth_ + 1, cwd_);
 
     // Config first: a path in config names that exact path (even outside the standard directories),
     // a plain name matches the basename of a program the classifier could name.

@@ -37,23 +37,31 @@ using Args = std::span<const Word>;
 // The classifier's recursion, handed to handlers: classify an argv or a whole shell text one level deeper.
 class Context {
 public:
-    Context(const ShellProgramTables& tables, int depth) : tables_(tables), depth_(depth) {}
+    // `cwd`: the directory relative paths resolve against: "" for the login directory (relative paths are
+    // ordinary files), an absolute path after `cd DIR`, or "?" after a `cd` the classifier cannot follow.
+    Context(const ShellProgramTables& tables, int depth, std::string cwd = {})
+        : tables_(tables), depth_(depth), cwd_(std::move(cwd)) {}
 
     // argv[0] is the program. Returns unknown beyond max_depth.
     [[nodiscard]] Verdict argv(Args argv) const;
     // A whole shell text (sh -c, ssh HOST CMD, watch CMD, su -c); `via` prefixes the reason ("bash -c").
     [[nodiscard]] Verdict script(std::string_view text, std::string_view via) const;
+    // The risk of writing to (or removing) `path`, resolved against the working directory.
+    [[nodiscard]] Verdict write_risk(const Word& path, std::string_view doing, bool can_destroy = true) const;
     [[nodiscard]] int depth() const noexcept { return depth_; }
+    [[nodiscard]] const std::string& cwd() const noexcept { return cwd_; }
     [[nodiscard]] const ShellProgramTables& tables() const noexcept { return tables_; }
 
 private:
     const ShellProgramTables& tables_;
     int depth_;
+    std::string cwd_;
 };
 
 // Classifies every simple command of `text` at `depth`, appending one effect per command (and per
 // substitution) to `out`. Lexing or parsing errors append one unknown effect.
-void classify_text(std::string_view text, const ShellProgramTables& tables, int depth, std::vector<ShellEffect>& out);
+void classify_text(std::string_view text, const ShellProgramTables& tables, int depth, std::vector<ShellEffect>& out,
+                   std::string cwd = {});
 // The highest effect, as a verdict (read "no command" when there is none).
 [[nodiscard]] Verdict summarize(const std::vector<ShellEffect>& effects);
 

@@ -63,20 +63,28 @@ bool join_literal(Args words, std::string& out) {
 
 // ---------------------------------------------------------------- files
 
-Verdict handle_rm(std::string_view program, Args args, const Context&) {
+Verdict handle_rm(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {});
-    if (const Option* o = s.find_any("r R recursive")) {
-        return verdict(X, str(program) + " -" + (o->name.size() > 1 ? "-" : "") + o->name + " removes recursively");
+    if (s.find_any("r R recursive")) {
+        std::string written = "-r";  // the option as written: -rf, -R, --recursive
+        for (const Word& w : args) {
+            if (w.value == "--recursive" || (w.value.size() > 1 && w.value[0] == '-' && w.value[1] != '-' &&
+                                             w.value.find_first_of("rR") != std::string::npos)) {
+                written = w.value;
+                break;
+            }
+        }
+        return verdict(X, str(program) + " " + written + " removes recursively");
     }
     if (s.has("no-preserve-root")) return verdict(X, str(program) + " --no-preserve-root removes the root");
     if (s.dynamic) return verdict(X, str(program) + " with an argument that may expand to options such as -r");
     Verdict v = verdict(W, str(program) + " removes files");
-    for (const Word* operand : s.operands) v.raise(path_write_risk(*operand, program == "rm" ? "removing" : "unlinking"));
+    for (const Word* operand : s.operands) v.raise(ctx.write_risk(*operand, program == "rm" ? "removing" : "unlinking"));
     return v;
 }
 
 // cp, mv, install, ln: the destination (-t DIR or the last operand) is written; mv also removes its sources.
-Verdict handle_copy(std::string_view program, Args args, const Context&) {
+Verdict handle_copy(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"tSbm", "target-directory suffix backup mode owner group context", "", false});
     Verdict v = verdict(W, str(program) + " writes files");
     if (s.dynamic) v.raise(X, str(program) + " with an argument that may expand to several paths");
@@ -85,31 +93,31 @@ Verdict handle_copy(std::string_view program, Args args, const Context&) {
         target.value = t->value;
         target.raw = t->value;
         target.expands = !t->value_literal;
-        v.raise(path_write_risk(target, str(program) + " into"));
+        v.raise(ctx.write_risk(target, str(program) + " into"));
     } else if (!s.operands.empty()) {
-        v.raise(path_write_risk(*s.operands.back(), str(program) + " onto"));
+        v.raise(ctx.write_risk(*s.operands.back(), str(program) + " onto"));
     }
     if (program == "mv") {
-        for (std::size_t i = 0; i + 1 < s.operands.size(); ++i) v.raise(path_write_risk(*s.operands[i], "mv moving away"));
+        for (std::size_t i = 0; i + 1 < s.operands.size(); ++i) v.raise(ctx.write_risk(*s.operands[i], "mv moving away"));
     }
     return v;
 }
 
 // touch, mkdir, tee, truncate ...: every operand is written.
-Verdict handle_create(std::string_view program, Args args, const Context&) {
+Verdict handle_create(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"srdtmZ", "size reference date mode context", "", false});
     const bool overwrites = program == "tee" || program == "truncate";
     Verdict v = program == "tee" ? verdict(R, "tee writes only to stdout") : verdict(W, str(program) + " writes files");
-    for (const Word* operand : s.operands) v.raise(path_write_risk(*operand, str(program), overwrites));
+    for (const Word* operand : s.operands) v.raise(ctx.write_risk(*operand, str(program), overwrites));
     return v;
 }
 
-Verdict handle_chmod(std::string_view program, Args args, const Context&) {
+Verdict handle_chmod(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"", "reference from", "", false});
     Verdict v = verdict(A, str(program) + " changes ownership or permissions");
     if (s.find_any("R recursive")) {
         for (const Word* operand : s.operands) {
-            const Verdict p = path_write_risk(*operand, str(program) + " -R on");
+            const Verdict p = ctx.write_risk(*operand, str(program) + " -R on");
             if (p.risk == X) v.raise(p);
         }
     }
@@ -190,7 +198,7 @@ Verdict sed_script_risk(std::string_view script) {
     return v;
 }
 
-Verdict handle_sed(std::string_view program, Args args, const Context&) {
+Verdict handle_sed(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"efl", "expression file line-length", "i", false});
     if (s.find_any("f file")) return verdict(U, str(program) + " -f runs a script file the classifier cannot read");
     Verdict v = verdict(R, str(program) + " only reads");
@@ -210,7 +218,7 @@ Verdict handle_sed(std::string_view program, Args args, const Context&) {
     }
     if (s.find_any("i in-place")) {
         v.raise(W, str(program) + " -i edits files in place");
-        for (const Word* file : files) v.raise(path_write_risk(*file, str(program) + " -i editing"));
+        for (const Word* file : files) v.raise(ctx.write_risk(*file, str(program) + " -i editing"));
     }
     if (s.dynamic) v.raise(W, str(program) + " with an argument that may expand to options such as -i");
     return v;
@@ -269,23 +277,23 @@ Verdict handle_find(std::string_view program, Args args, const Context& ctx) {
         } else if (a == "-delete") {
             v.raise(X, str(program) + " -delete removes every match");
         } else if (a == "-fprint" || a == "-fprint0" || a == "-fprintf" || a == "-fls") {
-            if (i + 1 < args.size()) v.raise(path_write_risk(args[i + 1], str(program) + " " + a));
+            if (i + 1 < args.size()) v.raise(ctx.write_risk(args[i + 1], str(program) + " " + a));
             else v.raise(W, str(program) + " " + a + " writes a file");
         }
     }
     return v;
 }
 
-Verdict handle_sort(std::string_view program, Args args, const Context&) {
+Verdict handle_sort(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"oktSTF", "output key field-separator buffer-size temporary-directory files0-from", "", false});
     if (const Option* o = s.find_any("o output")) {
         Word target;
         target.value = o->value;
         target.raw = o->value;
         target.expands = !o->value_literal;
-        return path_write_risk(target, str(program) + " -o writing");
+        return ctx.write_risk(target, str(program) + " -o writing");
     }
-    if (program == "uniq" && s.operands.size() >= 2) return path_write_risk(*s.operands[1], "uniq writing");
+    if (program == "uniq" && s.operands.size() >= 2) return ctx.write_risk(*s.operands[1], "uniq writing");
     return verdict(R, str(program) + " only reads");
 }
 
@@ -370,7 +378,7 @@ Verdict handle_wrapper(std::string_view program, Args args, const Context& ctx) 
         target.value = o->value;
         target.raw = o->value;
         target.expands = !o->value_literal;
-        v.raise(path_write_risk(target, str(program) + " -o writing"));
+        v.raise(ctx.write_risk(target, str(program) + " -o writing"));
     }
     if (start >= args.size()) {
         v.raise(rule->without_command, str(rule->without_reason));
@@ -572,7 +580,7 @@ Verdict handle_ssh(std::string_view program, Args args, const Context& ctx) {
     return v;
 }
 
-Verdict handle_scp(std::string_view program, Args args, const Context&) {
+Verdict handle_scp(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"cFiJloPSDX", "", "", false});
     Verdict v = verdict(W, str(program) + " copies files");
     for (const Option& o : s.options) {
@@ -581,12 +589,12 @@ Verdict handle_scp(std::string_view program, Args args, const Context&) {
         }
     }
     if (!s.operands.empty() && s.operands.back()->value.find(':') == std::string::npos) {
-        v.raise(path_write_risk(*s.operands.back(), str(program) + " onto"));
+        v.raise(ctx.write_risk(*s.operands.back(), str(program) + " onto"));
     }
     return v;
 }
 
-Verdict handle_rsync(std::string_view program, Args args, const Context&) {
+Verdict handle_rsync(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"eBfT", "rsh rsync-path filter exclude include exclude-from include-from files-from "
                                                     "temp-dir partial-dir backup-dir suffix chmod chown log-file password-file",
                                            "", false});
@@ -603,12 +611,12 @@ Verdict handle_rsync(std::string_view program, Args args, const Context&) {
         }
     }
     if (!s.operands.empty() && s.operands.back()->value.find(':') == std::string::npos) {
-        v.raise(path_write_risk(*s.operands.back(), str(program) + " onto"));
+        v.raise(ctx.write_risk(*s.operands.back(), str(program) + " onto"));
     }
     return v;
 }
 
-Verdict handle_curl(std::string_view program, Args args, const Context&) {
+Verdict handle_curl(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"oOTdFXHuAeEbcDKrwxyYzCmQtUhs",
                                            "output upload-file data data-raw data-binary data-urlencode form request header user "
                                            "user-agent referer cert cacert cookie cookie-jar dump-header config range "
@@ -626,7 +634,7 @@ Verdict handle_curl(std::string_view program, Args args, const Context&) {
             target.value = o.value;
             target.raw = o.value;
             target.expands = !o.value_literal;
-            v.raise(path_write_risk(target, str(program) + " -" + (n.size() > 1 ? "-" : "") + n + " writing"));
+            v.raise(ctx.write_risk(target, str(program) + " -" + (n.size() > 1 ? "-" : "") + n + " writing"));
         } else if (n == "O" || n == "remote-name" || n == "remote-name-all" || n == "J" || n == "remote-header-name") {
             v.raise(W, str(program) + " -O saves a file");
         } else if (n == "T" || n == "upload-file" || n == "d" || n.starts_with("data") || n == "F" || n == "form" ||
@@ -639,7 +647,7 @@ Verdict handle_curl(std::string_view program, Args args, const Context&) {
     return v;
 }
 
-Verdict handle_wget(std::string_view program, Args args, const Context&) {
+Verdict handle_wget(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"OoaPeiBtTwUYQ",
                                            "output-document output-file append-output directory-prefix execute input-file "
                                            "base tries timeout wait user-agent post-data post-file header user password",
@@ -655,7 +663,7 @@ Verdict handle_wget(std::string_view program, Args args, const Context&) {
             target.value = o->value;
             target.raw = o->value;
             target.expands = !o->value_literal;
-            v = path_write_risk(target, str(program) + " -O writing");
+            v = ctx.write_risk(target, str(program) + " -O writing");
             v.raise(W, str(program) + " saves the download to a file");
         }
     }
@@ -664,7 +672,7 @@ Verdict handle_wget(std::string_view program, Args args, const Context&) {
         target.value = p->value;
         target.raw = p->value;
         target.expands = !p->value_literal;
-        v.raise(path_write_risk(target, str(program) + " -P writing into"));
+        v.raise(ctx.write_risk(target, str(program) + " -P writing into"));
     }
     if (s.find_any("post-data post-file method body-data body-file")) v.raise(W, str(program) + " sends data to a server");
     return v;
@@ -1157,7 +1165,7 @@ Verdict handle_crontab(std::string_view program, Args args, const Context&) {
     return verdict(A, str(program) + " installs scheduled commands");
 }
 
-Verdict handle_tar(std::string_view program, Args args, const Context&) {
+Verdict handle_tar(std::string_view program, Args args, const Context& ctx) {
     std::vector<Word> words(args.begin(), args.end());
     if (!words.empty() && !words.front().value.empty() && words.front().value.front() != '-' && words.front().literal()) {
         words.front().value = "-" + words.front().value;  // old style: tar xzf FILE
@@ -1178,7 +1186,12 @@ Verdict handle_tar(std::string_view program, Args args, const Context&) {
             target.value = c->value;
             target.raw = c->value;
             target.expands = !c->value_literal;
-            v.raise(path_write_risk(target, str(program) + " -x into"));
+            v.raise(ctx.write_risk(target, str(program) + " -x into"));
+        } else {
+            Word here;  // the working directory, which a cd before may have moved
+            here.value = ".";
+            here.raw = ".";
+            v.raise(ctx.write_risk(here, str(program) + " -x into"));
         }
         if (s.find_any("recursive-unlink unlink-first overwrite")) v.raise(X, str(program) + " -x removes existing files");
         return v;
@@ -1191,7 +1204,7 @@ Verdict handle_tar(std::string_view program, Args args, const Context&) {
                 target.value = f->value;
                 target.raw = f->value;
                 target.expands = !f->value_literal;
-                v.raise(path_write_risk(target, str(program) + " writing"));
+                v.raise(ctx.write_risk(target, str(program) + " writing"));
             }
         }
         if (s.find("remove-files")) v.raise(X, str(program) + " --remove-files deletes the originals");
@@ -1201,7 +1214,7 @@ Verdict handle_tar(std::string_view program, Args args, const Context&) {
     return verdict(W, str(program) + " without a known mode");
 }
 
-Verdict handle_compress(std::string_view program, Args args, const Context&) {
+Verdict handle_compress(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"dxS", "suffix exclude", "", false});
     if (program == "unzip") {
         if (s.find_any("l t v Z z p")) return verdict(R, "unzip -l only reads");
@@ -1211,7 +1224,7 @@ Verdict handle_compress(std::string_view program, Args args, const Context&) {
             target.value = d->value;
             target.raw = d->value;
             target.expands = !d->value_literal;
-            v.raise(path_write_risk(target, "unzip into"));
+            v.raise(ctx.write_risk(target, "unzip into"));
         }
         return v;
     }
@@ -1219,10 +1232,10 @@ Verdict handle_compress(std::string_view program, Args args, const Context&) {
     return verdict(W, str(program) + " writes files");
 }
 
-Verdict handle_openssl(std::string_view program, Args args, const Context&) {
+Verdict handle_openssl(std::string_view program, Args args, const Context& ctx) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i].value;
-        if ((a == "-out" || a == "-keyout") && i + 1 < args.size()) return path_write_risk(args[i + 1], str(program) + " " + a + " writing");
+        if ((a == "-out" || a == "-keyout") && i + 1 < args.size()) return ctx.write_risk(args[i + 1], str(program) + " " + a + " writing");
     }
     return verdict(R, str(program) + " only reads");
 }
