@@ -41,10 +41,12 @@ struct Word {
 
     // The value is exactly `value`: no expansion of any kind changes it.
     [[nodiscard]] bool literal() const noexcept { return !expands && !glob && !brace; }
-    // The word may turn into an option (a leading '-') or into several words. A glob that does not start
-    // with '-' is taken to name files, not options (a file named "-rf" matched by `*` is not modelled).
+    // The word may turn into an option (a leading '-') or into several words: an unquoted expansion (word
+    // splitting), a brace expansion, or a glob starting with '-'. A quoted "$x" stays one word; it is not
+    // taken as an option. A glob that does not start with '-' is taken to name files, not options (a file
+    // named "-rf" matched by `*` is not modelled).
     [[nodiscard]] bool may_be_option() const noexcept {
-        return splits || starts_with_expansion || brace || (glob && !value.empty() && value.front() == '-');
+        return splits || brace || (glob && !value.empty() && value.front() == '-');
     }
     // NAME=VALUE or NAME+=VALUE with NAME unquoted (an assignment when it precedes the command name).
     [[nodiscard]] bool is_assignment() const noexcept;

@@ -79,7 +79,7 @@ Verdict handle_rm(std::string_view program, Args args, const Context& ctx) {
     if (s.has("no-preserve-root")) return verdict(X, str(program) + " --no-preserve-root removes the root");
     if (s.dynamic) return verdict(X, str(program) + " with an argument that may expand to options such as -r");
     Verdict v = verdict(W, str(program) + " removes files");
-    for (const Word* operand : s.operands) v.raise(ctx.write_risk(*operand, program == "rm" ? "removing" : "unlinking"));
+    for (const Word* operand : s.operands) v.raise(ctx.write_risk(*operand, str(program) + " of"));
     return v;
 }
 
@@ -188,8 +188,10 @@ Verdict sed_script_risk(std::string_view script) {
             v.raise(U, "sed e runs a command");
             to_line_end();
         } else if (c == 'w' || c == 'W') {
-            v.raise(W, "sed w writes a file");
+            while (i < n && (script[i] == ' ' || script[i] == '\t')) ++i;
+            const std::size_t start = i;
             to_line_end();
+            v.raise(literal_path_risk(script.substr(start, i - start), "sed w writing", false));
         } else if (c == 'a' || c == 'i' || c == 'c' || c == 'r' || c == 'R' || c == ':' || c == 'b' || c == 't' ||
                    c == 'T' || c == 'q' || c == 'Q' || c == 'l' || c == 'L') {
             while (i < n && script[i] != '\n' && script[i] != ';') ++i;
@@ -224,6 +226,31 @@ Verdict handle_sed(std::string_view program, Args args, const Context& ctx) {
     return v;
 }
 
+// Whether a print or printf statement in an awk program redirects its output (`print > "f"`, `>>`); a `>`
+// elsewhere, or inside parentheses, is a comparison.
+bool awk_prints_to_file(std::string_view text) {
+    std::size_t at = 0;
+    while ((at = text.find("print", at)) != std::string_view::npos) {
+        int depth = 0;
+        bool in_string = false;
+        for (std::size_t i = at + 5; i < text.size(); ++i) {
+            const char c = text[i];
+            if (in_string) {
+                if (c == '\\') ++i;
+                else if (c == '"') in_string = false;
+                continue;
+            }
+            if (c == '"') in_string = true;
+            else if (c == '(') ++depth;
+            else if (c == ')') --depth;
+            else if (c == ';' || c == '}' || c == '\n') break;
+            else if (c == '>' && depth <= 0) return true;
+        }
+        at += 5;
+    }
+    return false;
+}
+
 Verdict handle_awk(std::string_view program, Args args, const Context&) {
     const ScannedArgs s = scan_args(args, {"FvfieEW", "field-separator assign file include source exec", "", false});
     if (s.find_any("f file i include E exec")) return verdict(U, str(program) + " runs a program file the classifier cannot read");
@@ -244,7 +271,7 @@ Verdict handle_awk(std::string_view program, Args args, const Context&) {
         if (text.find("system") != std::string::npos || text.find('|') != std::string::npos) {
             return verdict(U, str(program) + " program runs commands (system or a pipe)");
         }
-        if (text.find('>') != std::string::npos) return verdict(U, str(program) + " program may write files (print >)");
+        if (awk_prints_to_file(text)) return verdict(U, str(program) + " program writes files (print > FILE)");
         if (text.find("inplace") != std::string::npos) return verdict(W, str(program) + " edits files in place");
     }
     if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to options");
@@ -726,7 +753,6 @@ constexpr SubcommandRule systemctl_rules[] = {
 
 Verdict handle_systemctl(std::string_view program, Args args, const Context&) {
     const ScannedArgs s = scan_args(args, {"tpsHMnoP", "type property signal host machine state lines output root kill-whom what job-mode boot-loader-entry", "", false});
-    if (s.dynamic) return verdict(X, str(program) + " with an argument not known statically");
     return by_subcommand(program, s, systemctl_rules, X, R, "lists units");
 }
 
@@ -1138,9 +1164,15 @@ Verdict handle_date(std::string_view program, Args args, const Context&) {
     return verdict(R, str(program) + " only reads");
 }
 
-Verdict handle_ip(std::string_view program, Args args, const Context&) {
+Verdict handle_ip(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"bfr", "batch family rc netns", "", false});
     if (s.find_any("b batch")) return verdict(U, str(program) + " -batch runs commands from a file");
+    if (program == "ip" && s.operands.size() >= 3 && s.operands[0]->value.starts_with("netns") && s.operands[1]->value == "exec") {
+        // ip netns exec NAME COMMAND...: root in another network namespace, running COMMAND
+        const Word* name = s.operands[2];
+        const std::size_t at = static_cast<std::size_t>(name - args.data()) + 1;
+        return lift(A, "ip netns exec runs a command in a network namespace", wrapped(program, tail(args, at), ctx));
+    }
     for (const Word* w : s.operands) {
         if (one_of(w->value, {"add", "del", "delete", "set", "change", "replace", "flush", "append", "prepend", "restore", "exec", "attach", "detach"})) {
             return verdict(A, str(program) + " " + w->value + " changes the network");
@@ -1396,6 +1428,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"readonly", handle_builtin_assign, false},
     {"resolvectl", handle_ctl, false},
     {"rm", handle_rm, false},
+    {"rmdir", handle_rm, false},
     {"route", handle_ip, false},
     {"rpm", handle_dpkg, false},
     {"rsync", handle_rsync, true},
@@ -1437,6 +1470,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"typeset", handle_builtin_assign, false},
     {"unbuffer", handle_wrapper, true},
     {"uniq", handle_sort, false},
+    {"unlink", handle_rm, false},
     {"unshare", handle_wrapper, true},
     {"unxz", handle_compress, false},
     {"unzip", handle_compress, false},
