@@ -283,7 +283,7 @@ private:
                 read_backtick(word, false);
             } else {
                 if (c == '*' || c == '?') word.glob = true;
-                if (c == '[' && in_.substr(pos_ + 1).find(']') != std::string_view::npos) word.glob = true;
+                if (c == '[') word.glob = true;  // a bracket expression when a ']' follows; assumed either way
                 if (c == '{') brace_open = true;
                 if (brace_open && (c == ',' || (c == '.' && peek(1) == '.'))) brace_list = true;
                 if (c == '}' && brace_list) word.brace = true;

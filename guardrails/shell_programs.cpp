@@ -1194,7 +1194,7 @@ Verdict handle_crontab(std::string_view program, Args args, const Context&) {
     if (s.find("r")) return verdict(X, str(program) + " -r removes the crontab");
     if (s.find("l")) return verdict(R, str(program) + " -l only reads");
     if (s.find("e")) return verdict(U, str(program) + " -e opens an editor");
-    return verdict(A, str(program) + " installs scheduled commands");
+    return verdict(U, str(program) + " installs scheduled commands the classifier cannot read");
 }
 
 Verdict handle_tar(std::string_view program, Args args, const Context& ctx) {

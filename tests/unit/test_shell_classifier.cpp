@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -243,7 +244,7 @@ const Case cases[] = {
     {"docker restart web", A},
     {"docker stop web", A},
     {"docker run --rm alpine echo hi", A},
-    {"crontab jobs.txt", A},
+    {"crontab jobs.txt", U},
     {"journalctl --vacuum-time=2d", A},
     {"echo key >> ~/.ssh/authorized_keys", A},
     {"timeout 30 systemctl restart app", A},
@@ -849,4 +850,38 @@ TEST_CASE("shell classify is safe to call from several threads at once", "[shell
     }
     for (auto& thread : threads) thread.join();
     CHECK(wrong == std::vector<int>(4, 0));
+}
+
+TEST_CASE("every prefix of a command line classifies: cut-off input is unknown or a class, never a crash", "[shell]") {
+    for (const std::string_view text :
+         {std::string_view("sudo -u x sh -c 'rm -rf \"/tmp/a b\"' && echo $(id -u) `date` ${X:-$(ls)} | tee >(cat) >/dev/null 2>&1"),
+          std::string_view("cat <<'EOF' > out\n$(rm -rf /)\nEOF\nbash <<-X\n\tls\n\tX\n"),
+          std::string_view("for f in $(ls); do if [[ -f $f ]]; then { rm \"$f\"; }; fi; done"),
+          std::string_view("echo $'\\x72\\x6d' \\\n -rf; ssh h 'find / -exec rm {} \\;'")}) {
+        for (std::size_t n = 0; n <= text.size(); ++n) {
+            const ShellClassification result = classifier().classify(text.substr(0, n));
+            INFO(text.substr(0, n));
+            CHECK_FALSE(result.reason.empty());
+        }
+    }
+    CHECK(classifier().classify("sh -c 'rm -rf").risk == U);
+    CHECK(classifier().classify("echo $(rm -rf /").risk == U);
+}
+
+TEST_CASE("pathological input stays fast: work is bounded by length times depth", "[shell]") {
+    const ShellClassifier big({}, 64 * 1024);
+    for (const char c : std::string("[{($`'\"\\<>|;&")) {
+        const auto start = std::chrono::steady_clock::now();
+        (void)big.classify(std::string(64 * 1024, c));
+        (void)big.classify("echo " + std::string(32 * 1024, c) + " " + std::string(32 * 1024 - 10, 'a'));
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        INFO("character " << c);
+        CHECK(elapsed < std::chrono::seconds(2));
+    }
+    std::string sudos;
+    for (int i = 0; i < 5000; ++i) sudos += "sudo ";
+    CHECK(big.classify(sudos + "ls").risk == U);
+    std::string subs;
+    for (int i = 0; i < 2500; ++i) subs += "$(echo $(echo $(ls))) ";
+    CHECK(big.classify("echo " + subs).risk == R);
 }
