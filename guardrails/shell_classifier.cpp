@@ -108,8 +108,6 @@ Program resolve_program(const Word& word) {
     return program;
 }
 
-const std::string_view class_words[] = {"only reads", "writes", "changes schema", "administers the system",
-                                        "destroys data", "runs code the classifier cannot read"};
 
 }  // namespace
 
@@ -518,7 +516,7 @@ Verdict Context::argv(Args argv) const {
     }
     if (!program.problem.empty() && configured == nullptr) return verdict(RiskClass::unknown, program.problem);
     const ProgramRule* rule = find_rule(name);
-    if (rule == nullptr && name.starts_with("mkfs")) rule = find_rule("mkfs");
+    if (rule == nullptr && name.starts_with("mkfs.")) rule = find_rule("mkfs");  // mkfs.ext4, mkfs.xfs ...
     if (configured) {
         Verdict v = verdict(*configured, std::string(name) + " is " + std::string(config::to_string(*configured)) +
                                              " in config (classify.programs)");
@@ -529,9 +527,6 @@ Verdict Context::argv(Args argv) const {
     const auto& table = builtin_table();
     if (auto it = table.find(name); it != table.end()) {
         return verdict(it->second.risk, std::string(name) + " " + std::string(it->second.reason));
-    }
-    if (name.starts_with("mkfs.") || name.starts_with("mke2fs")) {
-        return verdict(RiskClass::destructive, std::string(name) + " formats a filesystem");
     }
     return verdict(RiskClass::unknown, std::string(name) + " is not in the program table");
 }

@@ -107,7 +107,10 @@ using Handler = Verdict (*)(std::string_view program, Args args, const Context& 
 struct ProgramRule {
     std::string_view name;
     Handler handler;
-    bool runs_commands;  // a wrapper or interpreter: config can raise its class, never hide what it runs
+    // A wrapper, shell or runner whose verdict includes the commands it runs (sudo, sh -c, xargs, find,
+    // ssh, kubectl exec ...): config sets the program's own class but never hides what it runs. For the
+    // others (git, tar, python ...) a config entry replaces the rule outright.
+    bool runs_commands;
 };
 [[nodiscard]] const ProgramRule* find_rule(std::string_view program) noexcept;
 // The rule table is sorted by name (find_rule searches it); a unit test checks.

@@ -795,6 +795,14 @@ TEST_CASE("config classify.programs adds programs and wins over the built-in tab
     const ShellClassifier lowered(lowering);
     CHECK(lowered.classify("sudo rm -rf /").risk == X);
     CHECK(lowered.classify("bash -c 'rm -rf /'").risk == X);
+    // For a program that runs nothing visible, config is the last word, in both directions.
+    jitgate::config::ClassifyTables opaque;
+    opaque.programs[R] = {"python3"};
+    opaque.programs[X] = {"cat"};
+    const ShellClassifier admin_says(opaque);
+    CHECK(admin_says.classify("python3 report.py").risk == R);
+    CHECK(admin_says.classify("cat /etc/hosts").risk == X);
+    CHECK(admin_says.classify("python3 report.py > /etc/x").risk == X);  // its redirections still count
 }
 
 TEST_CASE("over-long, NUL-holding and deeply nested input is unknown", "[shell]") {
