@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cctype>
+#include <cstdlib>
 #include <exception>
 
 namespace jitgate::guardrails {
@@ -374,6 +376,114 @@ void add_substitution_effects(const std::vector<Substitution>& subs, const Shell
     }
 }
 
+// Brace expansion of an unquoted literal word, as bash does it before anything else: a{b,c}d → abd acd,
+// {1..3} → 1 2 3, {a..c} → a b c. False when the result would exceed `limit` words (left unexpanded, and
+// so not known statically).
+enum class Sequence : std::uint8_t { none, ok, too_long };
+
+Sequence brace_sequence(std::string_view body, std::vector<std::string>& alternatives, std::size_t limit) {
+    const std::size_t dots = body.find("..");
+    if (dots == std::string_view::npos || dots == 0) return Sequence::none;
+    const std::string_view from = body.substr(0, dots);
+    std::string_view to = body.substr(dots + 2);
+    long step = 1;
+    if (const std::size_t more = to.find(".."); more != std::string_view::npos) {
+        const std::string_view step_text = to.substr(more + 2);
+        to = to.substr(0, more);
+        if (step_text.empty() || step_text.size() > 6 || step_text.find_first_not_of("-0123456789") != std::string_view::npos) return Sequence::none;
+        step = std::labs(std::stol(std::string(step_text)));
+        if (step == 0) step = 1;
+    }
+    const auto is_number = [](std::string_view t) {
+        const std::string_view digits = !t.empty() && (t.front() == '-' || t.front() == '+') ? t.substr(1) : t;
+        return !digits.empty() && digits.size() <= 9 && digits.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (is_number(from) && is_number(to)) {
+        const long a = std::stol(std::string(from));
+        const long b = std::stol(std::string(to));
+        if (static_cast<std::size_t>(std::labs(b - a) / step) + 1 > limit) return Sequence::too_long;
+        for (long v = a; a <= b ? v <= b : v >= b; v += a <= b ? step : -step) alternatives.push_back(std::to_string(v));
+        return Sequence::ok;
+    }
+    if (from.size() == 1 && to.size() == 1 && std::isalpha(static_cast<unsigned char>(from[0])) != 0 &&
+        std::isalpha(static_cast<unsigned char>(to[0])) != 0) {
+        const int a = from[0];
+        const int b = to[0];
+        for (int v = a; a <= b ? v <= b : v >= b; v += a <= b ? static_cast<int>(step) : -static_cast<int>(step)) {
+            alternatives.emplace_back(1, static_cast<char>(v));
+        }
+        return Sequence::ok;
+    }
+    return Sequence::none;
+}
+
+bool expand_braces(std::string_view text, std::vector<std::string>& out, std::size_t limit, int depth = 0) {
+    if (depth > 64) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '{') continue;
+        int level = 0;
+        std::size_t close = std::string_view::npos;
+        std::vector<std::size_t> commas;
+        for (std::size_t j = i; j < text.size(); ++j) {
+            if (text[j] == '{') {
+                ++level;
+            } else if (text[j] == '}') {
+                if (--level == 0) {
+                    close = j;
+                    break;
+                }
+            } else if (text[j] == ',' && level == 1) {
+                commas.push_back(j);
+            }
+        }
+        if (close == std::string_view::npos) break;
+        std::vector<std::string> alternatives;
+        if (!commas.empty()) {
+            std::size_t start = i + 1;
+            commas.push_back(close);
+            for (const std::size_t comma : commas) {
+                alternatives.emplace_back(text.substr(start, comma - start));
+                start = comma + 1;
+            }
+        } else if (const Sequence seq = brace_sequence(text.substr(i + 1, close - i - 1), alternatives, limit);
+                   seq != Sequence::ok) {
+            if (seq == Sequence::too_long) return false;
+            continue;  // `{x}` is not an expansion
+        }
+        const std::string pre(text.substr(0, i));
+        const std::string post(text.substr(close + 1));
+        for (const std::string& alternative : alternatives) {
+            if (!expand_braces(pre + alternative + post, out, limit, depth + 1) || out.size() > limit) return false;
+        }
+        return true;
+    }
+    out.emplace_back(text);
+    return out.size() <= limit;
+}
+
+// The command's words after brace expansion of the unquoted literal words that have one.
+std::vector<Word> expand_words(const std::vector<Word>& words) {
+    std::vector<Word> out;
+    for (const Word& word : words) {
+        std::vector<std::string> expanded;
+        // Bounded: at most 256 words from a word of at most 4 KiB (longer ones stay not known statically).
+        if (!word.brace || word.quoted || word.expands || word.value.size() > 4096 ||
+            !expand_braces(word.value, expanded, 256)) {
+            out.push_back(word);
+            continue;
+        }
+        for (std::string& value : expanded) {
+            Word piece = word;
+            piece.brace = false;
+            piece.raw = value;
+            piece.value = std::move(value);
+            piece.glob = piece.value.find_first_of("*?[") != std::string::npos;
+            out.push_back(std::move(piece));
+        }
+    }
+    return out;
+}
+
 bool is_stdin(const Redirect& r) { return r.fd == -1 || r.fd == 0; }
 
 Verdict classify_redirect(const Redirect& r, const Context& ctx) {
@@ -403,16 +513,17 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
     }
     const Context ctx(tables, depth, cwd);
 
+    const std::vector<Word> words = expand_words(command.words);
     ShellEffect effect;
     effect.command = describe(command.words);
     if (effect.command.empty()) effect.command = describe(command.assignments);
     Verdict v;
     if (command.data_only) {
         v = verdict(RiskClass::read, "a loop or test header");
-    } else if (command.words.empty()) {
+    } else if (words.empty()) {
         v = verdict(RiskClass::read, command.assignments.empty() ? "redirections only" : "assignments only");
     } else {
-        v = ctx.argv(command.words);
+        v = ctx.argv(words);
     }
     if (v.stdin_code != StdinCode::none && v.risk != RiskClass::unknown) v.stdin_code = StdinCode::none;
     if (v.stdin_code != StdinCode::none) {
@@ -423,7 +534,7 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
                 source = &r;
             }
         }
-        const std::string program = command.words.empty() ? std::string() : command.words.front().value;
+        const std::string program = words.empty() ? std::string() : words.front().value;
         if (source && (source->is_heredoc() || source->op == "<<<") && v.stdin_code == StdinCode::shell) {
             const bool literal = source->is_heredoc()
                                      ? (source->body_quoted || source->body.find_first_of("$`\\") == std::string::npos)

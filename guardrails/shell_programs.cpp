@@ -990,7 +990,7 @@ Verdict handle_git(std::string_view program, Args args, const Context&) {
     }
     if (name == "branch" || name == "tag") {
         if (o.find("D") || (o.find_any("d delete") && o.find_any("f force"))) return verdict(X, p + " -D deletes unmerged work");
-        if (o.find_any("d delete m M move c C copy f force a s u set-upstream-to unset-upstream edit-description") || !o.operands.empty()) {
+        if (o.find_any("d delete m M move c C copy f force s u set-upstream-to unset-upstream edit-description") || !o.operands.empty()) {
             return verdict(W, p + " changes refs");
         }
         return verdict(R, p + " lists");

@@ -466,8 +466,18 @@ const Case cases[] = {
     {"rm${IFS}-rf${IFS}/", U},
     {"cat$IFS/etc/passwd", U},
     {"IFS=,; x=rm,-rf,/; $x", U},
-    {"{ls,-la}", U},
-    {"ls -la; {rm,-rf,/}", U},
+    {"ls -la; {rm,-rf,/}", X},
+    {"{ls,-la}", R},
+    {"mv app.conf{,.bak}", W},
+    {"cp /etc/hosts{,.bak}", X},
+    {"echo {1..5} {a..e} {1..10..3}", R},
+    {"touch file{1..1000}", W},
+    {"rm file{1..1000}", X},
+    {"/bin/{rm,-rf,/}", X},
+    {"{r,}m -rf /", X},
+    {"git branch -a", R},
+    {"git branch -r --list", R},
+    {"mysqldump shop > shop.sql", W},
     {"GIT_SSH_COMMAND='rm -rf /' git fetch", U},
     {"PAGER='sh -c \"rm -rf /\"' man ls", U},
     {"git --exec-path=/tmp status", U},
@@ -519,7 +529,7 @@ const Case cases[] = {
     {"`echo rm` -rf /", U},
     {"r?m -rf /", U},
     {"/bin/r* -rf /", U},
-    {"{rm,-rf,/}", U},
+    {"{rm,-rf,/}", X},
     {"eval 'rm -rf /'", X},
     {"eval \"$X\"", U},
     {"eval $(cat cmd.txt)", U},
@@ -886,6 +896,13 @@ TEST_CASE("pathological input stays fast: work is bounded by length times depth"
         INFO("character " << c);
         CHECK(elapsed < std::chrono::seconds(2));
     }
+    std::string braces;
+    for (int i = 0; i < 60; ++i) braces += "{1..1}";
+    for (int i = 0; i < 9; ++i) braces += "{a,b}";
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(big.classify("echo " + braces).risk == R);
+    CHECK(big.classify("rm " + braces).risk == X);  // too many words to expand: may be options
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
     std::string sudos;
     for (int i = 0; i < 5000; ++i) sudos += "sudo ";
     CHECK(big.classify(sudos + "ls").risk == U);
