@@ -488,15 +488,26 @@ Verdict handle_xargs(std::string_view, Args args, const Context& ctx) {
                                            "process-slot-var",
                                            "iel", true});
     if (s.rest >= args.size()) return verdict(R, "xargs runs echo");
-    // The items read from stdin become arguments that are not known statically.
+    // The items read from stdin become arguments that are not known statically: appended (split on
+    // blanks, so they may hold options), or put in place of the -I replace string.
     std::vector<Word> argv(args.begin() + static_cast<std::ptrdiff_t>(s.rest), args.end());
-    if (!s.find_any("I i replace")) {
+    const Option* replace = s.find_any("I i replace");
+    if (replace == nullptr) {
         Word item;
         item.value = "$ITEM";
         item.raw = "ITEMS...";
         item.expands = true;
+        item.splits = true;
         item.starts_with_expansion = true;
         argv.push_back(item);
+    } else {
+        const std::string marker = replace->has_value && !replace->value.empty() ? replace->value : std::string("{}");
+        for (Word& w : argv) {
+            if (w.value.find(marker) != std::string::npos) {
+                w.expands = true;
+                w.starts_with_expansion = w.starts_with_expansion || w.value.starts_with(marker);
+            }
+        }
     }
     Verdict inner = ctx.argv(argv);
     inner.reason = "xargs → " + inner.reason;
@@ -563,6 +574,14 @@ Verdict handle_builtin_assign(std::string_view program, Args args, const Context
         return ctx.script(args[s.rest].value, "trap");
     }
     if (program == "enable") return verdict(U, "enable changes which builtins run");
+    if (program == "hash") {
+        for (const Word& word : args) {
+            if (word.value.starts_with("-") && word.value.find('p') != std::string::npos) {
+                return verdict(U, "hash -p changes which program a name runs");
+            }
+        }
+        return verdict(R, "hash only reads");
+    }
     for (const Word& word : args) {
         if (!word.literal() && word.splits) return verdict(U, str(program) + " with an argument not known statically");
         const std::string_view value = word.value;
@@ -1367,6 +1386,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"git", handle_git, false},
     {"gunzip", handle_compress, false},
     {"gzip", handle_compress, false},
+    {"hash", handle_builtin_assign, false},
     {"helm", handle_helm, false},
     {"history", handle_history, false},
     {"hostname", handle_hostname, false},
