@@ -574,6 +574,15 @@ Verdict handle_builtin_assign(std::string_view program, Args args, const Context
         return ctx.script(args[s.rest].value, "trap");
     }
     if (program == "enable") return verdict(U, "enable changes which builtins run");
+    if (one_of(program, {"read", "printf", "let", "mapfile", "readarray", "getopts"})) {
+        // These assign to the variables they name (read NAME, printf -v NAME, let NAME=...).
+        for (const Word& word : args) {
+            const std::string_view value = word.value;
+            const std::string_view name = value.substr(0, std::min(value.find_first_of("=+[ "), value.size()));
+            if (is_dangerous_variable(name)) return verdict(U, str(program) + " " + str(name) + " changes what later commands run");
+        }
+        return verdict(R, str(program) + " only reads");
+    }
     if (program == "hash") {
         for (const Word& word : args) {
             if (word.value.starts_with("-") && word.value.find('p') != std::string::npos) {
@@ -1315,10 +1324,13 @@ Verdict handle_at(std::string_view program, Args args, const Context&) {
 
 Verdict handle_eval(std::string_view program, Args args, const Context& ctx) {
     if (program == "eval") {
-        std::string text;
+        // eval re-reads its arguments as shell code: unknown even when they are literal, as DESIGN §4 asks
+        // (the literal's own class is in the reason, for the reader).
         if (args.empty()) return verdict(R, "eval of nothing");
+        std::string text;
         if (!join_literal(args, text)) return verdict(U, "eval runs code that is not known statically");
-        return ctx.script(text, "eval");
+        const Verdict inner = ctx.script(text, "eval");
+        return verdict(U, "eval runs a string as code (" + std::string(config::to_string(inner.risk)) + ": " + inner.reason + ")");
     }
     return verdict(U, str(program) + " runs a file the classifier cannot read");
 }
@@ -1383,6 +1395,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"gawk", handle_awk, false},
     {"gdisk", handle_disk_tool, false},
     {"gem", handle_package, false},
+    {"getopts", handle_builtin_assign, false},
     {"git", handle_git, false},
     {"gunzip", handle_compress, false},
     {"gzip", handle_compress, false},
@@ -1402,6 +1415,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"killall", handle_kill, false},
     {"ksh", handle_shell, true},
     {"kubectl", handle_kubectl, true},
+    {"let", handle_builtin_assign, false},
     {"link", handle_copy, false},
     {"ln", handle_copy, false},
     {"local", handle_builtin_assign, false},
@@ -1410,6 +1424,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"ltrace", handle_wrapper, true},
     {"lua", handle_interpreter, false},
     {"lz4", handle_compress, false},
+    {"mapfile", handle_builtin_assign, false},
     {"mawk", handle_awk, false},
     {"mkdir", handle_create, false},
     {"mkfs", handle_mkfs, false},
@@ -1439,12 +1454,15 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"pnpm", handle_package, false},
     {"podman", handle_docker, true},
     {"posh", handle_shell, true},
+    {"printf", handle_builtin_assign, false},
     {"proxychains", handle_wrapper, true},
     {"proxychains4", handle_wrapper, true},
     {"pwsh", handle_interpreter, false},
     {"python", handle_interpreter, false},
     {"python2", handle_interpreter, false},
     {"python3", handle_interpreter, false},
+    {"read", handle_builtin_assign, false},
+    {"readarray", handle_builtin_assign, false},
     {"readonly", handle_builtin_assign, false},
     {"resolvectl", handle_ctl, false},
     {"rm", handle_rm, false},

@@ -484,6 +484,10 @@ const Case cases[] = {
     {"kill -9 $(pgrep java)", X},
     {"hash -p /tmp/evil ls; ls", U},
     {"hash -r", R},
+    {"read -r PATH < /tmp/p; ls", U},
+    {"printf -v PATH '%s' /tmp", U},
+    {"printf -v line '%s' x", R},
+    {"read -r a b < file", R},
     {"find . -exec sh -c 'echo {}' \\;", U},
     {"GIT_SSH_COMMAND='rm -rf /' git fetch", U},
     {"PAGER='sh -c \"rm -rf /\"' man ls", U},
@@ -537,7 +541,8 @@ const Case cases[] = {
     {"r?m -rf /", U},
     {"/bin/r* -rf /", U},
     {"{rm,-rf,/}", X},
-    {"eval 'rm -rf /'", X},
+    {"eval 'rm -rf /'", U},
+    {"eval ls", U},
     {"eval \"$X\"", U},
     {"eval $(cat cmd.txt)", U},
     {"sh -c \"$VAR\"", U},
@@ -839,7 +844,10 @@ TEST_CASE("over-long, NUL-holding and deeply nested input is unknown", "[shell]"
     const ShellClassification eval_deep = classifier().classify(evals);
     CHECK(eval_deep.risk == U);
     CHECK(eval_deep.reason.find("nested deeper") != std::string::npos);
-    CHECK(classifier().classify("eval eval eval ls").risk == R);
+    std::string shells_deep = "ls";
+    for (int i = 0; i < 40; ++i) shells_deep = "nice " + shells_deep;  // each wrapper is one level deeper
+    CHECK(classifier().classify(shells_deep).reason.find("nested deeper") != std::string::npos);
+    CHECK(classifier().classify("nice nice nice ls").risk == R);
 
     std::string shells = "ls";
     for (int i = 0; i < 40; ++i) shells = "sh -c \"ssh h " + shells + "\"";
