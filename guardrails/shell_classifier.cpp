@@ -299,6 +299,19 @@ Verdict literal_path_risk(std::string_view raw_path, std::string_view doing, boo
         normal.find("sudoers") != std::string::npos) {
         return verdict(RiskClass::admin, std::string(doing) + " " + normal + ", which grants access");
     }
+    // Files whose content runs later: shell start-up files, git hooks, autostart entries.
+    const std::string_view base = std::string_view(normal).substr(normal.rfind('/') == std::string::npos ? 0 : normal.rfind('/') + 1);
+    static constexpr std::string_view startup[] = {".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
+                                                   ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".cshrc", ".tcshrc",
+                                                   ".kshrc", ".mkshrc", ".bash_aliases", ".pam_environment"};
+    for (const std::string_view name : startup) {
+        if (base == name) return verdict(RiskClass::admin, std::string(doing) + " " + normal + ", which runs at login");
+    }
+    if (normal.find(".git/hooks") != std::string::npos || normal.find("/autostart/") != std::string::npos ||
+        normal.starts_with("/dev/watchdog")) {
+        return verdict(normal.starts_with("/dev/watchdog") ? RiskClass::destructive : RiskClass::admin,
+                       std::string(doing) + " " + normal + (normal.starts_with("/dev/watchdog") ? ", which can reboot the machine" : ", which runs later"));
+    }
     return verdict(RiskClass::write, std::string(doing) + " " + normal);
 }
 
