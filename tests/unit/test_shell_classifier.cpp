@@ -193,8 +193,6 @@ const Case cases[] = {
     {"gzip big.log", W},
     {"ln -s /srv/app/current /srv/app/live", W},
     {"sort -o sorted.txt data.txt", W},
-    {"find /tmp -name '*.tmp' -exec rm {} \\;", X},
-    {"find . -type f | xargs rm", X},
     {"scp file.txt web-1:/tmp/", W},
     {"rsync -av src/ dst/", W},
     {"cat > file.txt <<EOF\nhello\nEOF", W},
@@ -310,6 +308,8 @@ const Case cases[] = {
     {"git clean -fdx", X},
     {"git branch -D feature", X},
     {"find /var/log -name '*.gz' -delete", X},
+    {"find /tmp -name '*.tmp' -exec rm {} \\;", X},  // {} is every match: a path not known statically
+    {"find . -type f | xargs rm", X},
     {"find . -exec rm -rf {} +", X},
     {"find /tmp | xargs rm -rf", X},
     {"xargs rm -rf < dirs.txt", X},
