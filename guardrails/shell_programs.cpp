@@ -1151,6 +1151,15 @@ Verdict handle_kill(std::string_view program, Args args, const Context&) {
         }
         return verdict(A, "kill signals processes");
     }
+    if (program == "fuser") {
+        for (const Word& w : args) {
+            if (w.value.starts_with("-") && !w.value.starts_with("--") && w.value.find('k') != std::string::npos) {
+                return verdict(A, "fuser -k kills the processes using a file");
+            }
+            if (w.value == "--kill") return verdict(A, "fuser --kill kills the processes using a file");
+        }
+        return verdict(R, "fuser only reads");
+    }
     return verdict(A, str(program) + " signals processes");
 }
 
@@ -1392,6 +1401,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"firejail", handle_wrapper, true},
     {"fish", handle_shell, true},
     {"flock", handle_wrapper, true},
+    {"fuser", handle_kill, false},
     {"gawk", handle_awk, false},
     {"gdisk", handle_disk_tool, false},
     {"gem", handle_package, false},
