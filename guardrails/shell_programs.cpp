@@ -45,6 +45,14 @@ Verdict lift(RiskClass floor, std::string floor_reason, const Verdict& inner) {
     return v;
 }
 
+// The context a wrapper's --chdir DIR (env -C, sudo -D) runs its command in.
+Context moved_to(const Context& ctx, const Option* chdir) {
+    if (chdir == nullptr) return ctx;
+    if (!chdir->value_literal || chdir->value.empty()) return Context(ctx.tables(), ctx.depth(), "?");
+    if (chdir->value.front() == '/') return Context(ctx.tables(), ctx.depth(), chdir->value);
+    return Context(ctx.tables(), ctx.depth(), "?");
+}
+
 Verdict wrapped(std::string_view program, Args command, const Context& ctx) {
     Verdict inner = ctx.argv(command);
     if (!command.empty()) inner.reason = str(program) + " → " + inner.reason;
@@ -430,7 +438,7 @@ Verdict handle_sudo(std::string_view program, Args args, const Context& ctx) {
         if (doas && s.find("C")) return verdict(R, "doas -C checks a config file");
         return verdict(A, floor_reason);
     }
-    return lift(A, floor_reason, wrapped(program, tail(args, s.rest), ctx));
+    return lift(A, floor_reason, wrapped(program, tail(args, s.rest), moved_to(ctx, doas ? nullptr : s.find_any("D chdir"))));
 }
 
 Verdict handle_su(std::string_view program, Args args, const Context& ctx) {
@@ -465,7 +473,7 @@ Verdict handle_env(std::string_view program, Args args, const Context& ctx) {
         v.raise(R, str(program) + " prints the environment");
         return v;
     }
-    v.raise(wrapped(program, tail(args, i), ctx));
+    v.raise(wrapped(program, tail(args, i), moved_to(ctx, s.find_any("C chdir"))));
     return v;
 }
 
