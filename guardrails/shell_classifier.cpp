@@ -399,18 +399,18 @@ Sequence brace_sequence(std::string_view body, std::vector<std::string>& alterna
     if (dots == std::string_view::npos || dots == 0) return Sequence::none;
     const std::string_view from = body.substr(0, dots);
     std::string_view to = body.substr(dots + 2);
-    long step = 1;
-    if (const std::size_t more = to.find(".."); more != std::string_view::npos) {
-        const std::string_view step_text = to.substr(more + 2);
-        to = to.substr(0, more);
-        if (step_text.empty() || step_text.size() > 6 || step_text.find_first_not_of("-0123456789") != std::string_view::npos) return Sequence::none;
-        step = std::labs(std::stol(std::string(step_text)));
-        if (step == 0) step = 1;
-    }
     const auto is_number = [](std::string_view t) {
         const std::string_view digits = !t.empty() && (t.front() == '-' || t.front() == '+') ? t.substr(1) : t;
         return !digits.empty() && digits.size() <= 9 && digits.find_first_not_of("0123456789") == std::string_view::npos;
     };
+    long step = 1;
+    if (const std::size_t more = to.find(".."); more != std::string_view::npos) {
+        const std::string_view step_text = to.substr(more + 2);
+        to = to.substr(0, more);
+        if (!is_number(step_text)) return Sequence::none;
+        step = std::labs(std::stol(std::string(step_text)));
+        if (step == 0) step = 1;
+    }
     if (is_number(from) && is_number(to)) {
         const long a = std::stol(std::string(from));
         const long b = std::stol(std::string(to));

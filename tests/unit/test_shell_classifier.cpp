@@ -484,6 +484,7 @@ const Case cases[] = {
     {"kill -9 $(pgrep java)", X},
     {"hash -p /tmp/evil ls; ls", U},
     {"hash -r", R},
+    {"echo {1..5..-} {a..} {..b} {1..2..0}", R},
     {"env -C /etc rm passwd", X},
     {"sudo -D /etc rm passwd", X},
     {"env -C /tmp rm x", W},
