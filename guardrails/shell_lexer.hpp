@@ -3,10 +3,11 @@
 // commands grouped into pipelines. Pure, no I/O, no regexes.
 //
 // Limits, stated plainly: this is the subset of bash that an exec request or a typed command line uses.
-// `case`, function definitions, `coproc`, `select`/arithmetic `for ((...))` and arithmetic commands are not
-// parsed: they are errors, so the classifier answers unknown. Words keep expansions as written
-// (`$HOME` stays `$HOME`); what a word may expand to is reported as flags, never guessed. Aliases are not
-// expanded (a non-interactive shell does not either).
+// `case`, function definitions, `coproc`, arithmetic `for ((...))`, arithmetic commands `(( ))`, array
+// assignments `a=(...)` and extglob patterns `@(...)` are not parsed: they are errors, so the classifier
+// answers unknown. Words keep expansions as written (`$HOME` stays `$HOME`); what a word may expand to is
+// reported as flags, never guessed. Aliases and history expansion (`!!`) are not expanded; a `{ }` group's
+// redirection is reported as a command of its own.
 #pragma once
 
 #include <cstddef>
