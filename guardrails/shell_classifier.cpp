@@ -148,16 +148,17 @@ std::string describe(Args argv, std::size_t max_chars) {
     return out;
 }
 
+// IFS is not here: it changes how expansions split, and an expansion is never taken as known anyway.
 bool is_dangerous_variable(std::string_view name) noexcept {
     static constexpr std::string_view exact[] = {
-        "PATH", "BASH_ENV", "ENV", "IFS", "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "SHELLOPTS", "BASHOPTS",
+        "PATH", "BASH_ENV", "ENV", "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "SHELLOPTS", "BASHOPTS",
         "PAGER", "GIT_PAGER", "MANPAGER", "SYSTEMD_PAGER", "EDITOR", "VISUAL", "GIT_EDITOR", "SUDO_EDITOR",
         "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS",
         "GIT_EXEC_PATH", "GIT_PROXY_COMMAND", "PERL5OPT", "PERL5LIB", "PERLLIB", "PYTHONPATH", "PYTHONSTARTUP",
         "PYTHONHOME", "NODE_OPTIONS", "NODE_PATH", "RUBYOPT", "RUBYLIB", "LESSOPEN", "LESSCLOSE",
         "KUBECTL_EXTERNAL_DIFF", "KUBE_EDITOR", "BROWSER", "TERMINFO", "GCONV_PATH", "HOSTALIASES",
         "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_DIR", "GIT_TEMPLATE_DIR",
-        "SHELL", "CDPATH", "HISTCONTROL", "HOME"};
+        "SHELL", "CDPATH", "HOME"};
     for (const std::string_view candidate : exact) {
         if (name == candidate) return true;
     }

@@ -484,6 +484,8 @@ const Case cases[] = {
     {"kill -9 $(pgrep java)", X},
     {"hash -p /tmp/evil ls; ls", U},
     {"hash -r", R},
+    {"while IFS= read -r line; do echo \"$line\"; done < /etc/hosts", R},
+    {"IFS=: read -r a b <<< 'x:y'", R},
     {"echo {1..5..-} {a..} {..b} {1..2..0}", R},
     {"env -C /etc rm passwd", X},
     {"sudo -D /etc rm passwd", X},
