@@ -679,6 +679,14 @@ std::string to_json(const ShellClassification& result, std::string_view input) {
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+Classification as_classification(const ShellClassification& result) {
+    Classification out;
+    out.risk = result.risk;
+    out.reason = result.reason;
+    out.literal_sensitive = true;
+    return out;
+}
+
 ShellClassifier::ShellClassifier(const config::ClassifyTables& extra, std::size_t max_input_bytes)
     : tables_(ShellProgramTables::with_builtins(extra)), max_input_bytes_(max_input_bytes) {}
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "guardrails/sql_classifier.hpp"
 
 #include <cstddef>
 #include <string>
@@ -42,6 +43,10 @@ struct ShellClassification {
 // One line of JSON: {"input", "class", "reason", "effects": [{"class", "reason", "command"}]}; invalid
 // UTF-8 in the echoed input is replaced, never an error.
 [[nodiscard]] std::string to_json(const ShellClassification& result, std::string_view input);
+
+// The answer in the SQL classifier's shape, for code that takes either (the policy's class source): risk
+// and reason, no effects, and literal_sensitive set (a shell answer is about this exact text).
+[[nodiscard]] Classification as_classification(const ShellClassification& result);
 
 // The built-in program table merged with config's `classify.programs` (config entries win; a name with a
 // slash in config matches that exact path).

@@ -813,6 +813,14 @@ TEST_CASE("--json carries the class, the reason and every command", "[shell]") {
     CHECK(bad.find("\"input\"") != std::string::npos);
 }
 
+TEST_CASE("a shell answer converts to the SQL classifier's shape for the policy", "[shell]") {
+    const jitgate::guardrails::Classification c = as_classification(classifier().classify("sudo rm -rf /"));
+    CHECK(c.risk == X);
+    CHECK(c.reason == "sudo → rm -rf removes recursively");
+    CHECK(c.effects.empty());
+    CHECK(c.literal_sensitive);
+}
+
 TEST_CASE("config classify.programs adds programs and wins over the built-in table", "[shell]") {
     jitgate::config::ClassifyTables tables;
     tables.programs[R] = {"kubectl-get", "frobnicate", "/opt/tools/report"};
