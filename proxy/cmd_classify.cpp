@@ -1,7 +1,9 @@
-// `jitgate classify sql TEXT`: prints a statement's risk class as the first word, then the reason
-// (DESIGN §2, §4). `-` reads one input per line from stdin; `--json` prints every effect; `-c FILE` adds
-// the config's `classify` tables and its statement length limit. Needs no config otherwise.
+// `jitgate classify sql TEXT` / `classify shell TEXT`: prints a statement's or a command line's risk class
+// as the first word, then the reason (DESIGN §2, §4). `-` reads one input per line from stdin; `--json`
+// prints every effect; `-c FILE` adds the config's `classify` tables and its statement length limit.
+// Needs no config otherwise.
 #include "config/config.hpp"
+#include "guardrails/shell_classifier.hpp"
 #include "guardrails/sql_classifier.hpp"
 #include "proxy/commands.hpp"
 
@@ -21,7 +23,8 @@ struct ClassifyOptions {
     bool json = false;
 };
 
-void print(const guardrails::Classification& result, std::string_view input, bool as_json) {
+template <class Result>
+void print(const Result& result, std::string_view input, bool as_json) {
     if (!as_json) {
         fmt::print("{}: {}\n", config::to_string(result.risk), result.reason);
         return;
@@ -29,19 +32,22 @@ void print(const guardrails::Classification& result, std::string_view input, boo
     fmt::print("{}\n", guardrails::to_json(result, input));
 }
 
-[[nodiscard]] int run_classify_sql(const ClassifyOptions& options) {
-    config::ClassifyTables tables;
-    std::size_t max_bytes = config::Limits{}.max_statement_bytes;
-    if (!options.config_path.empty()) {
-        const config::LoadResult loaded = config::load_file(options.config_path, config::Secrets::skip);
-        if (!loaded.config) {
-            for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
-            return 1;
-        }
-        tables = loaded.config->classify;
-        max_bytes = loaded.config->limits.max_statement_bytes;
+// The classify tables and length limit: built-in defaults, or the config file's. False after printing its errors.
+[[nodiscard]] bool load_tables(const ClassifyOptions& options, config::ClassifyTables& tables, std::size_t& max_bytes) {
+    max_bytes = config::Limits{}.max_statement_bytes;
+    if (options.config_path.empty()) return true;
+    const config::LoadResult loaded = config::load_file(options.config_path, config::Secrets::skip);
+    if (!loaded.config) {
+        for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
+        return false;
     }
-    const guardrails::SqlClassifier classifier(tables, max_bytes);
+    tables = loaded.config->classify;
+    max_bytes = loaded.config->limits.max_statement_bytes;
+    return true;
+}
+
+template <class Classifier>
+[[nodiscard]] int classify_inputs(const Classifier& classifier, const ClassifyOptions& options) {
     if (options.text != "-") {
         print(classifier.classify(options.text), options.text, options.json);
         return 0;
@@ -53,6 +59,22 @@ void print(const guardrails::Classification& result, std::string_view input, boo
         std::fflush(stdout);
     }
     return 0;
+}
+
+[[nodiscard]] int run_classify_sql(const ClassifyOptions& options) {
+    config::ClassifyTables tables;
+    std::size_t max_bytes = 0;
+    if (!load_tables(options, tables, max_bytes)) return 1;
+    const guardrails::SqlClassifier classifier(tables, max_bytes);
+    return classify_inputs(classifier, options);
+}
+
+[[nodiscard]] int run_classify_shell(const ClassifyOptions& options) {
+    config::ClassifyTables tables;
+    std::size_t max_bytes = 0;
+    if (!load_tables(options, tables, max_bytes)) return 1;
+    const guardrails::ShellClassifier classifier(tables, max_bytes);
+    return classify_inputs(classifier, options);
 }
 
 }  // namespace
@@ -67,6 +89,15 @@ void add_classify(CLI::App& app, Run& run) {
     sql->add_flag("--json", options->json, "Print every statement and effect as JSON, one object per input");
     sql->add_option("-c,--config", options->config_path, "Add this config file's classify tables");
     sql->callback([&run, options] { run = [options] { return run_classify_sql(*options); }; });
+
+    CLI::App* shell = classify->add_subcommand(
+        "shell", "Classify a shell command line: prints CLASS: reason (put -- before a TEXT that begins with -)");
+    auto shell_options = std::make_shared<ClassifyOptions>();
+    shell->add_option("text", shell_options->text, "The command line, or - to read one input per line from stdin")
+        ->required();
+    shell->add_flag("--json", shell_options->json, "Print every command and its class as JSON, one object per input");
+    shell->add_option("-c,--config", shell_options->config_path, "Add this config file's classify.programs table");
+    shell->callback([&run, shell_options] { run = [shell_options] { return run_classify_shell(*shell_options); }; });
 }
 
 }  // namespace jitgate::proxy
