@@ -58,7 +58,8 @@ int run_serve(const ServeOptions& options) {
         context->pipeline = std::make_shared<guardrails::AllowAllPipeline>();
     } else {
         context->guardrails = std::make_shared<guardrails::GuardrailPipeline>(guardrails::Policy::build(
-            loaded.config, {}, make_class_source(*loaded.config), std::chrono::system_clock::now()));
+            loaded.config, {}, make_class_source(*loaded.config), std::chrono::system_clock::now(),
+            make_shell_class_source(*loaded.config)));
         context->pipeline = context->guardrails;  // the PolicyKeeper adds the store's grants at start
     }
     if (const char* off = std::getenv("JITGATE_BENCH_NO_RECORDING"); off != nullptr && std::string_view(off) == "1") {

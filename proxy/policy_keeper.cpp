@@ -2,6 +2,7 @@
 // ended (see policy_keeper.hpp).
 #include "proxy/policy_keeper.hpp"
 
+#include "guardrails/shell_classifier.hpp"
 #include "guardrails/sql_cache.hpp"
 #include "protocols/postgres/messages.hpp"
 #include "proxy/audit_log.hpp"
@@ -36,6 +37,13 @@ std::optional<config::TimePoint> next_change(const guardrails::Policy& policy, c
 
 }  // namespace
 
+guardrails::ClassifyText make_shell_class_source(const config::Config& config) {
+    auto classifier = std::make_shared<const guardrails::ShellClassifier>(config.classify);
+    return [classifier](std::string_view text) {
+        return std::make_shared<const guardrails::Classification>(guardrails::as_classification(classifier->classify(text)));
+    };
+}
+
 guardrails::ClassifyText make_class_source(const config::Config& config) {
     auto cache = std::make_shared<guardrails::ClassCache>(
         std::make_shared<const guardrails::SqlClassifier>(config.classify, config.limits.max_statement_bytes));
@@ -58,6 +66,7 @@ bool PolicyKeeper::start(std::string& error) {
     store_ = std::move(*opened.value);
     configs_.push_back(config);
     classify_ = make_class_source(*config);
+    classify_shell_ = make_shell_class_source(*config);
     rebuild(Clock::now());
     thread_ = std::thread([this] { run(); });
     return true;
@@ -152,7 +161,8 @@ void PolicyKeeper::rebuild(config::TimePoint now) {
             store_failing_ = true;
         }
     }
-    std::shared_ptr<const guardrails::Policy> policy = guardrails::Policy::build(config, std::move(grants), classify_, now);
+    std::shared_ptr<const guardrails::Policy> policy =
+        guardrails::Policy::build(config, std::move(grants), classify_, now, classify_shell_);
     next_grant_end_ = next_change(*policy, now);
     if (!store_failing_) audit_grants(*policy, now);
     pipeline_->update(std::move(policy));
@@ -176,6 +186,7 @@ void PolicyKeeper::reload() {
     if (loaded.config->listen_postgres != old->listen_postgres || loaded.config->limits.workers != old->limits.workers)
         spdlog::warn("reload: listen and limits.workers take effect at the next start");
     classify_ = make_class_source(*loaded.config);
+    classify_shell_ = make_shell_class_source(*loaded.config);
     configs_.push_back(loaded.config);
     context_->config.store(loaded.config);
     if (context_->audit)

@@ -26,6 +26,8 @@ class AuditLog;
 // The class function the Policy uses for a config: the SQL classifier with the config's `classify`
 // tables behind the class cache (each text is parsed once).
 [[nodiscard]] guardrails::ClassifyText make_class_source(const config::Config& config);
+// The shell class source for SSH commands: the shell classifier with the config's `classify.programs`.
+[[nodiscard]] guardrails::ClassifyText make_shell_class_source(const config::Config& config);
 
 class PolicyKeeper {
 public:
@@ -62,6 +64,7 @@ private:
     std::shared_ptr<guardrails::GuardrailPipeline> pipeline_;
     std::unique_ptr<StateStore> store_;
     guardrails::ClassifyText classify_;
+    guardrails::ClassifyText classify_shell_;
     std::optional<std::uint64_t> seen_changes_;
     bool store_failing_ = false;
     std::optional<config::TimePoint> next_grant_end_;  // rebuild when time reaches it

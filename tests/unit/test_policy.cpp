@@ -3,6 +3,7 @@
 // class, table, effect, window and mode, the built-in lexer-settings rule, FunctionCall and Execute,
 // how a grant a session relied on ends, and the pipeline swapping its Policy.
 #include "guardrails/policy.hpp"
+#include "guardrails/shell_classifier.hpp"
 #include "guardrails/sql_cache.hpp"
 
 #include <catch2/catch.hpp>
@@ -616,4 +617,45 @@ TEST_CASE("the reason names every role held once, even when one role's name cont
     CHECK(d.blocks());
     // team-reader is standing through two rules, and reader is a grant: each is named, once.
     CHECK_THAT(d.reason, Catch::Contains("your roles (team-reader, reader) on orders-db do not allow write"));
+}
+
+TEST_CASE("a shell command is decided by its shell class; table rules do not cover it", "[policy]") {
+    const auto shell_source = [](std::string_view text) {
+        static const guardrails::ShellClassifier classifier;
+        return std::make_shared<const guardrails::Classification>(guardrails::as_classification(classifier.classify(text)));
+    };
+    const auto p = Policy::build(load(world_yaml(erin_breakglass,
+                                                 "  - { id: cards, deny: { tables: [\"payments.cards\"] } }\n")),
+                                 {}, class_source(), monday, shell_source);
+    const auto shell = [&](std::string_view user, std::string_view text) {
+        Command command;
+        command.user = user;
+        command.target = "orders-db";
+        command.protocol = guardrails::Protocol::ssh;
+        command.kind = CommandKind::shell_exec;
+        command.text = text;
+        return guardrails::decide(*p, command, monday);
+    };
+    const Decision ls = shell("alice", "ls -l /srv");
+    CHECK(ls.verdict == Verdict::allow);
+    CHECK(ls.risk == RiskClass::read);
+    const Decision rm = shell("alice", "rm -rf /tmp/x");
+    CHECK(rm.blocks());
+    CHECK(rm.risk == RiskClass::destructive);
+    CHECK(rm.rule == "missing grant: destructive on orders-db");
+    CHECK_THAT(rm.reason, Catch::Contains("rm -rf"));
+    const Decision unknown = shell("alice", "eval \"$X\"");  // unknown; the table rule (no effects) stays out
+    CHECK(unknown.blocks());
+    CHECK(unknown.rule == "missing grant: unknown on orders-db");
+    CHECK(shell("erin", "rm -rf /tmp/x").verdict == Verdict::allow);  // breakglass holds destructive
+
+    // Without a shell class source every shell command is unknown (fail closed).
+    const auto no_shell = policy(erin_breakglass);
+    Command command;
+    command.user = "alice";
+    command.target = "orders-db";
+    command.protocol = guardrails::Protocol::ssh;
+    command.kind = CommandKind::shell_exec;
+    command.text = "ls";
+    CHECK(guardrails::decide(*no_shell, command, monday).risk == RiskClass::unknown);
 }
