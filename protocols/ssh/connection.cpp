@@ -429,6 +429,17 @@ Connection::Bridge* Connection::add_bridge(ChannelKind kind, ssh_channel front) 
     }
     ssh_callbacks_init(&cb);
     ssh_set_channel_callbacks(b->front, &cb);
+    // The target's callbacks go on before the open: data may follow the confirmation in the same read.
+    ssh_channel_callbacks_struct& back = b->back_callbacks;
+    back.userdata = b.get();
+    back.channel_data_function = &Callbacks::back_data;
+    back.channel_eof_function = &Callbacks::back_eof;
+    back.channel_close_function = &Callbacks::back_close;
+    back.channel_exit_status_function = &Callbacks::back_exit_status;
+    back.channel_exit_signal_function = &Callbacks::back_exit_signal;
+    ssh_callbacks_init(&back);
+    ssh_set_channel_callbacks(b->back, &back);
+    b->back_callbacks_set = true;
     if (kind == ChannelKind::session) observer_.on_channel_open(b->id, kind, "session");
     bridges_.push_back(std::move(b));
     return bridges_.back().get();
@@ -628,16 +639,6 @@ void Connection::advance_back(Bridge& b) {
             release(b, false);
             return;
         }
-        ssh_channel_callbacks_struct& cb = b.back_callbacks;
-        cb.userdata = &b;
-        cb.channel_data_function = &Callbacks::back_data;
-        cb.channel_eof_function = &Callbacks::back_eof;
-        cb.channel_close_function = &Callbacks::back_close;
-        cb.channel_exit_status_function = &Callbacks::back_exit_status;
-        cb.channel_exit_signal_function = &Callbacks::back_exit_signal;
-        ssh_callbacks_init(&cb);
-        ssh_set_channel_callbacks(b.back, &cb);
-        b.back_callbacks_set = true;
         b.back_state = b.kind == ChannelKind::session ? BackState::requesting : BackState::running;
     }
     while ((b.back_state == BackState::requesting || b.back_state == BackState::running) && !b.requests.empty()) {

@@ -1162,12 +1162,13 @@ class SshClient:
 
     def ssh(self, user: str, *args, input: bytes | None = None, stdin=None, timeout: float = 60,
             options: tuple = ()) -> subprocess.CompletedProcess:
-        return subprocess.run(["ssh", *self.options(), *options, f"{user}@{self.host}", *map(str, args)],
+        # `options` first: ssh keeps the first value it reads for an option (e.g. LogLevel)
+        return subprocess.run(["ssh", *options, *self.options(), f"{user}@{self.host}", *map(str, args)],
                               input=input, stdin=stdin if input is None else None, capture_output=True,
                               timeout=timeout, env=_ssh_env())
 
     def scp(self, *args, timeout: float = 120, options: tuple = ()) -> subprocess.CompletedProcess:
-        return subprocess.run(["scp", "-q", *self.options("-P"), *options, *map(str, args)], capture_output=True,
+        return subprocess.run(["scp", "-q", *options, *self.options("-P"), *map(str, args)], capture_output=True,
                               stdin=subprocess.DEVNULL, timeout=timeout, env=_ssh_env())
 
     def sftp(self, user: str, batch: str, timeout: float = 120) -> subprocess.CompletedProcess:
