@@ -240,6 +240,7 @@ int Server::run() {
             spdlog::error("{}", why);
             return 1;
         }
+        if (keeper_) keeper_->set_ssh_sessions([this] { return ssh_->all(); });
     }
     asio::signal_set signals(*workers_[0], SIGINT, SIGTERM, SIGHUP);
     wait_for_signal(signals);
@@ -256,7 +257,7 @@ int Server::run() {
         ssh_->join();
     }
     context_->keeper = nullptr;
-    if (keeper_) keeper_->stop();
+    if (keeper_) keeper_->stop();  // before ssh_ goes: the keeper asks it for its sessions
     spdlog::info("stopped");
     return 0;
 }

@@ -119,10 +119,30 @@ ssh::ExecVerdict SshSession::decide_exec(const ssh::ExecRequest& request) {
     return ssh::ExecVerdict::allowed();
 }
 
+SshSession::Reliance SshSession::reliance() const {
+    const std::lock_guard lock(reliance_mutex_);
+    return reliance_;
+}
+
 void SshSession::on_auth(std::string_view user, std::string_view target, bool ok, std::string_view reason) {
     if (ok) {
         user_ = user;
         target_ = target;
+        if (const auto policy = context_->guardrails ? context_->guardrails->policy() : nullptr) {
+            Reliance reliance{user_, target_, {}};
+            bool standing = false;
+            if (const guardrails::Policy::Subject* subject = policy->subject(user, target)) {
+                const auto now = context_->guardrails->now();
+                for (const auto& held : subject->held) {
+                    if (!held.holding.in_force(now)) continue;
+                    if (held.holding.grant_id.empty()) standing = true;
+                    else reliance.grants.push_back({held.holding.grant_id, held.holding.until});
+                }
+            }
+            if (standing) reliance.grants.clear();
+            const std::lock_guard lock(reliance_mutex_);
+            reliance_ = std::move(reliance);
+        }
         spdlog::info("ssh session {}: {} authenticated by public key for {} from {}", id_, user, target, client_address_);
     } else if (user.empty()) {
         spdlog::info("ssh session {}: authentication failed from {}{}: {}", id_, client_address_,

@@ -14,6 +14,9 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 
 namespace jitgate::proxy {
@@ -30,6 +33,21 @@ public:
     // Thread-safe: ends the connection, telling the engineer why.
     void stop(std::string message) { connection_.close(std::move(message)); }
     [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
+
+    // The grants the session's access rests on (none when a standing role covers it): when one ends,
+    // the policy keeper closes the session after the grace. Thread-safe.
+    struct ReliedGrant {
+        std::string id;
+        std::optional<config::TimePoint> until;
+    };
+    struct Reliance {
+        std::string user;
+        std::string target;
+        std::vector<ReliedGrant> grants;
+    };
+    [[nodiscard]] Reliance reliance() const;
+    // True the first time only: the caller is the one to end the session for an ended grant.
+    [[nodiscard]] bool end_once() noexcept { return !grant_ended_.exchange(true); }
 
     // SshGate
     [[nodiscard]] std::optional<std::string> user_for_key(std::string_view key_base64) const override;
@@ -53,6 +71,9 @@ private:
     std::string target_;
     std::string index_id_;  // the session index's id, "s-…"
     bool started_ = false;
+    mutable std::mutex reliance_mutex_;
+    Reliance reliance_;
+    std::atomic<bool> grant_ended_{false};
     ssh::Connection connection_;  // last: it calls back into the members above
 };
 

@@ -7,6 +7,7 @@ switches."""
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -300,6 +301,33 @@ class SshSeams(SshBase):
         self.assertEqual(client.returncode, 255)
         self.assertIn(b"jitgate is shutting down", err)
         self.assertEqual(jg.wait_exit(10), 0)
+
+    def cli(self, jg, *args, user=ALICE) -> subprocess.CompletedProcess:
+        env = dict(jg.env(), JITGATE_USER=user)
+        return subprocess.run([str(harness.JITGATE_BIN), *args, "-c", str(jg.config_path)], capture_output=True,
+                              text=True, env=env, timeout=30)
+
+    def test_a_revoked_grant_closes_the_live_session(self):
+        jg = self.start_proxy()
+        r = self.cli(jg, "grant", "request", "web-4", "--role", "operator", "--for", "30m", "--reason", "INC-4711")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        grant_id = re.search(r"\bg-[0-9a-f]+\b", r.stdout + r.stderr).group(0)
+        r = self.cli(jg, "grant", "approve", grant_id, "--by", BOB, user=BOB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_until(lambda: self.client(jg=jg).ssh("web-4", "true").returncode == 0, 10, 0.2,
+                   "the approved grant to open web-4")
+        client = subprocess.Popen(["ssh", *self.client(jg=jg).options(), "web-4@127.0.0.1", "echo started; sleep 30"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: client.poll() is None and client.kill())
+        self.assertEqual(client.stdout.readline(), b"started\n")
+        r = self.cli(jg, "grant", "revoke", grant_id, user=BOB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out, err = client.communicate(timeout=10)
+        self.assertEqual(client.returncode, 255)
+        self.assertIn(f"grant {grant_id} was revoked".encode(), err)
+        r = self.client(jg=jg).ssh("web-4", "true", options=("-o", "LogLevel=INFO"))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"alice holds no role on web-4", r.stderr)
 
 
 if __name__ == "__main__":
