@@ -2,6 +2,7 @@
 #include "protocols/ssh/connection.hpp"
 
 #include "protocols/ssh/byte_ring.hpp"
+#include "protocols/ssh/requests.hpp"
 #include "protocols/ssh/upstream.hpp"
 
 #include <libssh/callbacks.h>
@@ -26,32 +27,6 @@ constexpr auto close_grace = std::chrono::seconds(2);
 constexpr int exit_refused = 1;
 constexpr int exit_blocked = 126;
 constexpr int exit_failed = 255;
-
-// RFC 4254 §6.4: only the locale and the terminal type pass; everything else could steer the target's
-// shell (LD_PRELOAD, BASH_ENV, ...).
-bool env_allowed(std::string_view name) { return name == "LANG" || name == "TERM" || name.starts_with("LC_"); }
-
-// The legacy scp protocol is an exec of `scp -t` (upload) or `scp -f` (download): file transfer.
-bool is_scp(std::string_view command) {
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < command.size()) {
-        while (i < command.size() && (command[i] == ' ' || command[i] == '\t')) ++i;
-        const std::size_t start = i;
-        while (i < command.size() && command[i] != ' ' && command[i] != '\t') ++i;
-        if (i > start) words.push_back(command.substr(start, i - start));
-    }
-    if (words.empty()) return false;
-    std::string_view program = words.front();
-    if (const auto slash = program.rfind('/'); slash != std::string_view::npos) program.remove_prefix(slash + 1);
-    if (program != "scp") return false;
-    for (std::size_t w = 1; w < words.size(); ++w) {
-        const std::string_view word = words[w];
-        if (word.size() < 2 || word[0] != '-' || word[1] == '-') continue;
-        if (word.find_first_of("tf") != std::string_view::npos) return true;
-    }
-    return false;
-}
 
 bool closed(ssh_session session) {
     return session == nullptr || (ssh_get_status(session) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
@@ -305,7 +280,7 @@ struct Connection::Callbacks {
             c.refuse(b, fmt::format("jitgate: {}", access.message), exit_blocked);
             return 0;
         }
-        if (is_scp(text) && !access.switches.sftp) {
+        if (is_scp_transfer(text) && !access.switches.sftp) {
             ++c.blocked_;
             c.refuse(b, fmt::format("jitgate: file transfer (scp) on {} needs a role with ssh.sftp", c.target_),
                      exit_refused);
@@ -368,7 +343,12 @@ Connection::Connection(Front& front, int fd, ConnectionInfo info, SshGate& gate,
 }
 
 Connection::~Connection() {
-    for (auto& b : bridges_) {
+    tear_down();
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void Connection::tear_down() {
+    for (auto& b : bridges_) {  // callbacks off before the channels go (libssh keeps pointers to them)
         release(*b, true);
         release(*b, false);
     }
@@ -378,13 +358,10 @@ Connection::~Connection() {
         if (session_) ssh_event_remove_session(event_, session_.get());
         if (upstream_) ssh_event_remove_session(event_, upstream_.get());
         ssh_event_free(event_);
+        event_ = nullptr;
     }
-    upstream_.reset();
+    upstream_.reset();  // disconnects
     session_.reset();
-    if (fd_ >= 0 && !session_) {
-        // accept() never took it
-    }
-    if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 void Connection::close(std::string message) {
@@ -454,11 +431,12 @@ void Connection::run() {
         return;
     }
     if (!authenticate()) {
-        if (authenticated_) observer_.on_session_end(end_reason_);
+        tear_down();  // the sockets close now, not when the owner drops the connection
         return;
     }
     observer_.on_session_start(user_, target_);
     relay();
+    tear_down();
     observer_.on_session_end(end_reason_);
 }
 
@@ -477,7 +455,8 @@ bool Connection::authenticate() {
 
     const auto deadline = Clock::now() + info_.startup_timeout;
     if (ssh_handle_key_exchange(s) != SSH_OK) {
-        end_reason_ = fmt::format("key exchange failed: {}", ssh_get_error(s));
+        const std::string why = ssh_get_error(s);
+        end_reason_ = fmt::format("key exchange failed: {}", why.empty() ? "timed out" : why);
         observer_.on_auth({}, {}, false, end_reason_);
         return false;
     }

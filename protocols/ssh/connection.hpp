@@ -58,6 +58,7 @@ public:
 private:
     friend struct Callbacks;
     bool authenticate();
+    void tear_down();
     void relay();
     void service();
     void service(Bridge& bridge);

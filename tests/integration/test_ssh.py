@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -264,6 +265,15 @@ class SshRelay(SshBase):
         types = {(x["type"], x.get("result")) for x in records() if x.get("target") == "web-1"}
         self.assertIn(("auth", "ok"), types)
         self.assertIn(("session_start", None), types)
+
+    def test_a_silent_client_is_dropped_after_the_startup_timeout(self):
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", self.jg.ssh_port), timeout=15) as s:
+            data = b""
+            while chunk := s.recv(4096):
+                data += chunk
+        self.assertTrue(data.startswith(b"SSH-2.0-"), data)
+        self.assertLess(time.monotonic() - started, 8)  # limits.startup_timeout is 3s in the harness
 
     def test_the_host_key_was_generated_private(self):
         key = self.jg.dir / "ssh_host_ed25519_key"
