@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -77,6 +78,7 @@ struct Connection::Bridge {
     ssh_channel_callbacks_struct front_callbacks{};
     ssh_channel_callbacks_struct back_callbacks{};
     bool back_callbacks_set = false;
+    bool front_opening = false;  // forwarded_tcpip: jitgate opens the client's side
     BackState back_state = BackState::opening;
     std::deque<Request> requests;  // from the client, forwarded in order once the target's channel is open
     bool started = false;          // shell, exec or subsystem accepted
@@ -145,7 +147,7 @@ struct Connection::Callbacks {
         Connection& c = *static_cast<Connection*>(userdata);
         if (!c.authenticated_ || c.closing_ || c.bridges_.size() >= max_channels) return nullptr;
         if (!c.current_access().allowed) return nullptr;
-        Bridge* b = c.add_bridge(ChannelKind::session, nullptr);
+        Bridge* b = c.add_bridge(ChannelKind::session, nullptr, nullptr);
         return b != nullptr ? b->front : nullptr;
     }
 
@@ -170,7 +172,7 @@ struct Connection::Callbacks {
             }
             ssh_channel channel = ssh_message_channel_request_open_reply_accept(message);
             if (channel == nullptr) return 0;
-            Bridge* b = c.add_bridge(ChannelKind::direct_tcpip, channel);
+            Bridge* b = c.add_bridge(ChannelKind::direct_tcpip, channel, nullptr);
             if (b == nullptr) return 0;
             b->host = host != nullptr ? host : "";
             b->port = port;
@@ -180,10 +182,21 @@ struct Connection::Callbacks {
             c.observer_.on_channel_open(b->id, ChannelKind::direct_tcpip, fmt::format("{}:{}", b->host, b->port));
             return 0;
         }
+        if (type == SSH_REQUEST_GLOBAL &&
+            (subtype == SSH_GLOBAL_REQUEST_TCPIP_FORWARD || subtype == SSH_GLOBAL_REQUEST_CANCEL_TCPIP_FORWARD)) {
+            if (!c.authenticated_ || c.closing_) return 1;
+            const char* address = ssh_message_global_request_address(message);
+            const int port = ssh_message_global_request_port(message);
+            const Access access = c.current_access();
+            if (!access.allowed || !access.switches.port_forwarding) {
+                c.observer_.on_refused(fmt::format("remote port forwarding of {}:{} (no role with ssh.port_forwarding)",
+                                                   address != nullptr ? address : "?", port));
+                return 1;
+            }
+            return c.forward_remote(message, subtype == SSH_GLOBAL_REQUEST_CANCEL_TCPIP_FORWARD) ? 0 : 1;
+        }
         if (type == SSH_REQUEST_CHANNEL_OPEN) {
             c.observer_.on_refused(subtype == SSH_CHANNEL_X11 ? "an X11 channel" : "a channel of an unsupported type");
-        } else if (type == SSH_REQUEST_GLOBAL && subtype == SSH_GLOBAL_REQUEST_TCPIP_FORWARD) {
-            c.observer_.on_refused("remote port forwarding (tcpip-forward)");
         } else if (type == SSH_REQUEST_CHANNEL && subtype == SSH_CHANNEL_REQUEST_X11) {
             c.observer_.on_refused("X11 forwarding");
         } else if (type == SSH_REQUEST_CHANNEL && subtype == SSH_CHANNEL_REQUEST_UNKNOWN) {
@@ -377,17 +390,21 @@ void Connection::close(std::string message) {
 
 Access Connection::current_access() const { return gate_.access(user_, target_); }
 
-Connection::Bridge* Connection::add_bridge(ChannelKind kind, ssh_channel front) {
+Connection::Bridge* Connection::add_bridge(ChannelKind kind, ssh_channel front, ssh_channel back) {
     auto b = std::make_unique<Bridge>();
     b->connection = this;
     b->id = next_channel_++;
     b->kind = kind;
     b->front = front != nullptr ? front : ssh_channel_new(session_.get());
-    b->back = ssh_channel_new(upstream_.get());
+    b->back = back != nullptr ? back : ssh_channel_new(upstream_.get());
     if (b->front == nullptr || b->back == nullptr) {
-        if (b->back != nullptr) ssh_channel_free(b->back);
+        if (back == nullptr && b->back != nullptr) ssh_channel_free(b->back);
         if (front == nullptr && b->front != nullptr) ssh_channel_free(b->front);
         return nullptr;
+    }
+    if (kind == ChannelKind::forwarded_tcpip) {  // the target's side is open already; the client's is not
+        b->back_state = BackState::running;
+        b->front_opening = true;
     }
     ssh_channel_callbacks_struct& cb = b->front_callbacks;
     cb.userdata = b.get();
@@ -407,15 +424,15 @@ Connection::Bridge* Connection::add_bridge(ChannelKind kind, ssh_channel front) 
     ssh_callbacks_init(&cb);
     ssh_set_channel_callbacks(b->front, &cb);
     // The target's callbacks go on before the open: data may follow the confirmation in the same read.
-    ssh_channel_callbacks_struct& back = b->back_callbacks;
-    back.userdata = b.get();
-    back.channel_data_function = &Callbacks::back_data;
-    back.channel_eof_function = &Callbacks::back_eof;
-    back.channel_close_function = &Callbacks::back_close;
-    back.channel_exit_status_function = &Callbacks::back_exit_status;
-    back.channel_exit_signal_function = &Callbacks::back_exit_signal;
-    ssh_callbacks_init(&back);
-    ssh_set_channel_callbacks(b->back, &back);
+    ssh_channel_callbacks_struct& target = b->back_callbacks;
+    target.userdata = b.get();
+    target.channel_data_function = &Callbacks::back_data;
+    target.channel_eof_function = &Callbacks::back_eof;
+    target.channel_close_function = &Callbacks::back_close;
+    target.channel_exit_status_function = &Callbacks::back_exit_status;
+    target.channel_exit_signal_function = &Callbacks::back_exit_signal;
+    ssh_callbacks_init(&target);
+    ssh_set_channel_callbacks(b->back, &target);
     b->back_callbacks_set = true;
     if (kind == ChannelKind::session) observer_.on_channel_open(b->id, kind, "session");
     bridges_.push_back(std::move(b));
@@ -580,7 +597,62 @@ void Connection::release(Bridge& b, bool front_side) {
     channel = nullptr;
 }
 
+bool Connection::forward_remote(ssh_message message, bool cancel) {
+    const char* address_text = ssh_message_global_request_address(message);
+    const std::string address = address_text != nullptr ? address_text : "localhost";
+    const int port = ssh_message_global_request_port(message);
+    ssh_session back = upstream_.get();
+    int bound = 0;
+    ssh_set_blocking(back, 1);  // bounded by the back session's timeout (limits.startup_timeout)
+    const int rc = cancel ? ssh_channel_cancel_forward(back, address.c_str(), port)
+                          : ssh_channel_listen_forward(back, address.c_str(), port, &bound);
+    ssh_set_blocking(back, 0);
+    if (rc != SSH_OK) {
+        observer_.on_refused(fmt::format("remote port forwarding of {}:{}: {} refused it", address, port, target_));
+        return false;
+    }
+    const int listening = bound > 0 ? bound : port;
+    if (cancel) {
+        std::erase_if(remote_forwards_, [&](const RemoteForward& f) { return f.port == port; });
+    } else {
+        remote_forwards_.push_back({address, listening});
+        observer_.on_channel_open(0, ChannelKind::forwarded_tcpip, fmt::format("listening on {}:{}", address, listening));
+    }
+    ssh_message_global_request_reply_success(message, static_cast<std::uint16_t>(cancel ? 0 : listening));
+    return true;
+}
+
+void Connection::accept_forwarded() {
+    while (bridges_.size() < max_channels) {
+        int port = 0;
+        char* origin = nullptr;
+        int origin_port = 0;
+        ssh_channel channel = ssh_channel_open_forward_port(upstream_.get(), 0, &port, &origin, &origin_port);
+        if (channel == nullptr) return;
+        const std::string originator = origin != nullptr ? origin : "127.0.0.1";
+        ssh_string_free_char(origin);
+        const Access access = current_access();
+        const auto forward = std::find_if(remote_forwards_.begin(), remote_forwards_.end(),
+                                          [&](const RemoteForward& f) { return f.port == port; });
+        if (!access.allowed || !access.switches.port_forwarding || forward == remote_forwards_.end()) {
+            ssh_channel_free(channel);
+            continue;
+        }
+        Bridge* b = add_bridge(ChannelKind::forwarded_tcpip, nullptr, channel);
+        if (b == nullptr) {
+            ssh_channel_free(channel);
+            return;
+        }
+        b->host = forward->address;
+        b->port = port;
+        b->origin_host = originator;
+        b->origin_port = origin_port;
+        observer_.on_channel_open(b->id, ChannelKind::forwarded_tcpip, fmt::format("{}:{}", b->host, b->port));
+    }
+}
+
 void Connection::service() {
+    if (!remote_forwards_.empty() && !closing_) accept_forwarded();
     for (std::size_t i = 0; i < bridges_.size(); ++i) service(*bridges_[i]);
     std::erase_if(bridges_, [this](const std::unique_ptr<Bridge>& b) {
         if (b->front != nullptr || b->back != nullptr) return false;
@@ -597,6 +669,17 @@ void Connection::service(Bridge& b) {
 }
 
 void Connection::advance_back(Bridge& b) {
+    if (b.front_opening && b.front != nullptr && b.local_exit < 0 && !b.back_closed) {
+        const int rc = ssh_channel_open_reverse_forward(b.front, b.host.c_str(), b.port, b.origin_host.c_str(),
+                                                        b.origin_port);
+        if (rc == SSH_AGAIN) return;
+        b.front_opening = false;
+        if (rc != SSH_OK) {
+            release(b, true);
+            release(b, false);
+            return;
+        }
+    }
     if (b.back == nullptr) return;
     const auto open = [&] {
         return b.kind == ChannelKind::session
@@ -699,7 +782,7 @@ void Connection::flush_up(Bridge& b) {
 }
 
 void Connection::flush_down(Bridge& b) {
-    if (b.front == nullptr || b.front_closed) return;
+    if (b.front == nullptr || b.front_closed || b.front_opening) return;
     for (int s = 0; s < 2; ++s) {
         drain(b.down, s, b.back, b.front, true,
               [&](std::span<const char> bytes, bool is_stderr) { observer_.on_output(b.id, bytes, is_stderr); });
@@ -711,6 +794,13 @@ void Connection::flush_down(Bridge& b) {
 }
 
 void Connection::finish(Bridge& b) {
+    if (b.front_opening) {  // the client has not answered yet: only a target that gave up ends it
+        if (b.back_closed) {
+            release(b, true);
+            release(b, false);
+        }
+        return;
+    }
     // The client closed: once the target has every byte the client sent, close the target's side too.
     if (b.front_closed) {
         if (b.back == nullptr || b.back_state != BackState::running || b.up.drained() || closed(upstream_.get())) {

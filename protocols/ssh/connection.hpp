@@ -11,7 +11,8 @@
 // and nothing is buffered beyond two bounded rings per direction (libssh keeps the rest and stops
 // widening the sender's window).
 //
-// Limits: remote port forwarding (tcpip-forward) is refused; agent and X11 forwarding are refused.
+// Port forwarding (direct-tcpip, tcpip-forward) only with ssh.port_forwarding; agent and X11 forwarding
+// are refused.
 #pragma once
 
 #include "protocols/ssh/front.hpp"
@@ -69,9 +70,13 @@ private:
     void refuse(Bridge& bridge, std::string message, int exit_status);
     void release(Bridge& bridge, bool front_side);
     void apply_close_request();
+    // tcpip-forward / cancel-tcpip-forward from the client, asked of the target before the client hears
+    // back (a short blocking global request on the back session); false: refused.
+    [[nodiscard]] bool forward_remote(struct ssh_message_struct* message, bool cancel);
+    void accept_forwarded();
     [[nodiscard]] Access current_access() const;
-    // A new channel pair; `front` is the client's channel when libssh made it already, else null.
-    [[nodiscard]] Bridge* add_bridge(ChannelKind kind, ssh_channel front);
+    // A new channel pair; `front`/`back` are channels libssh made already (accepted opens), else null.
+    [[nodiscard]] Bridge* add_bridge(ChannelKind kind, ssh_channel front, ssh_channel back);
 
     std::unique_ptr<Callbacks> callbacks_;  // outlives the session: libssh keeps a pointer to it
     struct ssh_event_struct* event_ = nullptr;
@@ -90,6 +95,11 @@ private:
     bool closing_ = false;  // close() was applied: no new channels, bridges are winding down
     std::chrono::steady_clock::time_point closing_deadline_;
     std::vector<std::unique_ptr<Bridge>> bridges_;
+    struct RemoteForward {
+        std::string address;
+        int port = 0;
+    };
+    std::vector<RemoteForward> remote_forwards_;
     std::uint32_t next_channel_ = 0;
     std::uint64_t commands_ = 0;
     std::uint64_t blocked_ = 0;

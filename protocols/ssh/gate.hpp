@@ -51,7 +51,9 @@ public:
     [[nodiscard]] virtual ExecVerdict decide_exec(const ExecRequest& request) = 0;
 };
 
-enum class ChannelKind : std::uint8_t { session, direct_tcpip };
+// session: shell/exec/sftp; direct_tcpip: ssh -L/-W; forwarded_tcpip: a connection to a port the client
+// asked the target to listen on (ssh -R).
+enum class ChannelKind : std::uint8_t { session, direct_tcpip, forwarded_tcpip };
 enum class StartKind : std::uint8_t { shell, exec, subsystem };
 
 // How a channel's program ended, as the target reported it (RFC 4254 §6.10).

@@ -222,6 +222,19 @@ class SshRelay(SshBase):
         r = self.client().ssh("web-3", options=("-W", f"127.0.0.1:{self.sshd.port}"), input=b"")
         self.assertTrue(r.stdout.startswith(b"SSH-2.0-OpenSSH"), r)
 
+    def test_remote_port_forwarding_is_refused_by_default(self):
+        port = harness.free_port()
+        r = self.client().ssh("web-1", "true", options=("-o", "ExitOnForwardFailure=yes",
+                                                        "-R", f"{port}:127.0.0.1:{self.sshd.port}"))
+        self.assertEqual(r.returncode, 255, r)
+        self.assertIn(b"remote port forwarding failed", r.stderr)
+
+    def test_remote_port_forwarding_works_with_ssh_port_forwarding(self):
+        port = harness.free_port()  # the target listens on it; its connections come back to sshd's port
+        r = self.client().ssh("web-3", f"bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}; head -c 8 <&3'",
+                              options=("-o", "ExitOnForwardFailure=yes", "-R", f"{port}:127.0.0.1:{self.sshd.port}"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"SSH-2.0-"), r)
+
     def test_agent_forwarding_is_refused(self):
         r = self.client().ssh("web-1", "echo ${SSH_AUTH_SOCK:-none}", options=("-A",))
         self.assertEqual((r.returncode, r.stdout), (0, b"none\n"), r.stderr)
