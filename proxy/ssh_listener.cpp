@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -26,6 +28,9 @@ SshListener::~SshListener() {
 }
 
 bool SshListener::start(const config::Endpoint& listen, std::string& error) {
+    // A peer that vanishes mid-write must be an error value, not the end of the process (libssh sends
+    // with MSG_NOSIGNAL where it can; this covers the rest).
+    std::signal(SIGPIPE, SIG_IGN);
     const std::shared_ptr<const config::Config> config = context_->config.load();
     const ssh::LoadedHostKey key = ssh::load_or_create_host_key(config->ssh_host_key);
     if (!key.ok) {
