@@ -174,8 +174,9 @@ void PolicyKeeper::reload() {
                       loaded.errors.size(), old->hash.substr(0, 12));
         return;
     }
-    if (loaded.config->listen_postgres != old->listen_postgres || loaded.config->limits.workers != old->limits.workers)
-        spdlog::warn("reload: listen and limits.workers take effect at the next start");
+    if (loaded.config->listen_postgres != old->listen_postgres || loaded.config->listen_ssh != old->listen_ssh ||
+        loaded.config->ssh_host_key != old->ssh_host_key || loaded.config->limits.workers != old->limits.workers)
+        spdlog::warn("reload: listen, ssh_host_key and limits.workers take effect at the next start");
     classify_ = make_class_source(*loaded.config);
     configs_.push_back(loaded.config);
     context_->config.store(loaded.config);
