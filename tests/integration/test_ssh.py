@@ -4,12 +4,17 @@ SSH user name is the target's name; the engineer is known by her key; jitgate lo
 the target's key and checks its pinned host key. Channels are relayed faithfully (exit codes, stderr,
 64 MiB byte-identical both ways); file transfer, terminals and port forwarding follow the role's ssh
 switches."""
+import fcntl
 import hashlib
 import json
 import os
+import pty
 import re
 import signal
+import select
 import socket
+import struct
+import termios
 import subprocess
 import tempfile
 import time
@@ -174,6 +179,37 @@ class SshRelay(SshBase):
     def test_an_interactive_shell_with_ssh_pty(self):
         r = self.client().ssh("web-1", input=b"echo $((6*7))\nexit 3\n")
         self.assertEqual((r.returncode, r.stdout), (3, b"42\n"), r.stderr)
+
+    def test_a_terminal_gets_its_size_and_window_changes(self):
+        master, slave = pty.openpty()
+        self.addCleanup(os.close, master)
+
+        def resize(rows, cols):
+            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+        def expect(text: bytes, timeout=10.0):
+            seen, deadline = b"", time.monotonic() + timeout
+            while text not in seen:
+                ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    self.fail(f"no {text!r} from the terminal; saw {seen!r}")
+                seen += os.read(master, 4096)
+            return seen
+
+        resize(30, 100)
+        ssh = subprocess.Popen(["ssh", "-tt", *self.client().options(), "web-1@127.0.0.1"], stdin=slave, stdout=slave,
+                               stderr=slave, start_new_session=True)
+        os.close(slave)
+        self.addCleanup(lambda: ssh.poll() is None and ssh.kill())
+        os.write(master, b"stty size; echo ready-$((1+1))\n")
+        self.assertIn(b"30 100", expect(b"ready-2"))
+        resize(40, 120)
+        ssh.send_signal(signal.SIGWINCH)
+        time.sleep(0.3)
+        os.write(master, b"stty size; echo again-$((2+2))\n")
+        self.assertIn(b"40 120", expect(b"again-4"))
+        os.write(master, b"exit 5\n")
+        self.assertEqual(ssh.wait(10), 5)
 
     # file transfer ------------------------------------------------------------------------------------
     def test_64_mib_through_scp_arrive_byte_identical_both_ways(self):
