@@ -14,6 +14,8 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 namespace jitgate::proxy {
@@ -112,6 +114,10 @@ void SshListener::launch(int fd, std::string client_address) {
     const std::lock_guard lock(mutex_);
     live_.push_back({session, {}, done});
     live_.back().thread = std::thread([session, done, ended = ended_] {
+        // Signals (SIGTERM, SIGHUP) belong to the Asio threads; here they would only interrupt libssh's poll.
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, nullptr);
         try {
             session->run();
         } catch (const std::exception& e) {

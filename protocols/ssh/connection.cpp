@@ -518,6 +518,7 @@ void Connection::relay() {
         return;
     }
     bool back_lost = false;
+    int failed_polls = 0;
     while (true) {
         if (close_requested_) apply_close_request();
         service();
@@ -527,6 +528,7 @@ void Connection::relay() {
         }
         if (!back_lost && closed(back)) {
             back_lost = true;
+            closing_deadline_ = Clock::now() + close_grace;
             for (auto& b : bridges_)
                 if (!b->back_closed)
                     refuse(*b, fmt::format("jitgate: the connection to {} was lost", target_), exit_failed);
@@ -537,13 +539,15 @@ void Connection::relay() {
             if (end_reason_.empty()) end_reason_ = "closed by jitgate";
             break;
         }
-        if (closing_ && Clock::now() >= closing_deadline_) {
+        if ((closing_ || back_lost) && Clock::now() >= closing_deadline_) {
             if (end_reason_.empty()) end_reason_ = "closed by jitgate";
             break;
         }
         // No timeout on the data path: the loop wakes for socket events, window adjustments and close().
         const int timeout = closing_ || back_lost ? 100 : -1;
-        if (ssh_event_dopoll(event_, timeout) == SSH_ERROR && !closed(front) && !closed(back)) {
+        if (ssh_event_dopoll(event_, timeout) != SSH_ERROR || closed(front) || closed(back)) {
+            failed_polls = 0;
+        } else if (++failed_polls == 3) {  // poll(2) itself fails (the thread blocks signals: not EINTR)
             end_reason_ = "the event loop failed";
             break;
         }

@@ -361,6 +361,20 @@ class SshSeams(SshBase):
         self.assertIn(b"jitgate is shutting down", err)
         self.assertEqual(jg.wait_exit(10), 0)
 
+    def test_a_reload_keeps_live_sessions(self):
+        jg = self.start_proxy()
+        client = subprocess.Popen(["ssh", *self.client(jg=jg).options(), "web-1@127.0.0.1",
+                                   "echo started; sleep 1; echo done"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: client.poll() is None and client.kill())
+        self.assertEqual(client.stdout.readline(), b"started\n")
+        for _ in range(3):
+            jg.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.1)
+        out, err = client.communicate(timeout=15)
+        self.assertEqual((client.returncode, out), (0, b"done\n"), err)
+        wait_until(lambda: "reloaded" in jg.log_text(), 5, what="the reload")
+
     def cli(self, jg, *args, user=ALICE) -> subprocess.CompletedProcess:
         env = dict(jg.env(), JITGATE_USER=user)
         return subprocess.run([str(harness.JITGATE_BIN), *args, "-c", str(jg.config_path)], capture_output=True,
