@@ -14,6 +14,11 @@ std::string host_key_algorithms(std::string_view type) {
     return std::string(type);
 }
 
+// The back link carries every byte twice through this thread (decrypted from the client, encrypted to
+// the target): AES-GCM runs on AES-NI and is markedly faster than libssh's ChaCha20-Poly1305 here.
+constexpr const char* ciphers =
+    "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr";
+
 }  // namespace
 
 Upstream connect_upstream(const config::Target& target, std::chrono::seconds timeout) {
@@ -49,7 +54,9 @@ Upstream connect_upstream(const config::Target& target, std::chrono::seconds tim
         ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") != SSH_OK ||
         ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") != SSH_OK ||
         ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, algorithms.c_str()) != SSH_OK ||
-        ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes) != SSH_OK) {
+        ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes) != SSH_OK ||
+        ssh_options_set(s, SSH_OPTIONS_CIPHERS_C_S, ciphers) != SSH_OK ||
+        ssh_options_set(s, SSH_OPTIONS_CIPHERS_S_C, ciphers) != SSH_OK) {
         out.error = fmt::format("cannot set up the connection to {}: {}", target.name, ssh_get_error(s));
         return out;
     }
