@@ -281,6 +281,16 @@ class SshRelay(SshBase):
         self.assertEqual(r.returncode, 255)
         self.assertIn(b"Permission denied", r.stderr)
 
+    def test_authentication_attempts_are_bounded(self):
+        keys = [self.tmp / f"stranger-{i}" for i in range(12)]
+        for key in keys:
+            if not key.exists():
+                ssh_keygen(key, key.name)
+        identities = [arg for key in keys for arg in ("-i", str(key))]
+        r = self.client(self.mallory_key).ssh("web-1", "true", options=tuple(identities))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn("too many authentication failures", self.jg.log_text())
+
     def test_a_user_without_a_role_on_the_target_is_refused_with_a_message(self):
         r = self.client(self.bob_key).ssh("web-1", "true", options=("-o", "LogLevel=INFO"))
         self.assertEqual(r.returncode, 255)
