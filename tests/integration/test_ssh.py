@@ -325,6 +325,14 @@ class SshRelay(SshBase):
         self.assertIn(("auth", "ok"), types)
         self.assertIn(("session_start", None), types)
 
+        def indexed():
+            r = subprocess.run([str(harness.JITGATE_BIN), "sessions", "--json", "-c", str(self.jg.config_path)],
+                               capture_output=True, text=True, env=self.jg.env(), timeout=30)
+            rows = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+            return [row for row in rows if row["protocol"] == "ssh" and row["target"] == "web-1" and row["ended_at"]]
+        rows = wait_until(indexed, 10, 0.2, "the SSH session in the session index")
+        self.assertEqual(rows[0]["user"], ALICE)
+
     def test_a_silent_client_is_dropped_after_the_startup_timeout(self):
         started = time.monotonic()
         with socket.create_connection(("127.0.0.1", self.jg.ssh_port), timeout=15) as s:
