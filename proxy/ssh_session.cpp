@@ -124,6 +124,42 @@ SshSession::Reliance SshSession::reliance() const {
     return reliance_;
 }
 
+ssh::KeystrokeEdit SshSession::edit_keystrokes(std::uint32_t channel, std::span<const char> bytes) {
+    if (context_->guardrails || !context_->pipeline) return {};  // see ssh_session.hpp
+    std::string& line = typed_lines_[channel];
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (c == '\r' || c == '\n') {
+            const std::string text = std::exchange(line, std::string());
+            if (text.empty()) continue;
+            guardrails::Command command;
+            command.session_id = id_;
+            command.user = user_;
+            command.target = target_;
+            command.protocol = guardrails::Protocol::ssh;
+            command.kind = guardrails::CommandKind::shell_line;
+            command.text = text;
+            const guardrails::Decision decision = context_->pipeline->evaluate(command);
+            if (AuditLog* audit = context_->audit.get()) {
+                audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash,
+                                 id_, user_, target_, command.kind, command.text, {}, decision.risk, decision.verdict,
+                                 decision.rule, decision.grant, decision.reason});
+            }
+            if (!decision.blocks()) continue;
+            spdlog::info("ssh session {}: blocked a typed line ({}): {}", id_, decision.rule, decision.reason);
+            return {i, "\x03", fmt::format("\r\njitgate: blocked: {}\r\n", decision.reason)};
+        }
+        if (c == 0x7f || c == 0x08) {
+            if (!line.empty()) line.pop_back();
+        } else if (c == 0x03 || c == 0x15) {
+            line.clear();
+        } else if (static_cast<unsigned char>(c) >= 0x20) {
+            line.push_back(c);
+        }
+    }
+    return {};
+}
+
 void SshSession::on_auth(std::string_view user, std::string_view target, bool ok, std::string_view reason) {
     if (ok) {
         user_ = user;

@@ -7,6 +7,10 @@
 // goes through Pipeline::evaluate as a shell_exec Command and is audited; with the guardrail pipeline an
 // exec is forwarded within the role's ssh switches until the shell classifier is wired in
 // decide_exec (the Policy's classifier reads SQL only and would call every shell command unknown).
+// Interactive lines likewise: with the test pipelines edit_keystrokes keeps a naive line per terminal
+// (printable keys, backspace, ^C/^U) and checks it at Enter as a shell_line Command, cancelling a
+// blocked one with ^C; the real line capture reads the emulated screen (libvterm) and comes with the
+// shell classifier.
 #pragma once
 
 #include "proxy/server.hpp"
@@ -15,6 +19,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <vector>
 #include <string>
@@ -53,6 +58,7 @@ public:
     [[nodiscard]] std::optional<std::string> user_for_key(std::string_view key_base64) const override;
     [[nodiscard]] ssh::Access access(std::string_view user, std::string_view target) const override;
     [[nodiscard]] ssh::ExecVerdict decide_exec(const ssh::ExecRequest& request) override;
+    [[nodiscard]] ssh::KeystrokeEdit edit_keystrokes(std::uint32_t channel, std::span<const char> bytes) override;
 
     // SshObserver
     void on_auth(std::string_view user, std::string_view target, bool ok, std::string_view reason) override;
@@ -71,6 +77,7 @@ private:
     std::string target_;
     std::string index_id_;  // the session index's id, "s-…"
     bool started_ = false;
+    std::unordered_map<std::uint32_t, std::string> typed_lines_;  // edit_keystrokes' naive line per channel
     mutable std::mutex reliance_mutex_;
     Reliance reliance_;
     std::atomic<bool> grant_ended_{false};

@@ -79,6 +79,9 @@ struct Connection::Bridge {
     ssh_channel_callbacks_struct back_callbacks{};
     bool back_callbacks_set = false;
     bool front_opening = false;  // forwarded_tcpip: jitgate opens the client's side
+    std::size_t keystrokes_passed = 0;  // terminal input the gate has seen and let pass, not yet written
+    bool replacing = false;             // the next keystroke is replaced by `instead`
+    std::string instead;
     BackState back_state = BackState::opening;
     std::deque<Request> requests;  // from the client, forwarded in order once the target's channel is open
     bool started = false;          // shell, exec or subsystem accepted
@@ -740,31 +743,40 @@ void Connection::advance_back(Bridge& b) {
 
 namespace {
 
-// Moves what fits from `flow`'s stream `s` (refilled from what libssh still holds on `source`) into
-// `sink`, at most the sink's window at a time; never waits.
+// Tops the ring up from what libssh still holds on `source` (exactly the bytes the data callback left:
+// reading no more than that never makes libssh poll, so no callback runs in between).
+void refill(Flow& flow, int s, ssh_channel source) {
+    ByteRing& ring = flow.data[s];
+    while (flow.leftover[s] > 0 && ring.space() > 0 && source != nullptr) {
+        const std::span<char> space = ring.free_span();
+        const std::size_t want = std::min(space.size(), flow.leftover[s]);
+        const int n = ssh_channel_read_nonblocking(source, space.data(), static_cast<std::uint32_t>(want), s);
+        if (n <= 0) {
+            flow.leftover[s] = 0;
+            return;
+        }
+        ring.commit(static_cast<std::size_t>(n));
+        flow.leftover[s] -= std::min(flow.leftover[s], static_cast<std::size_t>(n));
+    }
+}
+
+int write_to(ssh_channel sink, bool to_client, int s, const char* bytes, std::size_t n) {
+    return to_client && s == 1 ? ssh_channel_write_stderr(sink, bytes, static_cast<std::uint32_t>(n))
+                               : ssh_channel_write(sink, bytes, static_cast<std::uint32_t>(n));
+}
+
+// Moves what fits from `flow`'s stream `s` into `sink`, at most the sink's window at a time; never waits.
 template <class Observe>
 void drain(Flow& flow, int s, ssh_channel source, ssh_channel sink, bool to_client, Observe&& observe) {
     ByteRing& ring = flow.data[s];
     while (true) {
-        while (flow.leftover[s] > 0 && ring.space() > 0 && source != nullptr) {
-            const std::span<char> space = ring.free_span();
-            const std::size_t want = std::min(space.size(), flow.leftover[s]);
-            const int n = ssh_channel_read_nonblocking(source, space.data(), static_cast<std::uint32_t>(want), s);
-            if (n <= 0) {
-                flow.leftover[s] = 0;
-                break;
-            }
-            ring.commit(static_cast<std::size_t>(n));
-            flow.leftover[s] -= std::min(flow.leftover[s], static_cast<std::size_t>(n));
-        }
+        refill(flow, s, source);
         if (ring.empty()) return;
         const std::uint32_t window = ssh_channel_window_size(sink);
         if (window == 0) return;
         const std::span<const char> bytes = ring.front();
         const std::size_t n = std::min<std::size_t>(bytes.size(), window);
-        const int written = to_client && s == 1
-                                ? ssh_channel_write_stderr(sink, bytes.data(), static_cast<std::uint32_t>(n))
-                                : ssh_channel_write(sink, bytes.data(), static_cast<std::uint32_t>(n));
+        const int written = write_to(sink, to_client, s, bytes.data(), n);
         if (written <= 0) return;  // an error shows in the session's status; 0: a key re-exchange is running
         observe(bytes.first(static_cast<std::size_t>(written)), s == 1);
         ring.pop(static_cast<std::size_t>(written));
@@ -773,13 +785,58 @@ void drain(Flow& flow, int s, ssh_channel source, ssh_channel sink, bool to_clie
 
 }  // namespace
 
+void Connection::flush_keystrokes(Bridge& b) {
+    ByteRing& ring = b.up.data[0];
+    while (true) {
+        refill(b.up, 0, b.front);
+        if (b.keystrokes_passed == 0 && !b.replacing) {
+            const std::uint32_t window = ssh_channel_window_size(b.back);
+            const std::span<const char> bytes = ring.front().first(std::min<std::size_t>(ring.front().size(), window));
+            if (bytes.empty()) return;
+            KeystrokeEdit edit = gate_.edit_keystrokes(b.id, bytes);
+            if (edit.pass >= bytes.size()) {
+                b.keystrokes_passed = bytes.size();
+            } else {
+                b.keystrokes_passed = edit.pass;
+                b.replacing = true;
+                b.instead = std::move(edit.instead);
+                if (!edit.notice.empty()) (void)b.down.data[0].push(edit.notice.data(), edit.notice.size());
+            }
+        }
+        if (b.keystrokes_passed > 0) {
+            const std::size_t n = std::min<std::size_t>({b.keystrokes_passed, ring.front().size(),
+                                                         ssh_channel_window_size(b.back)});
+            if (n == 0) return;
+            const int written = ssh_channel_write(b.back, ring.front().data(), static_cast<std::uint32_t>(n));
+            if (written <= 0) return;
+            observer_.on_input(b.id, ring.front().first(static_cast<std::size_t>(written)));
+            ring.pop(static_cast<std::size_t>(written));
+            b.keystrokes_passed -= static_cast<std::size_t>(written);
+            continue;
+        }
+        // b.replacing: the byte at the front of the ring is replaced
+        if (ssh_channel_window_size(b.back) < b.instead.size()) return;
+        if (!b.instead.empty()) {
+            if (ssh_channel_write(b.back, b.instead.data(), static_cast<std::uint32_t>(b.instead.size())) <= 0) return;
+            observer_.on_input(b.id, b.instead);
+        }
+        ring.pop(1);
+        b.replacing = false;
+        b.instead.clear();
+    }
+}
+
 void Connection::flush_up(Bridge& b) {
     if (b.back_state != BackState::running || b.back == nullptr) return;
     for (int s = 0; s < 2; ++s) {
+        if (s == 0 && b.pty) {
+            flush_keystrokes(b);
+            continue;
+        }
         drain(b.up, s, b.front, b.back, false,
               [&](std::span<const char> bytes, bool) { observer_.on_input(b.id, bytes); });
     }
-    if (b.up.drained() && b.up.eof_seen && !b.up.eof_sent && b.back != nullptr) {
+    if (b.up.drained() && !b.replacing && b.up.eof_seen && !b.up.eof_sent && b.back != nullptr) {
         ssh_channel_send_eof(b.back);
         b.up.eof_sent = true;
     }

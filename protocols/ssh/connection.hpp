@@ -65,6 +65,7 @@ private:
     void service(Bridge& bridge);
     void advance_back(Bridge& bridge);
     void flush_up(Bridge& bridge);
+    void flush_keystrokes(Bridge& bridge);
     void flush_down(Bridge& bridge);
     void finish(Bridge& bridge);
     void refuse(Bridge& bridge, std::string message, int exit_status);

@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,6 +34,16 @@ struct ExecRequest {
     std::string_view command;
 };
 
+// What becomes of keystrokes on a channel with a terminal before they reach the target (DESIGN §4,
+// interactive lines): by default all pass; or the first `pass` bytes pass, the byte after them is
+// replaced by `instead` (a blocked line's Enter by "\x03"), and `notice` is shown on the engineer's
+// terminal.
+struct KeystrokeEdit {
+    std::size_t pass = std::numeric_limits<std::size_t>::max();
+    std::string instead;
+    std::string notice;
+};
+
 struct ExecVerdict {
     bool allow = true;
     std::string message;  // when blocked: written to the client's stderr; the channel exits with 126
@@ -49,6 +60,11 @@ public:
     [[nodiscard]] virtual Access access(std::string_view user, std::string_view target) const = 0;
     // Before an exec request is forwarded: allow, or block with a message.
     [[nodiscard]] virtual ExecVerdict decide_exec(const ExecRequest& request) = 0;
+    // Keystrokes on a terminal channel, each byte shown exactly once and in order, before they are
+    // forwarded (the screen they act on is what SshObserver::on_output delivered so far).
+    [[nodiscard]] virtual KeystrokeEdit edit_keystrokes(std::uint32_t /*channel*/, std::span<const char> /*bytes*/) {
+        return {};
+    }
 };
 
 // session: shell/exec/sftp; direct_tcpip: ssh -L/-W; forwarded_tcpip: a connection to a port the client

@@ -39,6 +39,41 @@ access:
 """
 
 
+class Terminal:
+    """The real ssh client inside a real pty, driven like a person at a keyboard."""
+
+    def __init__(self, test, args, rows=30, cols=100):
+        self.master, slave = pty.openpty()
+        test.addCleanup(os.close, self.master)
+        self.resize(rows, cols)
+        self.ssh = subprocess.Popen(["ssh", "-tt", *args], stdin=slave, stdout=slave, stderr=slave,
+                                    start_new_session=True)
+        os.close(slave)
+        test.addCleanup(lambda: self.ssh.poll() is None and self.ssh.kill())
+        self.test = test
+        self.seen = b""
+
+    def resize(self, rows, cols):
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def type(self, text: bytes):
+        os.write(self.master, text)
+
+    def expect(self, text: bytes, timeout=10.0) -> bytes:
+        """Everything up to and including `text`."""
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                self.test.fail(f"no {text!r} on the terminal; saw {self.seen!r}")
+            try:
+                self.seen += os.read(self.master, 4096)
+            except OSError:
+                self.test.fail(f"the terminal closed before {text!r}; saw {self.seen!r}")
+        before, _, self.seen = self.seen.partition(text)
+        return before + text
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -183,35 +218,16 @@ class SshRelay(SshBase):
         self.assertEqual((r.returncode, r.stdout), (3, b"42\n"), r.stderr)
 
     def test_a_terminal_gets_its_size_and_window_changes(self):
-        master, slave = pty.openpty()
-        self.addCleanup(os.close, master)
-
-        def resize(rows, cols):
-            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-        def expect(text: bytes, timeout=10.0):
-            seen, deadline = b"", time.monotonic() + timeout
-            while text not in seen:
-                ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
-                if not ready:
-                    self.fail(f"no {text!r} from the terminal; saw {seen!r}")
-                seen += os.read(master, 4096)
-            return seen
-
-        resize(30, 100)
-        ssh = subprocess.Popen(["ssh", "-tt", *self.client().options(), "web-1@127.0.0.1"], stdin=slave, stdout=slave,
-                               stderr=slave, start_new_session=True)
-        os.close(slave)
-        self.addCleanup(lambda: ssh.poll() is None and ssh.kill())
-        os.write(master, b"stty size; echo ready-$((1+1))\n")
-        self.assertIn(b"30 100", expect(b"ready-2"))
-        resize(40, 120)
-        ssh.send_signal(signal.SIGWINCH)
+        term = Terminal(self, [*self.client().options(), "web-1@127.0.0.1"], rows=30, cols=100)
+        term.type(b"stty size; echo ready-$((1+1))\n")
+        self.assertIn(b"30 100", term.expect(b"ready-2"))
+        term.resize(40, 120)
+        term.ssh.send_signal(signal.SIGWINCH)
         time.sleep(0.3)
-        os.write(master, b"stty size; echo again-$((2+2))\n")
-        self.assertIn(b"40 120", expect(b"again-4"))
-        os.write(master, b"exit 5\n")
-        self.assertEqual(ssh.wait(10), 5)
+        term.type(b"stty size; echo again-$((2+2))\n")
+        self.assertIn(b"40 120", term.expect(b"again-4"))
+        term.type(b"exit 5\n")
+        self.assertEqual(term.ssh.wait(10), 5)
 
     # file transfer ------------------------------------------------------------------------------------
     def test_64_mib_through_scp_arrive_byte_identical_both_ways(self):
@@ -358,6 +374,16 @@ class SshSeams(SshBase):
         self.assertEqual(r.stdout, b"")
         r = c.ssh("web-1", "echo allowed")
         self.assertEqual((r.returncode, r.stdout), (0, b"allowed\n"), r.stderr)
+
+    def test_a_blocked_typed_line_is_cancelled_with_a_message(self):
+        term = Terminal(self, [*self.client(jg=self.marked).options(), "web-1@127.0.0.1"])
+        term.type(b"echo FORBIDDEN $((40+2))\r")
+        term.expect(b"jitgate: blocked")
+        term.type(b"echo ok-$((1+1))\r")
+        screen = term.expect(b"ok-2\r\n")
+        self.assertNotIn(b"FORBIDDEN 42", screen)
+        term.type(b"exit 4\r")
+        self.assertEqual(term.ssh.wait(10), 4)
 
     def test_shutdown_ends_live_sessions_with_a_message(self):
         jg = self.start_proxy()
