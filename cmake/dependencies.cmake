@@ -12,4 +12,5 @@ if(NOT JITGATE_UNIT_ONLY)
   find_package(CLI11 REQUIRED)
   find_package(SQLite3 REQUIRED)   # the state store (proxy/state_store.cpp)
   pkg_check_modules(VTERM REQUIRED IMPORTED_TARGET vterm)  # interactive SSH lines (proxy/terminal_line.cpp)
+  pkg_check_modules(LIBSSH REQUIRED IMPORTED_TARGET libssh>=0.10)   # protocols/ssh only
 endif()

@@ -101,7 +101,7 @@ int run_serve(const ServeOptions& options) {
 void add_serve(CLI::App& app, Run& run) {
     auto options = std::make_shared<ServeOptions>();
     options->config_path = default_config_path();
-    CLI::App* serve = app.add_subcommand("serve", "Run the proxy (PostgreSQL listener) until SIGTERM or SIGINT");
+    CLI::App* serve = app.add_subcommand("serve", "Run the proxy (PostgreSQL and SSH listeners) until SIGTERM or SIGINT");
     serve->add_option("-c,--config", options->config_path, "Config file (default: $JITGATE_CONFIG, then ./jitgate.yaml)");
     serve->add_option("--log-level", options->log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

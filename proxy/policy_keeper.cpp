@@ -7,6 +7,7 @@
 #include "protocols/postgres/messages.hpp"
 #include "proxy/audit_log.hpp"
 #include "proxy/pg_session.hpp"
+#include "proxy/ssh_session.hpp"
 #include "proxy/state_store.hpp"
 
 #include <fmt/chrono.h>
@@ -183,8 +184,9 @@ void PolicyKeeper::reload() {
                       loaded.errors.size(), old->hash.substr(0, 12));
         return;
     }
-    if (loaded.config->listen_postgres != old->listen_postgres || loaded.config->limits.workers != old->limits.workers)
-        spdlog::warn("reload: listen and limits.workers take effect at the next start");
+    if (loaded.config->listen_postgres != old->listen_postgres || loaded.config->listen_ssh != old->listen_ssh ||
+        loaded.config->ssh_host_key != old->ssh_host_key || loaded.config->limits.workers != old->limits.workers)
+        spdlog::warn("reload: listen, ssh_host_key and limits.workers take effect at the next start");
     classify_ = make_class_source(*loaded.config);
     classify_shell_ = make_shell_class_source(*loaded.config);
     configs_.push_back(loaded.config);
@@ -223,26 +225,54 @@ void PolicyKeeper::audit_grants(const guardrails::Policy& policy, config::TimePo
     }
 }
 
+namespace {
+
+// The message that closes a session whose grant ended, once its grace has passed; nullopt otherwise.
+template <class Session>
+std::optional<std::string> ended_message(const Session& session, const guardrails::Policy& policy,
+                                         config::TimePoint now) {
+    const config::Limits& limits = policy.config().limits;
+    const auto reliance = session.reliance();
+    for (const auto& grant : reliance.grants) {
+        const std::optional<guardrails::Policy::GrantEnd> end =
+            policy.ended(reliance.user, reliance.target, grant.id, grant.until, now);
+        if (!end) continue;
+        const config::Seconds grace = end->revoked ? limits.revoke_grace : limits.expiry_grace;
+        if (now < end->at + grace) continue;
+        return end->revoked ? fmt::format("jitgate closed the session: grant {} was revoked", grant.id)
+                            : fmt::format("jitgate closed the session: grant {} expired {:%Y-%m-%dT%H:%M:%SZ}", grant.id,
+                                          std::chrono::floor<std::chrono::seconds>(end->at));
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+void PolicyKeeper::set_ssh_sessions(std::function<std::vector<std::shared_ptr<SshSession>>()> source) {
+    const std::lock_guard lock(mutex_);
+    ssh_sessions_ = std::move(source);
+}
+
 void PolicyKeeper::close_ended_sessions(config::TimePoint now) {
     const std::shared_ptr<const guardrails::Policy> policy = pipeline_->policy();
-    const config::Limits& limits = policy->config().limits;
     for (const std::shared_ptr<PgSession>& session : registry_->all()) {
-        const PgSession::Reliance reliance = session->reliance();
-        for (const PgSession::ReliedGrant& grant : reliance.grants) {
-            const std::optional<guardrails::Policy::GrantEnd> end =
-                policy->ended(reliance.user, reliance.target, grant.id, grant.until, now);
-            if (!end) continue;
-            const config::Seconds grace = end->revoked ? limits.revoke_grace : limits.expiry_grace;
-            if (now < end->at + grace) continue;
-            const std::string message =
-                end->revoked ? fmt::format("jitgate closed the session: grant {} was revoked", grant.id)
-                             : fmt::format("jitgate closed the session: grant {} expired {:%Y-%m-%dT%H:%M:%SZ}", grant.id,
-                                           std::chrono::floor<std::chrono::seconds>(end->at));
-            if (session->end_once()) {
-                spdlog::info("session {}: {}", session->id(), message);
-                session->stop(std::string(postgres::sqlstate::insufficient_privilege), message);
-            }
-            break;
+        const std::optional<std::string> message = ended_message(*session, *policy, now);
+        if (message && session->end_once()) {
+            spdlog::info("session {}: {}", session->id(), *message);
+            session->stop(std::string(postgres::sqlstate::insufficient_privilege), *message);
+        }
+    }
+    std::function<std::vector<std::shared_ptr<SshSession>>()> ssh_sessions;
+    {
+        const std::lock_guard lock(mutex_);
+        ssh_sessions = ssh_sessions_;
+    }
+    if (!ssh_sessions) return;
+    for (const std::shared_ptr<SshSession>& session : ssh_sessions()) {
+        const std::optional<std::string> message = ended_message(*session, *policy, now);
+        if (message && session->end_once()) {
+            spdlog::info("ssh session {}: {}", session->id(), *message);
+            session->stop(*message);
         }
     }
 }

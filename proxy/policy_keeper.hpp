@@ -12,6 +12,7 @@
 #include "proxy/state_store.hpp"
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@
 namespace jitgate::proxy {
 
 class AuditLog;
+class SshSession;
 
 // The class function the Policy uses for a config: the SQL classifier with the config's `classify`
 // tables behind the class cache (each text is parsed once).
@@ -47,6 +49,9 @@ public:
     void session_ended(std::string id, config::TimePoint at, std::uint64_t statements, std::uint64_t blocked,
                        std::string reason);
     void stop();
+    // Where the live SSH sessions are (the SSH listener); they are closed like Postgres sessions when a
+    // grant they relied on ends. Thread-safe.
+    void set_ssh_sessions(std::function<std::vector<std::shared_ptr<SshSession>>()> source);
 
     static constexpr std::chrono::milliseconds tick{200};
 
@@ -91,6 +96,7 @@ private:
     std::vector<SessionRow> started_;  // queued for the index, in order
     std::vector<SessionEnd> ended_;
     static constexpr std::size_t max_queued = 100'000;  // beyond: dropped with an error (the index is a convenience; the recording is the record)
+    std::function<std::vector<std::shared_ptr<SshSession>>()> ssh_sessions_;  // guarded by mutex_
     std::thread thread_;
 };
 

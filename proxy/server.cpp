@@ -3,6 +3,7 @@
 
 #include "proxy/pg_session.hpp"
 #include "proxy/policy_keeper.hpp"
+#include "proxy/ssh_listener.hpp"
 #include "protocols/postgres/messages.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -86,6 +87,12 @@ Server::Server(std::shared_ptr<ServerContext> context)
 
 Server::~Server() = default;
 
+bool Server::admit_ssh() {
+    if (stopping_ || connections_ >= context_->config.load()->limits.max_connections) return false;
+    ++connections_;
+    return true;
+}
+
 void Server::session_ended() {
     if (--connections_ == 0 && stopping_) asio::post(*workers_[0], [this] { stop_workers(); });
 }
@@ -144,7 +151,11 @@ void Server::begin_shutdown() {
     if (stopping_.exchange(true)) return;
     spdlog::info("shutting down: closing the listener and ending {} session(s)", connections_.load());
     error_code ignored;
-    acceptor_->close(ignored);
+    if (acceptor_) acceptor_->close(ignored);
+    if (ssh_) {
+        ssh_->stop_accepting();
+        ssh_->close_all("jitgate is shutting down");
+    }
     for (const auto& session : registry_->all())
         session->stop(std::string(postgres::sqlstate::admin_shutdown), "terminating connection due to administrator command");
     if (connections_ == 0) {
@@ -174,19 +185,12 @@ void Server::wait_for_signal(asio::signal_set& signals) {
     });
 }
 
-int Server::run() {
-    const std::shared_ptr<const config::Config> loaded = context_->config.load();
-    const config::Config& config = *loaded;
-    if (!config.listen_postgres) {
-        spdlog::error("nothing to serve: listen.postgres is not set");
-        return 1;
-    }
-    const config::Endpoint& listen = *config.listen_postgres;
+bool Server::listen_postgres(const config::Endpoint& listen) {
     error_code ec;
     const auto address = asio::ip::make_address(listen.host, ec);
     if (ec) {
         spdlog::error("listen.postgres: {} is not an IP address", listen.host);
-        return 1;
+        return false;
     }
     const tcp::endpoint endpoint(address, listen.port);
     acceptor_ = std::make_unique<tcp::acceptor>(*workers_[0]);
@@ -196,11 +200,28 @@ int Server::run() {
     if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         spdlog::error("cannot listen on {}: {}", listen.to_string(), ec.message());
+        acceptor_.reset();
+        return false;
+    }
+    return true;
+}
+
+int Server::run() {
+    const std::shared_ptr<const config::Config> loaded = context_->config.load();
+    const config::Config& config = *loaded;
+    if (!config.listen_postgres && !config.listen_ssh) {
+        spdlog::error("nothing to serve: neither listen.postgres nor listen.ssh is set");
         return 1;
     }
-    const auto bound = acceptor_->local_endpoint(ec);
-    spdlog::info("postgres listening on {}:{} ({} worker thread(s), {} target(s))", bound.address().to_string(),
-                 bound.port(), workers_.size(), config.targets.size());
+    if (config.listen_postgres && !listen_postgres(*config.listen_postgres)) return 1;
+    const std::size_t postgres_targets = static_cast<std::size_t>(std::count_if(
+        config.targets.begin(), config.targets.end(), [](const config::Target& t) { return t.kind == config::TargetKind::postgres; }));
+    if (acceptor_) {
+        error_code ec;
+        const auto bound = acceptor_->local_endpoint(ec);
+        spdlog::info("postgres listening on {}:{} ({} worker thread(s), {} target(s))", bound.address().to_string(),
+                     bound.port(), workers_.size(), postgres_targets);
+    }
 
     if (context_->guardrails) {
         keeper_ = std::make_unique<PolicyKeeper>(context_, registry_, context_->guardrails);
@@ -211,9 +232,19 @@ int Server::run() {
         }
         context_->keeper = keeper_.get();
     }
+    if (config.listen_ssh) {
+        ssh_ = std::make_unique<SshListener>(context_, *workers_[0], [this] { return admit_ssh(); },
+                                             [this] { session_ended(); });
+        std::string why;
+        if (!ssh_->start(*config.listen_ssh, why)) {
+            spdlog::error("{}", why);
+            return 1;
+        }
+        if (keeper_) keeper_->set_ssh_sessions([this] { return ssh_->all(); });
+    }
     asio::signal_set signals(*workers_[0], SIGINT, SIGTERM, SIGHUP);
     wait_for_signal(signals);
-    start_accepting();
+    if (acceptor_) start_accepting();
 
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
     for (auto& worker : workers_) guards.push_back(asio::make_work_guard(*worker));
@@ -221,8 +252,12 @@ int Server::run() {
     for (std::size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->run(); });
     workers_[0]->run();
     for (auto& thread : threads) thread.join();
+    if (ssh_) {  // their sessions were told to close at shutdown; wait for their threads
+        ssh_->close_all("jitgate is shutting down");
+        ssh_->join();
+    }
     context_->keeper = nullptr;
-    if (keeper_) keeper_->stop();
+    if (keeper_) keeper_->stop();  // before ssh_ goes: the keeper asks it for its sessions
     spdlog::info("stopped");
     return 0;
 }

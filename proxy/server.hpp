@@ -1,4 +1,4 @@
-// The server runtime: I/O worker threads, the PostgreSQL listener, the registry of live sessions (for
+// The server runtime: I/O worker threads, the PostgreSQL and SSH listeners, the registry of live sessions (for
 // cancel requests and shutdown), and graceful stop on SIGTERM/SIGINT.
 #pragma once
 
@@ -28,6 +28,7 @@ namespace asio = boost::asio;
 class PgSession;
 class PolicyKeeper;
 class AuditLog;
+class SshListener;
 
 // What every session needs from the server; shared, never copied per message.
 struct ServerContext {
@@ -73,6 +74,7 @@ public:
     [[nodiscard]] int run();
 
 private:
+    [[nodiscard]] bool listen_postgres(const config::Endpoint& listen);
     void start_accepting();
     // A member, not a capturing lambda: a coroutine lambda's captures die with the lambda object.
     [[nodiscard]] asio::awaitable<void> accept_loop();
@@ -84,6 +86,8 @@ private:
     std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
     std::shared_ptr<SessionRegistry> registry_;
     std::unique_ptr<PolicyKeeper> keeper_;
+    std::unique_ptr<SshListener> ssh_;  // when listen.ssh is set
+    [[nodiscard]] bool admit_ssh();
     void session_ended();
     void stop_workers();
 

@@ -765,14 +765,18 @@ class Jitgate:
     def __init__(self, pg: Postgres, *, tls: bool = False, tls_require: bool = False, deny_marker: str | None = None,
                  limits: dict | None = None, upstream_password: str | None = None,
                  upstream_address: str | None = None, extra_targets: str = "", env: dict | None = None,
-                 policy: str | None = None, extra_config: str = ""):
-        self.pg = pg
+                 policy: str | None = None, extra_config: str = "", ssh: bool = False,
+                 ssh_keys: dict[str, list[str]] | None = None):
+        self.pg = pg  # None: an SSH-only proxy (no listen.postgres, no Postgres target)
+        self.ssh = ssh  # listen.ssh on a free port too, with a host key generated at the first start
+        self.ssh_keys = ssh_keys or {}  # user -> OpenSSH public key lines
+        self.ssh_port = 0
         self.tls, self.tls_require = tls, tls_require
         self.deny_marker = deny_marker
         self.limits = {"max_message_bytes": 1048576, "startup_timeout": "3s", "max_connections": 100}
         self.limits.update(limits or {})
-        self.upstream_password = upstream_password if upstream_password is not None else pg.password
-        self.upstream_address = upstream_address or f"127.0.0.1:{pg.port}"
+        self.upstream_password = upstream_password if upstream_password is not None else (pg.password if pg else "")
+        self.upstream_address = upstream_address or (f"127.0.0.1:{pg.port}" if pg else "")
         self.extra_targets = extra_targets
         self.extra_env = env or {}
         # roles/access/grants/guardrails YAML; the default lets alice run everything (transparent-path tests)
@@ -786,21 +790,27 @@ class Jitgate:
         self.returncode: int | None = None
 
     def config_text(self) -> str:
+        listen = ([f"postgres: 127.0.0.1:{self.port}"] if self.pg else []) + \
+                 ([f"ssh: 127.0.0.1:{self.ssh_port}"] if self.ssh else [])
         lines = [
-            f"listen: {{ postgres: 127.0.0.1:{self.port} }}",
+            "listen: { " + ", ".join(listen) + " }",
+            *([f"ssh_host_key: {yaml_str(str(self.dir / 'ssh_host_ed25519_key'))}"] if self.ssh else []),
             f"state: {yaml_str('sqlite:' + str(self.dir / 'jitgate.db'))}",
             *([] if "recordings:" in self.extra_config else [f"recordings: {yaml_str(str(self.dir / 'recordings'))}"]),
             f"audit_log: {yaml_str(str(self.dir / 'audit.jsonl'))}",
             "targets:",
-            f"  - {{ name: {TARGET}, kind: postgres, address: {self.upstream_address}, database: {UPSTREAM_DB},"
-            f" user: {UPSTREAM_USER}, password_env: {UPSTREAM_PASSWORD_ENV} }}",
         ]
+        if self.pg:
+            lines.append(f"  - {{ name: {TARGET}, kind: postgres, address: {self.upstream_address}, database: {UPSTREAM_DB},"
+                         f" user: {UPSTREAM_USER}, password_env: {UPSTREAM_PASSWORD_ENV} }}")
         if self.extra_targets:
             lines.append(self.extra_targets.rstrip())
         lines += [
             "users:",
-            f"  - {{ name: {ALICE}, groups: [engineers], password: {yaml_str(scram_verifier(ALICE_PASSWORD))} }}",
-            f"  - {{ name: {BOB}, groups: [visitors], password: {yaml_str(scram_verifier(BOB_PASSWORD))} }}",
+            f"  - {{ name: {ALICE}, groups: [engineers], password: {yaml_str(scram_verifier(ALICE_PASSWORD))}"
+            f"{self._ssh_keys_yaml(ALICE)} }}",
+            f"  - {{ name: {BOB}, groups: [visitors], password: {yaml_str(scram_verifier(BOB_PASSWORD))}"
+            f"{self._ssh_keys_yaml(BOB)} }}",
             self.policy.rstrip(),
             *([self.extra_config.rstrip()] if self.extra_config else []),
             "limits: { " + ", ".join(f"{k}: {v}" for k, v in self.limits.items()) + " }",
@@ -810,6 +820,10 @@ class Jitgate:
             lines.append(f"tls: {{ cert: {yaml_str(str(cert))}, key: {yaml_str(str(key))},"
                          f" require: {'true' if self.tls_require else 'false'} }}")
         return "\n".join(lines) + "\n"
+
+    def _ssh_keys_yaml(self, user: str) -> str:
+        keys = self.ssh_keys.get(user)
+        return f", ssh_keys: [{', '.join(yaml_str(k) for k in keys)}]" if keys else ""
 
     def env(self) -> dict:
         env = clean_env(**{UPSTREAM_PASSWORD_ENV: self.upstream_password})
@@ -826,14 +840,16 @@ class Jitgate:
             raise RuntimeError(f"jitgate executable not found at {JITGATE_BIN} (set JITGATE_BIN)")
         last = ""
         for _attempt in range(3):
-            self.port = free_port()
+            self.port = free_port() if self.pg else 0
+            self.ssh_port = free_port() if self.ssh else 0
             self.config_path.write_text(self.config_text())
             logf = open(self.log, "ab")
             self.proc = spawn([JITGATE_BIN, "serve", "-c", self.config_path], stdout=logf, stderr=subprocess.STDOUT,
                               env=self.env(), cwd=self.dir)
             logf.close()
+            ports = [p for p in (self.port, self.ssh_port) if p]
             try:
-                wait_until(lambda: self.proc.poll() is not None or port_accepts(self.port), timeout, 0.05,
+                wait_until(lambda: self.proc.poll() is not None or all(port_accepts(p) for p in ports), timeout, 0.05,
                            "jitgate to accept connections")
             except TimeoutError:
                 self.kill()
@@ -1042,6 +1058,131 @@ class PsqlSession:
             except Exception:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+# ---------------------------------------------------------------------------------------------------
+# SSH: a real OpenSSH sshd as the target, and the real ssh, scp and sftp clients
+
+SSHD_BIN = Path("/usr/sbin/sshd")
+
+
+def ssh_keygen(path: Path, comment: str = "jitgate-it") -> str:
+    """A new Ed25519 key pair at `path` (no passphrase); returns the public line "ssh-ed25519 AAAA… comment"."""
+    r = subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise RuntimeError(f"ssh-keygen failed: {r.stderr}")
+    return Path(f"{path}.pub").read_text().strip()
+
+
+def key_text(public_line: str) -> str:
+    """"TYPE BASE64" without the comment: what a pinned host_key holds."""
+    return " ".join(public_line.split()[:2])
+
+
+class Sshd:
+    """OpenSSH's sshd on a free loopback port, run as the current user with its own host key, config and
+    authorized_keys in a temp dir (StrictModes no: no root needed; as root it needs /run/sshd)."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="jitgate-sshd-"))
+        self.user = pwd.getpwuid(os.getuid()).pw_name
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self.log = self.dir / "sshd.log"
+        self.host_key_path = self.dir / "ssh_host_ed25519_key"
+        self.authorized_keys = self.dir / "authorized_keys"
+        self.host_key = ""
+
+    def authorize(self, public_line: str) -> None:
+        with open(self.authorized_keys, "a") as f:
+            f.write(public_line.strip() + "\n")
+
+    def start(self, timeout: float = 10.0) -> "Sshd":
+        self.host_key = key_text(ssh_keygen(self.host_key_path, "sshd-host"))
+        self.authorized_keys.touch()
+        if os.getuid() == 0:
+            os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        for _attempt in range(3):
+            self.port = free_port()
+            config = self.dir / "sshd_config"
+            config.write_text(textwrap.dedent(f"""\
+                Port {self.port}
+                ListenAddress 127.0.0.1
+                HostKey {self.host_key_path}
+                PidFile {self.dir / 'sshd.pid'}
+                AuthorizedKeysFile {self.authorized_keys}
+                StrictModes no
+                PubkeyAuthentication yes
+                PasswordAuthentication no
+                KbdInteractiveAuthentication no
+                UsePAM no
+                PermitRootLogin prohibit-password
+                AllowTcpForwarding yes
+                X11Forwarding no
+                AcceptEnv LANG LC_* JG_*
+                PrintMotd no
+                PrintLastLog no
+                Subsystem sftp internal-sftp
+                LogLevel VERBOSE
+                """))
+            logf = open(self.log, "ab")
+            self.proc = spawn([SSHD_BIN, "-D", "-e", "-f", config], stdout=logf, stderr=subprocess.STDOUT)
+            logf.close()
+            wait_until(lambda: self.proc.poll() is not None or port_accepts(self.port), timeout, 0.05, "sshd to listen")
+            if self.proc.poll() is None:
+                return self
+            if "in use" not in tail(self.log).lower():
+                break
+        raise RuntimeError(f"sshd did not start:\n{tail(self.log)}")
+
+    def cleanup(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if not os.environ.get("JITGATE_KEEP_TMP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class SshClient:
+    """Runs the real OpenSSH clients against one port with one identity and no user config, known hosts
+    or agent."""
+
+    def __init__(self, port: int, key: Path, host: str = "127.0.0.1"):
+        self.port, self.key, self.host = port, key, host
+
+    def options(self, port_flag: str = "-p") -> list[str]:
+        return ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
+                "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-i", str(self.key), port_flag, str(self.port)]
+
+    def ssh(self, user: str, *args, input: bytes | None = None, stdin=None, timeout: float = 60,
+            options: tuple = ()) -> subprocess.CompletedProcess:
+        # `options` first: ssh keeps the first value it reads for an option (e.g. LogLevel)
+        return subprocess.run(["ssh", *options, *self.options(), f"{user}@{self.host}", *map(str, args)],
+                              input=input, stdin=stdin if input is None else None, capture_output=True,
+                              timeout=timeout, env=_ssh_env())
+
+    def scp(self, *args, timeout: float = 120, options: tuple = ()) -> subprocess.CompletedProcess:
+        return subprocess.run(["scp", "-q", *options, *self.options("-P"), *map(str, args)], capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=timeout, env=_ssh_env())
+
+    def sftp(self, user: str, batch: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(["sftp", *self.options("-P"), "-b", "-", f"{user}@{self.host}"], input=batch.encode(),
+                              capture_output=True, timeout=timeout, env=_ssh_env())
+
+    def destination(self, user: str, path: str) -> str:
+        return f"{user}@{self.host}:{path}"
+
+
+def _ssh_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSH_", "LC_", "LANG"))}
+    env["LANG"] = "C.UTF-8"
+    return env
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,455 @@
+"""SSH through jitgate (issue 5): a real OpenSSH sshd on loopback as the target (its own host key, config
+and authorized_keys in a temp dir, run as the current user) and the real ssh, scp and sftp clients. The
+SSH user name is the target's name; the engineer is known by her key; jitgate logs in to the target with
+the target's key and checks its pinned host key. Channels are relayed faithfully (exit codes, stderr,
+64 MiB byte-identical both ways); file transfer, terminals and port forwarding follow the role's ssh
+switches."""
+import fcntl
+import hashlib
+import json
+import os
+import pty
+import re
+import signal
+import select
+import socket
+import struct
+import termios
+import subprocess
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+import harness
+from harness import ALICE, BOB, Jitgate, Sshd, SshClient, key_text, ssh_keygen, tail, wait_until, yaml_str
+
+BIG = 64 << 20
+
+POLICY = """
+roles:
+  operator:   { allow: [read, write, ddl, admin, destructive, unknown], ssh: { pty: true, sftp: true } }
+  exec-only:  { allow: [read, write, ddl, admin, destructive, unknown] }
+  breakglass: { allow: [read, write, ddl, admin, destructive, unknown], ssh: { pty: true, sftp: true, port_forwarding: true } }
+access:
+  - { users: [group:engineers], targets: [web-1, web-bad], standing: operator }
+  - { users: [group:engineers], targets: [web-2], standing: exec-only }
+  - { users: [group:engineers], targets: [web-3], standing: breakglass }
+  - { users: [group:engineers], targets: [web-4], requestable: [operator], max_duration: 2h, approvers: [bob] }
+"""
+
+
+class Terminal:
+    """The real ssh client inside a real pty, driven like a person at a keyboard."""
+
+    def __init__(self, test, args, rows=30, cols=100):
+        self.master, slave = pty.openpty()
+        test.addCleanup(os.close, self.master)
+        self.resize(rows, cols)
+        self.ssh = subprocess.Popen(["ssh", "-tt", *args], stdin=slave, stdout=slave, stderr=slave,
+                                    start_new_session=True)
+        os.close(slave)
+        test.addCleanup(lambda: self.ssh.poll() is None and self.ssh.kill())
+        self.test = test
+        self.seen = b""
+
+    def resize(self, rows, cols):
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def type(self, text: bytes):
+        os.write(self.master, text)
+
+    def expect(self, text: bytes, timeout=10.0) -> bytes:
+        """Everything up to and including `text`."""
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                self.test.fail(f"no {text!r} on the terminal; saw {self.seen!r}")
+            try:
+                self.seen += os.read(self.master, 4096)
+            except OSError:
+                self.test.fail(f"the terminal closed before {text!r}; saw {self.seen!r}")
+        before, _, self.seen = self.seen.partition(text)
+        return before + text
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class SshBase(unittest.TestCase):
+    """One sshd and one jitgate (SSH only) per class; alice's key, bob's, and one nobody knows."""
+    jg: Jitgate = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = Path(tempfile.mkdtemp(prefix="jitgate-ssh-it-"))
+        cls.sshd = Sshd()
+        cls.addClassCleanup(cls.sshd.cleanup)
+        cls.sshd.start()
+        cls.alice_key, cls.bob_key, cls.mallory_key = cls.tmp / "alice", cls.tmp / "bob", cls.tmp / "mallory"
+        alice_pub, bob_pub = ssh_keygen(cls.alice_key, "alice@laptop"), ssh_keygen(cls.bob_key, "bob@laptop")
+        ssh_keygen(cls.mallory_key, "mallory@nowhere")
+        deploy_pub = ssh_keygen(cls.tmp / "deploy", "jitgate-deploy")
+        cls.sshd.authorize(deploy_pub)
+        ssh_keygen(cls.tmp / "other_host", "other")
+        cls.files = cls.sshd.dir / "files"
+        cls.files.mkdir()
+        cls.jg = cls.start_proxy()
+
+    @classmethod
+    def tearDownClass(cls):
+        harness.shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def targets(cls) -> str:
+        other = key_text(Path(f"{cls.tmp / 'other_host'}.pub").read_text())
+        lines = []
+        for name, host_key in (("web-1", cls.sshd.host_key), ("web-2", cls.sshd.host_key),
+                               ("web-3", cls.sshd.host_key), ("web-4", cls.sshd.host_key), ("web-bad", other)):
+            lines.append(f"  - {{ name: {name}, kind: ssh, address: 127.0.0.1:{cls.sshd.port}, user: {cls.sshd.user},"
+                         f" key_file: {yaml_str(str(cls.tmp / 'deploy'))}, host_key: {yaml_str(host_key)} }}")
+        return "\n".join(lines)
+
+    @classmethod
+    def start_proxy(cls, env=None, startup_timeout="15s") -> Jitgate:
+        # A generous startup timeout: the target's login runs inside it, and CI machines can be slow.
+        keys = {ALICE: [Path(f"{cls.alice_key}.pub").read_text().strip()],
+                BOB: [Path(f"{cls.bob_key}.pub").read_text().strip()]}
+        jg = Jitgate(None, ssh=True, ssh_keys=keys, extra_targets=cls.targets(), policy=POLICY, env=env,
+                     limits={"startup_timeout": startup_timeout})
+        cls.addClassCleanup(jg.cleanup)
+        jg.start()
+        return jg
+
+    def client(self, key=None, jg=None) -> SshClient:
+        return SshClient((jg or self.jg).ssh_port, key or self.alice_key)
+
+    def run(self, result=None):
+        before = (len(result.failures) + len(result.errors)) if result else 0
+        out = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > before:
+            print(f"\n----- {self.id()}: jitgate log -----\n{tail(self.jg.log, 40)}\n"
+                  f"----- sshd log -----\n{tail(self.sshd.log, 20)}")
+        return out
+
+
+class SshRelay(SshBase):
+    # exec ----------------------------------------------------------------------------------------------
+    def test_exec_relays_stdout_stderr_and_the_exit_code(self):
+        r = self.client().ssh("web-1", "echo out; echo err >&2; exit 7")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (7, b"out\n", b"err\n"))
+
+    def test_exec_runs_as_the_targets_user_not_the_engineer(self):
+        r = self.client().ssh("web-1", "id -un")
+        self.assertEqual((r.returncode, r.stdout.decode().strip()), (0, self.sshd.user), r.stderr)
+
+    def test_a_signal_death_reaches_the_client_as_a_failure(self):
+        r = self.client().ssh("web-1", "kill -TERM $$")
+        self.assertEqual(r.returncode, 255, r)
+
+    def test_stdin_eof_reaches_the_target(self):
+        r = self.client().ssh("web-1", "wc -c", input=b"12345")
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, b"5"), r.stderr)
+
+    def test_only_locale_and_terminal_variables_pass(self):
+        r = self.client().ssh("web-1", 'echo "[$LC_JG][$JG_SECRET]"',
+                              options=("-o", "SetEnv=LC_JG=ok JG_SECRET=leaked"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"[ok][]\n"), r.stderr)
+
+    def test_64_mib_through_cat_arrive_byte_identical_both_ways(self):
+        source = self.tmp / "big.bin"
+        source.write_bytes(os.urandom(BIG))
+        remote = self.files / "cat.bin"
+        with open(source, "rb") as f:
+            r = self.client().ssh("web-1", f"cat > {remote}", stdin=f, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sha256(remote), sha256(source))
+        back = self.tmp / "back.bin"
+        with open(back, "wb") as f:
+            r = subprocess.run(["ssh", *self.client().options(), f"web-1@127.0.0.1", f"cat {remote}"], stdout=f,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sha256(back), sha256(source))
+
+    def test_several_channels_share_one_connection(self):
+        control = self.tmp / "cm"
+        master = harness.spawn(["ssh", *self.client().options(), "-o", "ControlMaster=yes", "-o",
+                                f"ControlPath={control}", "-N", "web-1@127.0.0.1"], stderr=subprocess.PIPE)
+        self.addCleanup(lambda: master.poll() is None and master.kill())
+        wait_until(lambda: control.exists() or master.poll() is not None, 10, what="the control socket")
+        shared = ("-o", f"ControlPath={control}", "-o", "ControlMaster=no")
+        procs = [subprocess.Popen(["ssh", *self.client().options(), *shared, "web-1@127.0.0.1", f"sleep 0.3; echo {i}"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+                 for i in range(3)]
+        outs = [p.communicate(timeout=30) for p in procs]
+        self.assertEqual([o[0] for o in outs], [b"0\n", b"1\n", b"2\n"], [o[1] for o in outs])
+        subprocess.run(["ssh", *self.client().options(), *shared, "-O", "exit", "web-1@127.0.0.1"],
+                       capture_output=True, timeout=10)
+        master.wait(10)
+
+    # terminals ----------------------------------------------------------------------------------------
+    def test_a_pty_with_no_size_gets_80x24(self):
+        r = self.client().ssh("web-1", "tty >/dev/null && stty size", options=("-tt",))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), b"24 80")
+
+    def test_no_pty_without_ssh_pty(self):
+        # ssh -tt treats a refused terminal as fatal and closes the channel before the command runs
+        r = self.client().ssh("web-2", "echo ran", options=("-tt",))
+        self.assertEqual(r.returncode, 255, r)
+        self.assertIn(b"PTY allocation request failed", r.stderr)
+        self.assertNotIn(b"ran", r.stdout)
+        self.assertIn("refused a terminal (no role with ssh.pty)", self.jg.log_text())
+
+    def test_no_interactive_shell_without_ssh_pty(self):
+        r = self.client().ssh("web-2", input=b"echo ran\n")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn(b"interactive shells on web-2 need a role with ssh.pty", r.stderr)
+        self.assertNotIn(b"ran", r.stdout)
+
+    def test_an_interactive_shell_with_ssh_pty(self):
+        r = self.client().ssh("web-1", input=b"echo $((6*7))\nexit 3\n")
+        self.assertEqual((r.returncode, r.stdout), (3, b"42\n"), r.stderr)
+
+    def test_a_terminal_gets_its_size_and_window_changes(self):
+        term = Terminal(self, [*self.client().options(), "web-1@127.0.0.1"], rows=30, cols=100)
+        term.type(b"stty size; echo ready-$((1+1))\n")
+        self.assertIn(b"30 100", term.expect(b"ready-2"))
+        term.resize(40, 120)
+        term.ssh.send_signal(signal.SIGWINCH)
+        time.sleep(0.3)
+        term.type(b"stty size; echo again-$((2+2))\n")
+        self.assertIn(b"40 120", term.expect(b"again-4"))
+        term.type(b"exit 5\n")
+        self.assertEqual(term.ssh.wait(10), 5)
+
+    # file transfer ------------------------------------------------------------------------------------
+    def test_64_mib_through_scp_arrive_byte_identical_both_ways(self):
+        source = self.tmp / "scp.bin"
+        source.write_bytes(os.urandom(BIG))
+        for mode, options in (("sftp", ()), ("legacy", ("-O",))):
+            with self.subTest(mode=mode):
+                remote = self.files / f"scp-{mode}.bin"
+                r = self.client().scp(source, self.client().destination("web-1", str(remote)), options=options)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(sha256(remote), sha256(source))
+                back = self.tmp / f"scp-{mode}-back.bin"
+                r = self.client().scp(self.client().destination("web-1", str(remote)), back, options=options)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(sha256(back), sha256(source))
+
+    def test_sftp_put_and_get(self):
+        source = self.tmp / "sftp.txt"
+        source.write_bytes(b"through jitgate\n" * 1000)
+        remote, back = self.files / "sftp.txt", self.tmp / "sftp-back.txt"
+        r = self.client().sftp("web-1", f"put {source} {remote}\nget {remote} {back}\nls {self.files}\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(back.read_bytes(), source.read_bytes())
+        self.assertIn(b"sftp.txt", r.stdout)
+
+    def test_sftp_and_scp_are_refused_without_ssh_sftp(self):
+        source = self.tmp / "refused.txt"
+        source.write_text("no\n")
+        r = self.client().sftp("web-2", f"put {source} {self.files / 'refused.txt'}\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"needs a role with ssh.sftp", r.stderr)
+        r = self.client().scp(source, self.client().destination("web-2", str(self.files / "refused.txt")),
+                              options=("-O",))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"needs a role with ssh.sftp", r.stderr)
+        self.assertFalse((self.files / "refused.txt").exists())
+
+    # forwarding -----------------------------------------------------------------------------------------
+    def test_port_forwarding_is_refused_by_default(self):
+        r = self.client().ssh("web-1", options=("-W", f"127.0.0.1:{self.sshd.port}"), input=b"")
+        self.assertEqual(r.returncode, 255)
+        self.assertNotIn(b"SSH-2.0-", r.stdout)
+        self.assertIn("port forwarding", self.jg.log_text())
+
+    def test_port_forwarding_works_with_ssh_port_forwarding(self):
+        r = self.client().ssh("web-3", options=("-W", f"127.0.0.1:{self.sshd.port}"), input=b"")
+        self.assertTrue(r.stdout.startswith(b"SSH-2.0-OpenSSH"), r)
+
+    def test_remote_port_forwarding_is_refused_by_default(self):
+        port = harness.free_port()
+        r = self.client().ssh("web-1", "true", options=("-o", "ExitOnForwardFailure=yes",
+                                                        "-R", f"{port}:127.0.0.1:{self.sshd.port}"))
+        self.assertEqual(r.returncode, 255, r)
+        self.assertIn(b"remote port forwarding failed", r.stderr)
+
+    def test_remote_port_forwarding_works_with_ssh_port_forwarding(self):
+        port = harness.free_port()  # the target listens on it; its connections come back to sshd's port
+        r = self.client().ssh("web-3", f"bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}; head -c 8 <&3'",
+                              options=("-o", "ExitOnForwardFailure=yes", "-R", f"{port}:127.0.0.1:{self.sshd.port}"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"SSH-2.0-"), r)
+
+    def test_agent_forwarding_is_refused(self):
+        r = self.client().ssh("web-1", "echo ${SSH_AUTH_SOCK:-none}", options=("-A",))
+        self.assertEqual((r.returncode, r.stdout), (0, b"none\n"), r.stderr)
+
+    # who gets in ----------------------------------------------------------------------------------------
+    def test_an_unknown_client_key_is_refused(self):
+        r = self.client(self.mallory_key).ssh("web-1", "true")
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"Permission denied", r.stderr)
+
+    def test_authentication_attempts_are_bounded(self):
+        keys = [self.tmp / f"stranger-{i}" for i in range(12)]
+        for key in keys:
+            if not key.exists():
+                ssh_keygen(key, key.name)
+        identities = [arg for key in keys for arg in ("-i", str(key))]
+        r = self.client(self.mallory_key).ssh("web-1", "true", options=tuple(identities))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn("too many authentication failures", self.jg.log_text())
+
+    def test_a_user_without_a_role_on_the_target_is_refused_with_a_message(self):
+        r = self.client(self.bob_key).ssh("web-1", "true", options=("-o", "LogLevel=INFO"))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"bob holds no role on web-1", r.stderr)
+
+    def test_a_requestable_role_is_named_in_the_refusal(self):
+        r = self.client().ssh("web-4", "true", options=("-o", "LogLevel=INFO"))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"jitgate grant request web-4 --role operator", r.stderr)
+
+    def test_an_unknown_target_is_refused_with_a_message(self):
+        r = self.client().ssh("no-such-host", "true", options=("-o", "LogLevel=INFO"))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b'there is no SSH target "no-such-host"', r.stderr)
+
+    def test_a_wrong_pinned_host_key_refuses_the_target_and_is_logged(self):
+        r = self.client().ssh("web-bad", "true", options=("-o", "LogLevel=INFO"))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"does not match its pinned host_key", r.stderr)
+        self.assertIn("does not match its pinned host_key", self.jg.log_text())
+
+    def test_authentication_and_sessions_are_audited(self):
+        r = self.client().ssh("web-1", "true")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        def records():
+            lines = (self.jg.dir / "audit.jsonl").read_text().splitlines()
+            return [json.loads(line) for line in lines]
+        wait_until(lambda: any(x["type"] == "session_end" and x.get("target") == "web-1" for x in records()), 10,
+                   what="the session end in the audit log")
+        types = {(x["type"], x.get("result")) for x in records() if x.get("target") == "web-1"}
+        self.assertIn(("auth", "ok"), types)
+        self.assertIn(("session_start", None), types)
+
+        def indexed():
+            r = subprocess.run([str(harness.JITGATE_BIN), "sessions", "--json", "-c", str(self.jg.config_path)],
+                               capture_output=True, text=True, env=self.jg.env(), timeout=30)
+            rows = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+            return [row for row in rows if row["protocol"] == "ssh" and row["target"] == "web-1" and row["ended_at"]]
+        rows = wait_until(indexed, 10, 0.2, "the SSH session in the session index")
+        self.assertEqual(rows[0]["user"], ALICE)
+
+
+    def test_the_host_key_was_generated_private(self):
+        key = self.jg.dir / "ssh_host_ed25519_key"
+        self.assertEqual(key.stat().st_mode & 0o777, 0o600)
+        self.assertIn("generated now", self.jg.log_text())
+
+
+class SshSeams(SshBase):
+    """The exec hook and closing from another thread, on proxies of their own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.marked = cls.start_proxy(env={harness.DENY_MARKER_ENV: "FORBIDDEN"})
+
+    def test_a_blocked_exec_prints_the_reason_and_exits_126(self):
+        c = self.client(jg=self.marked)
+        r = c.ssh("web-1", "echo FORBIDDEN")
+        self.assertEqual(r.returncode, 126, r)
+        self.assertIn(b"jitgate: blocked", r.stderr)
+        self.assertEqual(r.stdout, b"")
+        r = c.ssh("web-1", "echo allowed")
+        self.assertEqual((r.returncode, r.stdout), (0, b"allowed\n"), r.stderr)
+
+    def test_a_blocked_typed_line_is_cancelled_with_a_message(self):
+        term = Terminal(self, [*self.client(jg=self.marked).options(), "web-1@127.0.0.1"])
+        term.type(b"echo FORBIDDEN $((40+2))\r")
+        term.expect(b"jitgate: blocked")
+        term.type(b"echo ok-$((1+1))\r")
+        screen = term.expect(b"ok-2\r\n")
+        self.assertNotIn(b"FORBIDDEN 42", screen)
+        term.type(b"exit 4\r")
+        self.assertEqual(term.ssh.wait(10), 4)
+
+    def test_shutdown_ends_live_sessions_with_a_message(self):
+        jg = self.start_proxy()
+        client = subprocess.Popen(["ssh", *self.client(jg=jg).options(), "web-1@127.0.0.1", "echo started; sleep 30"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: client.poll() is None and client.kill())
+        self.assertEqual(client.stdout.readline(), b"started\n")
+        started = time.monotonic()
+        jg.proc.send_signal(signal.SIGTERM)
+        out, err = client.communicate(timeout=15)
+        self.assertLess(time.monotonic() - started, 8)
+        self.assertEqual(client.returncode, 255)
+        self.assertIn(b"jitgate is shutting down", err)
+        self.assertEqual(jg.wait_exit(10), 0)
+
+    def test_a_silent_client_is_dropped_after_the_startup_timeout(self):
+        jg = self.start_proxy(startup_timeout="2s")
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", jg.ssh_port), timeout=15) as s:
+            data = b""
+            while chunk := s.recv(4096):
+                data += chunk
+        self.assertTrue(data.startswith(b"SSH-2.0-"), data)
+        self.assertLess(time.monotonic() - started, 8)
+
+    def test_a_reload_keeps_live_sessions(self):
+        jg = self.start_proxy()
+        client = subprocess.Popen(["ssh", *self.client(jg=jg).options(), "web-1@127.0.0.1",
+                                   "echo started; sleep 1; echo done"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: client.poll() is None and client.kill())
+        self.assertEqual(client.stdout.readline(), b"started\n")
+        for _ in range(3):
+            jg.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.1)
+        out, err = client.communicate(timeout=15)
+        self.assertEqual((client.returncode, out), (0, b"done\n"), err)
+        wait_until(lambda: "reloaded" in jg.log_text(), 5, what="the reload")
+
+    def cli(self, jg, *args, user=ALICE) -> subprocess.CompletedProcess:
+        env = dict(jg.env(), JITGATE_USER=user)
+        return subprocess.run([str(harness.JITGATE_BIN), *args, "-c", str(jg.config_path)], capture_output=True,
+                              text=True, env=env, timeout=30)
+
+    def test_a_revoked_grant_closes_the_live_session(self):
+        jg = self.start_proxy()
+        r = self.cli(jg, "grant", "request", "web-4", "--role", "operator", "--for", "30m", "--reason", "INC-4711")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        grant_id = re.search(r"\bg-[0-9a-f]+\b", r.stdout + r.stderr).group(0)
+        r = self.cli(jg, "grant", "approve", grant_id, "--by", BOB, user=BOB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_until(lambda: self.client(jg=jg).ssh("web-4", "true").returncode == 0, 10, 0.2,
+                   "the approved grant to open web-4")
+        client = subprocess.Popen(["ssh", *self.client(jg=jg).options(), "web-4@127.0.0.1", "echo started; sleep 30"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: client.poll() is None and client.kill())
+        self.assertEqual(client.stdout.readline(), b"started\n")
+        r = self.cli(jg, "grant", "revoke", grant_id, user=BOB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out, err = client.communicate(timeout=10)
+        self.assertEqual(client.returncode, 255)
+        self.assertIn(f"grant {grant_id} was revoked".encode(), err)
+        r = self.client(jg=jg).ssh("web-4", "true", options=("-o", "LogLevel=INFO"))
+        self.assertEqual(r.returncode, 255)
+        self.assertIn(b"alice holds no role on web-4", r.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()
