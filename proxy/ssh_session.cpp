@@ -92,16 +92,20 @@ ssh::Access SshSession::access(std::string_view user, std::string_view target) c
     return out;
 }
 
-ssh::ExecVerdict SshSession::decide_exec(const ssh::ExecRequest& request) {
-    if (context_->guardrails || !context_->pipeline) return ssh::ExecVerdict::allowed();  // see ssh_session.hpp
+guardrails::Decision SshSession::decide(guardrails::CommandKind kind, std::uint32_t channel, std::string_view text) {
     guardrails::Command command;
     command.session_id = id_;
-    command.user = request.user;
-    command.target = request.target;
+    command.user = user_;
+    command.target = target_;
     command.protocol = guardrails::Protocol::ssh;
-    command.kind = guardrails::CommandKind::shell_exec;
-    command.text = request.command;
-    const guardrails::Decision decision = context_->pipeline->evaluate(command);
+    command.kind = kind;
+    command.text = text;
+    guardrails::Decision decision = context_->pipeline ? context_->pipeline->evaluate(command) : guardrails::Decision{};
+    if (!context_->pipeline) {  // no pipeline at all: nothing can be checked (fail closed)
+        decision.verdict = guardrails::Verdict::block;
+        decision.risk = config::RiskClass::unknown;
+        decision.reason = "jitgate has no guardrail pipeline";
+    }
     bool recorded = true;
     if (AuditLog* audit = context_->audit.get()) {
         audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash, id_,
@@ -109,14 +113,61 @@ ssh::ExecVerdict SshSession::decide_exec(const ssh::ExecRequest& request) {
                          decision.rule, decision.grant, decision.reason});
         recorded = audit->healthy();
     }
-    if (decision.blocks() || !recorded) {
-        const std::string why = !recorded ? std::string("the audit log cannot be written") : decision.reason;
-        spdlog::info("ssh session {}: blocked exec ({}): {}", id_, decision.rule, why);
-        std::string message = fmt::format("jitgate: blocked: {}", why);
-        if (!decision.hint.empty()) message += fmt::format("\njitgate: {}", decision.hint);
-        return ssh::ExecVerdict::blocked(std::move(message));
+    SshCommandRecord record;
+    record.at = std::chrono::system_clock::now();
+    record.channel = channel;
+    record.kind = kind == guardrails::CommandKind::shell_exec ? "exec" : "line";
+    record.command = text;
+    record.risk = decision.risk;
+    record.verdict = recorded ? decision.verdict : guardrails::Verdict::block;
+    record.rule = recorded ? std::string_view(decision.rule) : guardrails::audit_failure_rule;
+    record.grant = decision.grant;
+    const bool with_terminal = kind == guardrails::CommandKind::shell_exec && terminals_.contains(channel);
+    recorded = record_command(record, with_terminal) && recorded;
+    if (!recorded && !decision.blocks()) {
+        decision.verdict = guardrails::Verdict::block;
+        decision.rule = std::string(guardrails::audit_failure_rule);
+        decision.reason = "jitgate cannot record it (audit log or session recording)";
+        decision.hint.clear();
     }
-    return ssh::ExecVerdict::allowed();
+    if (decision.blocks()) {
+        spdlog::info("ssh session {}: blocked {} ({}): {}", id_, kind == guardrails::CommandKind::shell_exec ? "exec" : "line",
+                     decision.rule, decision.reason);
+    } else if (!decision.grant.empty()) {  // the session now rests on this grant: it ends with it
+        const std::lock_guard lock(reliance_mutex_);
+        const bool known = std::any_of(reliance_.grants.begin(), reliance_.grants.end(), [&](const ReliedGrant& g) {
+            return g.id == decision.grant && g.until == decision.grant_until;
+        });
+        if (!known) reliance_.grants.push_back({decision.grant, decision.grant_until});
+    }
+    return decision;
+}
+
+ssh::ExecVerdict SshSession::decide_exec(const ssh::ExecRequest& request) {
+    const guardrails::Decision decision = decide(guardrails::CommandKind::shell_exec, request.channel, request.command);
+    if (!decision.blocks()) return ssh::ExecVerdict::allowed();
+    std::string message = fmt::format("jitgate: blocked: {}", decision.reason);
+    if (!decision.hint.empty()) message += fmt::format("\njitgate: {}", decision.hint);
+    return ssh::ExecVerdict::blocked(std::move(message));
+}
+
+bool SshSession::record_command(const SshCommandRecord& record, bool with_terminal) {
+    if (!recording_) return !recording_failed_;
+    std::optional<SshTerminal> terminal;
+    if (with_terminal) terminal = terminals_.at(record.channel).info;
+    if (const RecordStatus status = recording_->command(record, terminal); !status) {
+        recording_failed(status.error);
+        return !config_->record_failure_block;
+    }
+    return true;
+}
+
+void SshSession::recording_failed(const std::string& error) {
+    spdlog::error("ssh session {}: {}", id_, error);
+    recording_.reset();
+    if (!config_->record_failure_block) return;
+    recording_failed_ = true;
+    stop("jitgate closed the session: its recording cannot be written (record_failure: block)");
 }
 
 SshSession::Reliance SshSession::reliance() const {
@@ -124,38 +175,67 @@ SshSession::Reliance SshSession::reliance() const {
     return reliance_;
 }
 
+void SshSession::typed_key(Terminal& terminal, char key) {
+    const auto c = static_cast<unsigned char>(key);
+    if (terminal.escape == 1) {  // after ESC: a CSI or SS3 sequence, or a single Meta key
+        terminal.escape = (key == '[' || key == 'O') ? 2 : 0;
+        return;
+    }
+    if (terminal.escape == 2) {  // parameters until the final byte
+        if (c >= 0x40 && c <= 0x7E) terminal.escape = 0;
+        return;
+    }
+    std::string& typed = terminal.typed;
+    if (c == 0x1B) {
+        terminal.escape = 1;
+    } else if (c == 0x7F || c == 0x08) {
+        if (!typed.empty()) typed.pop_back();
+    } else if (c == 0x15) {  // ^U: the line is gone
+        typed.clear();
+    } else if (c == 0x17) {  // ^W: the last word is gone
+        while (!typed.empty() && typed.back() == ' ') typed.pop_back();
+        while (!typed.empty() && typed.back() != ' ') typed.pop_back();
+    } else if (c >= 0x20) {
+        typed.push_back(key);
+    }
+}
+
 ssh::KeystrokeEdit SshSession::edit_keystrokes(std::uint32_t channel, std::span<const char> bytes) {
-    if (context_->guardrails || !context_->pipeline) return {};  // see ssh_session.hpp
-    std::string& line = typed_lines_[channel];
+    const auto found = terminals_.find(channel);
+    if (found == terminals_.end()) return {};
+    Terminal& terminal = found->second;
     for (std::size_t i = 0; i < bytes.size(); ++i) {
-        const char c = bytes[i];
-        if (c == '\r' || c == '\n') {
-            const std::string text = std::exchange(line, std::string());
-            if (text.empty()) continue;
-            guardrails::Command command;
-            command.session_id = id_;
-            command.user = user_;
-            command.target = target_;
-            command.protocol = guardrails::Protocol::ssh;
-            command.kind = guardrails::CommandKind::shell_line;
-            command.text = text;
-            const guardrails::Decision decision = context_->pipeline->evaluate(command);
-            if (AuditLog* audit = context_->audit.get()) {
-                audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash,
-                                 id_, user_, target_, command.kind, command.text, {}, decision.risk, decision.verdict,
-                                 decision.rule, decision.grant, decision.reason});
-            }
-            if (!decision.blocks()) continue;
-            spdlog::info("ssh session {}: blocked a typed line ({}): {}", id_, decision.rule, decision.reason);
-            return {i, "\x03", fmt::format("\r\njitgate: blocked: {}\r\n", decision.reason)};
+        const char key = bytes[i];
+        if (key == 0x03 || key == 0x04) {  // ^C, ^D: the shell abandons the line
+            terminal.screen->abandon();
+            terminal.typed.clear();
+            terminal.escape = 0;
+            continue;
         }
-        if (c == 0x7f || c == 0x08) {
-            if (!line.empty()) line.pop_back();
-        } else if (c == 0x03 || c == 0x15) {
-            line.clear();
-        } else if (static_cast<unsigned char>(c) >= 0x20) {
-            line.push_back(c);
+        if (key != '\r' && key != '\n') {
+            terminal.screen->typing();
+            typed_key(terminal, key);
+            continue;
         }
+        // Enter: judge the line as the screen shows it and as it was typed; either one blocked cancels it
+        // (the screen sees editing, history and completion; the keys see what is not echoed yet).
+        const std::optional<std::string> shown = terminal.screen->take_line();
+        const std::string typed = std::exchange(terminal.typed, std::string());
+        terminal.escape = 0;
+        if (terminal.screen->alternate_screen()) continue;  // a full-screen program: no command line
+        std::optional<guardrails::Decision> blocked;
+        if (shown && !shown->empty()) {
+            guardrails::Decision decision = decide(guardrails::CommandKind::shell_line, channel, *shown);
+            if (decision.blocks()) blocked = std::move(decision);
+        }
+        if (!blocked && !typed.empty() && (!shown || typed != *shown)) {
+            guardrails::Decision decision = decide(guardrails::CommandKind::shell_line, channel, typed);
+            if (decision.blocks()) blocked = std::move(decision);
+        }
+        if (!blocked) continue;
+        std::string notice = fmt::format("\r\njitgate: blocked: {}\r\n", blocked->reason);
+        if (!blocked->hint.empty()) notice += fmt::format("jitgate: {}\r\n", blocked->hint);
+        return {i, "\x03", std::move(notice)};
     }
     return {};
 }
@@ -195,23 +275,40 @@ void SshSession::on_session_start(std::string_view user, std::string_view target
     spdlog::info("ssh session {}: {} connected to {} from {}", id_, user, target, client_address_);
     if (AuditLog* audit = context_->audit.get())
         audit->session_start({config_->hash, id_, user, target, client_address_});
+    std::array<std::uint8_t, 8> random{};
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) random.fill(0);
+    index_id_ = fmt::format("s-{:02x}-{}", fmt::join(random, ""), id_);
+    const RecordingHeader header{index_id_, user_, target_, client_address_, config_->hash,
+                                 std::chrono::system_clock::now(), "ssh"};
+    if (context_->record) {
+        SshRecording::Opened opened = SshRecording::open(config_->recordings, header);
+        if (opened) {
+            recording_ = std::move(opened.recording);
+            spdlog::info("ssh session {}: recording to {}", id_, recording_->path().string());
+        } else {
+            recording_failed(opened.error);
+        }
+    }
     if (PolicyKeeper* keeper = context_->keeper) {
-        std::array<std::uint8_t, 8> random{};
-        if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) random.fill(0);
-        index_id_ = fmt::format("s-{:02x}-{}", fmt::join(random, ""), id_);
         SessionRow row;
         row.id = index_id_;
         row.user = user;
         row.target = target;
         row.protocol = SessionProtocol::ssh;
         row.client = client_address_;
-        row.started_at = std::chrono::system_clock::now();
+        row.started_at = header.start;
+        if (recording_) row.recording = recording_->path();
         keeper->session_started(std::move(row));
     }
 }
 
 void SshSession::on_session_end(std::string_view reason) {
     if (!started_) return;
+    if (recording_) {
+        if (const RecordStatus status = recording_->close(reason); !status)
+            spdlog::error("ssh session {}: cannot seal the recording: {}", id_, status.error);
+        recording_.reset();
+    }
     spdlog::info("ssh session {}: ended ({} commands, {} blocked): {}", id_, connection_.commands(),
                  connection_.blocked(), reason);
     if (AuditLog* audit = context_->audit.get())
@@ -227,11 +324,57 @@ void SshSession::on_refused(std::string_view what) {
 
 void SshSession::on_start(std::uint32_t channel, ssh::StartKind kind, std::string_view command) {
     spdlog::debug("ssh session {}: channel {}: {} {}", id_, channel, kind_name(kind), command);
+    if (kind == ssh::StartKind::exec) return;  // recorded with its decision (decide_exec)
+    SshCommandRecord record;
+    record.at = std::chrono::system_clock::now();
+    record.channel = channel;
+    record.kind = kind_name(kind);
+    record.command = command;
+    (void)record_command(record, kind == ssh::StartKind::shell && terminals_.contains(channel));
+}
+
+void SshSession::on_pty(std::uint32_t channel, std::string_view term, int cols, int rows) {
+    const auto width = static_cast<unsigned>(cols > 0 ? cols : 80);
+    const auto height = static_cast<unsigned>(rows > 0 ? rows : 24);
+    Terminal& terminal = terminals_[channel];
+    terminal.info = SshTerminal{std::string(term), width, height};
+    terminal.screen = std::make_unique<TerminalLine>(width, height);
+}
+
+void SshSession::on_window_change(std::uint32_t channel, int cols, int rows) {
+    const auto found = terminals_.find(channel);
+    if (found == terminals_.end()) return;
+    const auto width = static_cast<unsigned>(cols > 0 ? cols : 80);
+    const auto height = static_cast<unsigned>(rows > 0 ? rows : 24);
+    found->second.info.cols = width;
+    found->second.info.rows = height;
+    found->second.screen->resize(width, height);
+    if (recording_) {
+        if (const RecordStatus status = recording_->resize(channel, width, height, std::chrono::system_clock::now()); !status)
+            recording_failed(status.error);
+    }
+}
+
+void SshSession::on_output(std::uint32_t channel, std::span<const char> bytes, bool /*is_stderr*/) {
+    const auto found = terminals_.find(channel);
+    if (found == terminals_.end()) return;  // no terminal: data, not a screen (not recorded)
+    const std::string_view text(bytes.data(), bytes.size());
+    found->second.screen->output(text);
+    if (recording_) {
+        if (const RecordStatus status = recording_->output(channel, text, std::chrono::system_clock::now()); !status)
+            recording_failed(status.error);
+    }
 }
 
 void SshSession::on_channel_close(std::uint32_t channel, const ssh::ChannelExit& exit) {
     spdlog::debug("ssh session {}: channel {} closed (exit {})", id_, channel,
                   exit.status ? std::to_string(*exit.status) : exit.signal.empty() ? "-" : "signal " + exit.signal);
+    terminals_.erase(channel);
+    if (recording_) {
+        if (const RecordStatus status = recording_->exit(channel, exit.status, exit.signal, std::chrono::system_clock::now());
+            !status)
+            recording_failed(status.error);
+    }
 }
 
 }  // namespace jitgate::proxy

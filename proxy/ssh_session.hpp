@@ -1,19 +1,21 @@
 // One engineer's SSH connection as the proxy sees it: the SshGate that answers protocols/ssh's questions
-// from the live config and Policy (whose key, which target, which ssh switches, whether an exec may
-// run) and the SshObserver that logs, audits (auth, session start and end, decisions) and indexes the
-// session (protocol ssh). The connection itself runs on a thread of its own (see ssh_listener.hpp).
+// from the live config and Policy (whose key, which target, which ssh switches, whether a command may
+// run) and the SshObserver that logs, audits (auth, session start and end, decisions), indexes (protocol
+// ssh) and records the session (ssh_recording.hpp). The connection runs on a thread of its own (see
+// ssh_listener.hpp); every call here comes from that thread.
 //
-// Exec decisions: with the test pipelines (JITGATE_TEST_DENY_MARKER, JITGATE_BENCH_ALLOW_ALL) every exec
-// goes through Pipeline::evaluate as a shell_exec Command and is audited; with the guardrail pipeline an
-// exec is forwarded within the role's ssh switches until the shell classifier is wired in
-// decide_exec (the Policy's classifier reads SQL only and would call every shell command unknown).
-// Interactive lines likewise: with the test pipelines edit_keystrokes keeps a naive line per terminal
-// (printable keys, backspace, ^C/^U) and checks it at Enter as a shell_line Command, cancelling a
-// blocked one with ^C; the real line capture reads the emulated screen (libvterm) and comes with the
-// shell classifier.
+// Commands: every exec request is classified by the shell classifier and decided by the guardrail
+// pipeline before it reaches the target (a block ends the channel with 126 and the reason and hint on
+// stderr). Interactive lines on a terminal, BEST-EFFORT: at Enter the line is read off an emulated
+// screen (TerminalLine: libvterm fed with the target's output) and, because keys typed in the same
+// burst may not be echoed yet, also from the keys typed since the last Enter; if either reading is
+// blocked, the Enter is replaced by ^C and a one-line notice is shown. A full-screen program (the
+// alternate screen) has no command line. Roles with ssh.pty: false get exec only, the strict mode.
 #pragma once
 
 #include "proxy/server.hpp"
+#include "proxy/ssh_recording.hpp"
+#include "proxy/terminal_line.hpp"
 #include "protocols/ssh/connection.hpp"
 
 #include <atomic>
@@ -66,6 +68,9 @@ public:
     void on_session_end(std::string_view reason) override;
     void on_refused(std::string_view what) override;
     void on_start(std::uint32_t channel, ssh::StartKind kind, std::string_view command) override;
+    void on_pty(std::uint32_t channel, std::string_view term, int cols, int rows) override;
+    void on_window_change(std::uint32_t channel, int cols, int rows) override;
+    void on_output(std::uint32_t channel, std::span<const char> bytes, bool is_stderr) override;
     void on_channel_close(std::uint32_t channel, const ssh::ChannelExit& exit) override;
 
 private:
@@ -77,7 +82,24 @@ private:
     std::string target_;
     std::string index_id_;  // the session index's id, "s-…"
     bool started_ = false;
-    std::unordered_map<std::uint32_t, std::string> typed_lines_;  // edit_keystrokes' naive line per channel
+
+    // A channel with a terminal: its screen, the keys typed since the last Enter, its size.
+    struct Terminal {
+        SshTerminal info;
+        std::unique_ptr<TerminalLine> screen;
+        std::string typed;        // printable keys, ^H/DEL and ^U/^W applied; escape sequences skipped
+        int escape = 0;           // 0: none, 1: after ESC, 2: inside a CSI/SS3 sequence
+    };
+    // Decides a command (exec or interactive line), audits and records it; remembers the grant it used.
+    [[nodiscard]] guardrails::Decision decide(guardrails::CommandKind kind, std::uint32_t channel, std::string_view text);
+    // Records a command; false (and the session is stopping) when it cannot be and record_failure: block.
+    [[nodiscard]] bool record_command(const SshCommandRecord& record, bool with_terminal);
+    void recording_failed(const std::string& error);
+    static void typed_key(Terminal& terminal, char key);
+
+    std::unordered_map<std::uint32_t, Terminal> terminals_;
+    std::unique_ptr<SshRecording> recording_;
+    bool recording_failed_ = false;
     mutable std::mutex reliance_mutex_;
     Reliance reliance_;
     std::atomic<bool> grant_ended_{false};

@@ -49,7 +49,9 @@ TerminalLine::TerminalLine(unsigned cols, unsigned rows) : rows_(clamp_size(rows
 TerminalLine::~TerminalLine() { vterm_free(vt_); }
 
 void TerminalLine::output(std::string_view bytes) {
-    if (!bytes.empty()) vterm_input_write(vt_, bytes.data(), bytes.size());
+    if (bytes.empty()) return;
+    if (started_ && bytes.find('\n') != std::string_view::npos) stale_ = true;
+    vterm_input_write(vt_, bytes.data(), bytes.size());
 }
 
 void TerminalLine::resize(unsigned cols, unsigned rows) {
@@ -67,6 +69,7 @@ void TerminalLine::typing() {
     start_row_ = cursor.row;
     start_col_ = cursor.col;
     started_ = true;
+    stale_ = false;
 }
 
 std::string TerminalLine::row_text(int row, int from_col) const {
@@ -78,7 +81,7 @@ std::string TerminalLine::row_text(int row, int from_col) const {
 
 std::optional<std::string> TerminalLine::take_line() {
     const bool had_line = std::exchange(started_, false);
-    if (!had_line || alternate_) return std::nullopt;
+    if (!had_line || alternate_ || std::exchange(stale_, false)) return std::nullopt;
     VTermPos cursor{};
     vterm_state_get_cursorpos(vterm_obtain_state(vt_), &cursor);
     const int last = std::max(cursor.row, start_row_);

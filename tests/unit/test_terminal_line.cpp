@@ -80,6 +80,17 @@ TEST_CASE("a full-screen program on the alternate screen has no command line", "
     CHECK(terminal.take_line() == "ls");
 }
 
+TEST_CASE("a line feed after the line started makes the start stale: no line is vouched for", "[terminal]") {
+    TerminalLine terminal(80, 24);
+    terminal.output("$ ");
+    terminal.typing();  // typed before the shell drew its next prompt
+    terminal.output("old output\r\n$ echo ok");
+    CHECK_FALSE(terminal.take_line());
+    terminal.output("\r\n$ ");
+    type_echoed(terminal, "uptime");
+    CHECK(terminal.take_line() == "uptime");  // the next line starts afresh
+}
+
 TEST_CASE("an abandoned line (Ctrl-C) is forgotten; a resize keeps the line", "[terminal]") {
     TerminalLine terminal(80, 24);
     terminal.output("$ ");
