@@ -103,7 +103,12 @@ struct Connection::Bridge {
 struct Connection::Callbacks {
     ssh_server_callbacks_struct server{};
 
-    static Bridge& bridge(void* userdata) { return *static_cast<Bridge*>(userdata); }
+    // Every channel callback goes through here: it marks the connection for another service pass.
+    static Bridge& bridge(void* userdata) {
+        Bridge& b = *static_cast<Bridge*>(userdata);
+        b.connection->dirty_ = true;
+        return b;
+    }
 
     // RFC 4252 §7: the probe (no signature) is answered "key acceptable" for a known key; only the
     // signed attempt, which libssh has verified, authorizes.
@@ -148,6 +153,7 @@ struct Connection::Callbacks {
 
     static ssh_channel open_session(ssh_session, void* userdata) {
         Connection& c = *static_cast<Connection*>(userdata);
+        c.dirty_ = true;
         if (!c.authenticated_ || c.closing_ || c.bridges_.size() >= max_channels) return nullptr;
         if (!c.current_access().allowed) return nullptr;
         Bridge* b = c.add_bridge(ChannelKind::session, nullptr, nullptr);
@@ -157,6 +163,7 @@ struct Connection::Callbacks {
     // Everything without a dedicated callback: returning 1 lets libssh send its default refusal.
     static int on_message(ssh_session, ssh_message message, void* userdata) {
         Connection& c = *static_cast<Connection*>(userdata);
+        c.dirty_ = true;
         const int type = ssh_message_type(message);
         const int subtype = ssh_message_subtype(message);
         if (type == SSH_REQUEST_AUTH) {
@@ -524,7 +531,12 @@ void Connection::relay() {
     int failed_polls = 0;
     while (true) {
         if (close_requested_) apply_close_request();
-        service();
+        // libssh writes flush with a zero-timeout poll of the whole event, so callbacks also run inside
+        // service(); whatever they queued there must be moved before the loop may sleep.
+        do {
+            dirty_ = false;
+            service();
+        } while (dirty_);
         if (closed(front)) {
             if (end_reason_.empty()) end_reason_ = closing_ ? "closed by jitgate" : "the client disconnected";
             break;

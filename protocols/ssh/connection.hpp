@@ -93,6 +93,7 @@ private:
     config::Target target_config_;
     bool authenticated_ = false;
     unsigned auth_failures_ = 0;
+    bool dirty_ = false;    // a libssh callback ran: service() has new work
     bool closing_ = false;  // close() was applied: no new channels, bridges are winding down
     std::chrono::steady_clock::time_point closing_deadline_;
     std::vector<std::unique_ptr<Bridge>> bridges_;
