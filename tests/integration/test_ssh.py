@@ -59,6 +59,17 @@ class Terminal:
     def type(self, text: bytes):
         os.write(self.master, text)
 
+    def wait_for(self, text: bytes, timeout: float) -> bool:
+        """Whether `text` shows within `timeout` (consumed up to it when it does)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                return False
+            self.seen += os.read(self.master, 4096)
+        self.seen = self.seen.partition(text)[2]
+        return True
+
     def expect(self, text: bytes, timeout=10.0) -> bytes:
         """Everything up to and including `text`."""
         deadline = time.monotonic() + timeout
@@ -388,7 +399,15 @@ class SshSeams(SshBase):
         term.expect(b"$((40+2))")
         term.type(b"\r")
         term.expect(b"jitgate: blocked")
-        term.expect(b"jg> ")
+        term.expect(b"^C")
+        # bash does not always redraw its prompt after a ^C (seen against sshd directly too): an empty
+        # line asks for a fresh one
+        for attempt in range(3):
+            term.type(b"\r")
+            if term.wait_for(b"jg> ", 3):
+                break
+        else:
+            self.fail(f"no prompt after the cancelled line; saw {term.seen!r}")
         term.type(b"echo ok-$((1+1))\r")
         screen = term.expect(b"ok-2\r\n")
         self.assertNotIn(b"FORBIDDEN 42", screen)
