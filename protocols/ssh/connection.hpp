@@ -9,7 +9,13 @@
 // eventfd in the same event. libssh callbacks only queue bytes and requests and set flags; the loop
 // forwards them, at most the other side's window at a time, so a full window never blocks the thread
 // and nothing is buffered beyond two bounded rings per direction (libssh keeps the rest and stops
-// widening the sender's window).
+// widening the sender's window; the loop reads exactly that rest back when the ring drains). libssh's
+// writes flush with a zero-timeout poll of the whole event, so callbacks can also run inside the loop's
+// own writes: rings never move bytes, and the loop services again until a pass ran no callback.
+//
+// Hooks: SshGate::decide_exec before an exec is forwarded (a block writes the message to the client's
+// stderr and exits 126), SshGate::edit_keystrokes before terminal input is forwarded, and SshObserver
+// for everything the client sees (on_output, on_pty, on_window_change) and the channels' lives.
 //
 // Port forwarding (direct-tcpip, tcpip-forward) only with ssh.port_forwarding; agent and X11 forwarding
 // are refused.
@@ -93,6 +99,7 @@ private:
     config::Target target_config_;
     bool authenticated_ = false;
     unsigned auth_failures_ = 0;
+    bool dirty_ = false;    // a libssh callback ran: service() has new work
     bool closing_ = false;  // close() was applied: no new channels, bridges are winding down
     std::chrono::steady_clock::time_point closing_deadline_;
     std::vector<std::unique_ptr<Bridge>> bridges_;
