@@ -25,16 +25,8 @@ class PgSession final : public std::enable_shared_from_this<PgSession>,
                         public guardrails::DecisionObserver,
                         public postgres::StatementSink {
 public:
-    // A grant a decision of this session relied on; the session closes when it ends (after the grace).
-    struct ReliedGrant {
-        std::string id;
-        std::optional<config::TimePoint> until;
-    };
-    struct Reliance {
-        std::string user;
-        std::string target;
-        std::vector<ReliedGrant> grants;  // empty: the session relied on standing roles only
-    };
+    using ReliedGrant = proxy::ReliedGrant;
+    using Reliance = proxy::Reliance;
 
     PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<ServerContext> context,
               std::shared_ptr<SessionRegistry> registry, std::function<void()> on_end);

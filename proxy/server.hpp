@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +30,18 @@ class PgSession;
 class PolicyKeeper;
 class AuditLog;
 class SshListener;
+
+// A grant a session's decisions relied on: the session closes when it ends (after the grace).
+struct ReliedGrant {
+    std::string id;
+    std::optional<config::TimePoint> until;
+};
+// What the policy keeper needs to close a session (PostgreSQL or SSH) when a grant ends.
+struct Reliance {
+    std::string user;
+    std::string target;
+    std::vector<ReliedGrant> grants;  // empty: the session relied on standing roles only
+};
 
 // What every session needs from the server; shared, never copied per message.
 struct ServerContext {

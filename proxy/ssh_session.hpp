@@ -43,15 +43,8 @@ public:
 
     // The grants the session's access rests on (none when a standing role covers it): when one ends,
     // the policy keeper closes the session after the grace. Thread-safe.
-    struct ReliedGrant {
-        std::string id;
-        std::optional<config::TimePoint> until;
-    };
-    struct Reliance {
-        std::string user;
-        std::string target;
-        std::vector<ReliedGrant> grants;
-    };
+    using ReliedGrant = proxy::ReliedGrant;
+    using Reliance = proxy::Reliance;
     [[nodiscard]] Reliance reliance() const;
     // True the first time only: the caller is the one to end the session for an ended grant.
     [[nodiscard]] bool end_once() noexcept { return !grant_ended_.exchange(true); }

@@ -85,14 +85,13 @@ class Terminal:
         return before + text
 
     def expect_prompt_after_cancel(self, prompt: bytes = b"# "):
-        """The prompt after a cancelled line (^C). bash sometimes does not redraw it when the ^C lands
-        while it is still echoing a burst of input (seen with plain ssh to sshd, no jitgate between): an
-        empty line then brings it."""
-        try:
-            self.expect(prompt, timeout=2)
-        except AssertionError:
+        """The prompt after a cancelled line (^C). bash does not always redraw it (seen against sshd
+        directly too): an empty line asks for a fresh one."""
+        for _attempt in range(3):
+            if self.wait_for(prompt, 3):
+                return
             self.type(b"\r")
-            self.expect(prompt)
+        self.test.fail(f"no prompt after the cancelled line; saw {self.seen!r}")
 
 
 def sha256(path: Path) -> str:
@@ -106,6 +105,7 @@ def sha256(path: Path) -> str:
 class SshBase(unittest.TestCase):
     """One sshd and one jitgate (SSH only) per class; alice's key, bob's, and one nobody knows."""
     jg: Jitgate = None
+    policy = POLICY  # roles and access rules of every proxy the class starts
 
     @classmethod
     def setUpClass(cls):
@@ -142,7 +142,7 @@ class SshBase(unittest.TestCase):
         # A generous startup timeout: the target's login runs inside it, and CI machines can be slow.
         keys = {ALICE: [Path(f"{cls.alice_key}.pub").read_text().strip()],
                 BOB: [Path(f"{cls.bob_key}.pub").read_text().strip()]}
-        jg = Jitgate(None, ssh=True, ssh_keys=keys, extra_targets=cls.targets(), policy=POLICY, env=env,
+        jg = Jitgate(None, ssh=True, ssh_keys=keys, extra_targets=cls.targets(), policy=cls.policy, env=env,
                      limits={"startup_timeout": startup_timeout})
         cls.addClassCleanup(jg.cleanup)
         cls.proxies = getattr(cls, "proxies", []) + [jg]
@@ -410,14 +410,7 @@ class SshSeams(SshBase):
         term.type(b"\r")
         term.expect(b"jitgate: blocked")
         term.expect(b"^C")
-        # bash does not always redraw its prompt after a ^C (seen against sshd directly too): an empty
-        # line asks for a fresh one
-        for attempt in range(3):
-            term.type(b"\r")
-            if term.wait_for(b"jg> ", 3):
-                break
-        else:
-            self.fail(f"no prompt after the cancelled line; saw {term.seen!r}")
+        term.expect_prompt_after_cancel(b"jg> ")
         term.type(b"echo ok-$((1+1))\r")
         screen = term.expect(b"ok-2\r\n")
         self.assertNotIn(b"FORBIDDEN 42", screen)

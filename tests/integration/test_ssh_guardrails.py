@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import harness
-from harness import ALICE, BOB, Jitgate, wait_until
+from harness import ALICE, BOB, wait_until
 from test_ssh import SshBase, Terminal
 
 POLICY = """
@@ -26,15 +26,7 @@ access:
 
 
 class SshGuardrails(SshBase):
-    @classmethod
-    def start_proxy(cls, env=None, startup_timeout="15s") -> Jitgate:
-        keys = {ALICE: [Path(f"{cls.alice_key}.pub").read_text().strip()],
-                BOB: [Path(f"{cls.bob_key}.pub").read_text().strip()]}
-        jg = Jitgate(None, ssh=True, ssh_keys=keys, extra_targets=cls.targets(), policy=POLICY, env=env,
-                     limits={"startup_timeout": startup_timeout})
-        cls.addClassCleanup(jg.cleanup)
-        jg.start()
-        return jg
+    policy = POLICY
 
     def cli(self, *args, user=ALICE, jg=None) -> subprocess.CompletedProcess:
         jg = jg or self.jg

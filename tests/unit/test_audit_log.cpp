@@ -4,6 +4,8 @@
 #include "proxy/audit_json.hpp"
 #include "proxy/audit_log.hpp"
 
+#include "tests/unit/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
@@ -24,18 +26,8 @@ namespace {
 const std::string config_hash = "5f1e0c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29";
 
 // A directory that removes itself.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = std::filesystem::temp_directory_path() /
-               ("jitgate-audit-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
+struct TempDir : testing::TempDir {
+    TempDir() : testing::TempDir("jitgate-audit-test") {}
 };
 
 config::TimePoint at(std::string_view rfc3339) {

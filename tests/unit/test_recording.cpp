@@ -4,6 +4,8 @@
 #include "proxy/audit_json.hpp"
 #include "proxy/recording.hpp"
 
+#include "tests/unit/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -23,18 +25,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = std::filesystem::temp_directory_path() /
-               ("jitgate-recording-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
+struct TempDir : testing::TempDir {
+    TempDir() : testing::TempDir("jitgate-recording-test") {}
 };
 
 const config::TimePoint start = config::TimePoint{} + 1'795'852'800s;  // 2026-11-28T08:00:00Z

@@ -5,6 +5,8 @@
 #include "proxy/audit_json.hpp"
 #include "proxy/ssh_recording.hpp"
 
+#include "tests/unit/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
@@ -20,18 +22,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = std::filesystem::temp_directory_path() /
-               ("jitgate-ssh-recording-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
+struct TempDir : testing::TempDir {
+    TempDir() : testing::TempDir("jitgate-ssh-recording-test") {}
 };
 
 const config::TimePoint start = config::TimePoint{} + 1'795'852'800s;  // 2026-11-28T08:00:00Z

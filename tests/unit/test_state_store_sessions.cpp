@@ -3,6 +3,8 @@
 // unknown ids and double ends are errors; session writes leave the grant change counter alone.
 #include "proxy/state_store.hpp"
 
+#include "tests/unit/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -19,18 +21,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = std::filesystem::temp_directory_path() /
-               ("jitgate-sessions-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
+struct TempDir : testing::TempDir {
+    TempDir() : testing::TempDir("jitgate-sessions-test") {}
 };
 
 const config::TimePoint start = config::TimePoint{} + 1'795'852'800s;  // 2026-11-28T08:00:00Z
