@@ -11,6 +11,7 @@ namespace jitgate::proxy {
 namespace {
 
 constexpr std::size_t max_spare_buffers = 64;
+constexpr auto flush_patience = std::chrono::microseconds(500);
 constexpr std::size_t max_kept_capacity = std::size_t{1} << 20;  // a huge body's buffer is not kept
 
 }  // namespace
@@ -129,7 +130,9 @@ std::string RecordingWriter::submit(const std::shared_ptr<RecordingFile>& file, 
 }
 
 bool RecordingWriter::flush() {
-    const std::unique_lock writing(write_mutex_, std::try_to_lock);
+    // Another thread writing is usually another session's flush, done in microseconds: wait for it that
+    // long rather than pay for an asynchronous wait; a writer stuck on a slow disk is not waited for.
+    const std::unique_lock writing(write_mutex_, flush_patience);
     if (!writing.owns_lock()) return false;
     drain();
     return true;

@@ -9,9 +9,10 @@
 // - a session that needs its records on disk now (before it forwards its next statement: the promise of
 //   record_failure: block) calls flush(), which writes the whole queue, every session's records, on the
 //   calling thread. At the rate a busy session sends statements this is the common case, and it costs
-//   what a direct write costs: no thread hand-off, no wake-up. When the writer thread is writing at that
-//   moment (a slow disk), flush() does not wait for it: the session waits asynchronously instead
-//   (RecordingFile::notify_when_written), and its I/O thread goes on serving other sessions.
+//   what a direct write costs: no thread hand-off, no wake-up. When someone else is writing at that
+//   moment, flush() waits for them at most 500 µs (another session's flush); past that (a slow disk)
+//   the session waits asynchronously instead (RecordingFile::notify_when_written), and its I/O thread
+//   goes on serving other sessions.
 //
 // "Written" means in the page cache: no fdatasync, so a power loss can cost the last records and a
 // killed proxy cannot. Bounds: the queue holds at most `max_queued_bytes` of bodies; a full queue makes
@@ -101,8 +102,8 @@ public:
     // it (no allocation per record once warm). Empty on success; else why nothing was queued (the file
     // failed before, or the queue stayed full for max_wait).
     [[nodiscard]] std::string submit(const std::shared_ptr<RecordingFile>& file, std::string& body);
-    // Writes everything queued on the calling thread. False, having written nothing, when the writer
-    // thread (or another session) is writing right now: then wait with notify_when_written.
+    // Writes everything queued on the calling thread. False, having written nothing, when someone else
+    // has been writing for 500 µs: then wait with notify_when_written.
     [[nodiscard]] bool flush();
 
 private:
@@ -125,7 +126,7 @@ private:
     std::vector<std::string> spare_;  // bodies written, capacity kept for the next submit
     bool stopping_ = false;
     bool idle_ = false;  // the writer thread sleeps until told: the next submit wakes it
-    std::mutex write_mutex_;  // held by whoever writes a batch: keeps each file's records in order
+    std::timed_mutex write_mutex_;  // held by whoever writes a batch: keeps each file's records in order
     std::vector<Job> batch_;  // the batch being written (under write_mutex_)
     Sha256 sha_;              // under write_mutex_
     std::thread thread_;
