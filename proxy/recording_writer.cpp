@@ -5,7 +5,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 
 namespace jitgate::proxy {
 namespace {
@@ -116,7 +118,7 @@ std::string RecordingWriter::submit(const std::shared_ptr<RecordingFile>& file, 
     }
     queued_bytes_ += body.size();
     file->submitted_.fetch_add(1, std::memory_order_relaxed);
-    queue_.push_back(Job{file, std::move(body)});
+    queue_.push_back(Job{file, std::move(body), Clock::now()});
     if (spare_.empty()) {
         body = std::string();
     } else {
@@ -151,16 +153,29 @@ void RecordingWriter::run() {
             // Leave the records to their sessions for a moment: a busy session flushes them itself.
             if (!stopping_) work_.wait_for(lock, options_.delay, [&] { return stopping_; });
             if (queue_.empty()) continue;
+            if (!stopping_ && queue_.front().queued > Clock::now() - options_.delay) continue;  // all young
         }
         const std::lock_guard writing(write_mutex_);
-        drain();
+        bool stopping = false;
+        {
+            const std::lock_guard lock(mutex_);
+            stopping = stopping_;
+        }
+        if (stopping) drain();
+        else drain(Clock::now() - options_.delay);
     }
 }
 
-void RecordingWriter::drain() {
+void RecordingWriter::drain(std::optional<Clock::time_point> cutoff) {
     {
         const std::lock_guard lock(mutex_);
-        batch_.swap(queue_);
+        if (!cutoff) {
+            batch_.swap(queue_);
+        } else {
+            const auto young = std::find_if(queue_.begin(), queue_.end(), [&](const Job& job) { return job.queued > *cutoff; });
+            batch_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(young));
+            queue_.erase(queue_.begin(), young);
+        }
     }
     if (batch_.empty()) return;
     write_batch(batch_);

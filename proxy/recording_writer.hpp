@@ -3,9 +3,10 @@
 // before, chain.hpp) and appends them to their files, one write() per file per batch.
 //
 // Two drain it, as PostgreSQL's WAL is written (group commit):
-// - the writer thread, in the background: it lets records sit for `delay` (1 ms), then writes whatever
-//   is still queued, so a record is on disk within about a millisecond of its statement even when its
-//   session goes quiet; it sleeps without a timer while the queue is empty.
+// - the writer thread, in the background: it writes the records that have sat in the queue for `delay`
+//   (1 ms) or longer, so a record is on disk within about two milliseconds of its statement even when
+//   its session goes quiet; it leaves younger ones to their sessions (no contention with a busy
+//   session's flush) and sleeps without a timer while the queue is empty.
 // - a session that needs its records on disk now (before it forwards its next statement: the promise of
 //   record_failure: block) calls flush(), which writes the whole queue, every session's records, on the
 //   calling thread. At the rate a busy session sends statements this is the common case, and it costs
@@ -32,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -107,13 +109,16 @@ public:
     [[nodiscard]] bool flush();
 
 private:
+    using Clock = std::chrono::steady_clock;
     struct Job {
         std::shared_ptr<RecordingFile> file;
         std::string body;
+        Clock::time_point queued;
     };
     void run();
-    // Takes the queue and writes it; the caller holds write_mutex_.
-    void drain();
+    // Takes the queue (all of it, or the jobs queued before `cutoff`: a prefix, so each file's records
+    // stay in order) and writes it; the caller holds write_mutex_.
+    void drain(std::optional<Clock::time_point> cutoff = std::nullopt);
     void write_batch(std::vector<Job>& batch);
     void recycle(std::vector<Job>& batch);
 
