@@ -68,6 +68,32 @@ StatementRecord select_statement(std::chrono::milliseconds after) {
     return r;
 }
 
+// Caps this process's file size (RLIMIT_FSIZE, SIGXFSZ ignored) at `bytes` until release() or the end
+// of the scope: the next write past it fails with EFBIG, as a full disk would fail it.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(std::uintmax_t bytes) : old_handler_(std::signal(SIGXFSZ, SIG_IGN)) {
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_) == 0);
+        rlimit tight = old_;
+        tight.rlim_cur = bytes;
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &tight) == 0);
+    }
+    ~FileSizeLimit() { release(); }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+    void release() {
+        if (released_) return;
+        released_ = true;
+        ::setrlimit(RLIMIT_FSIZE, &old_);
+        std::signal(SIGXFSZ, old_handler_);
+    }
+
+private:
+    rlimit old_{};
+    void (*old_handler_)(int);
+    bool released_ = false;
+};
+
 void write_session(SessionRecorder& recorder, int statements) {
     for (int i = 0; i < statements; ++i) REQUIRE(recorder.statement(select_statement(i * 1000ms)));
 }
@@ -207,15 +233,9 @@ TEST_CASE("a recording that cannot be opened or written is an error value and re
     }
     SECTION("a write that fails mid-session (file size limit)") {
         auto recorder = open_recorder(dir.path);
-        rlimit old{};
-        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-        const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-        rlimit tight = old;
-        tight.rlim_cur = std::filesystem::file_size(recorder->path());
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &tight) == 0);
+        FileSizeLimit limit(std::filesystem::file_size(recorder->path()));
         const RecordStatus failed = recorder->statement(select_statement(1000ms));
-        ::setrlimit(RLIMIT_FSIZE, &old);
-        std::signal(SIGXFSZ, old_handler);
+        limit.release();
         CHECK_FALSE(failed);
         CHECK(failed.error.find("cannot write: File too large") != std::string::npos);
         CHECK(recorder->statement(select_statement(2000ms)).error == failed.error);
@@ -322,19 +342,13 @@ TEST_CASE("a write the writer thread cannot do reaches the session as a failure,
     RecorderOptions options;
     options.writer = &writer;
     auto recorder = open_recorder(dir.path, options);
-    rlimit old{};
-    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit tight = old;
-    tight.rlim_cur = std::filesystem::file_size(recorder->path());
-    REQUIRE(::setrlimit(RLIMIT_FSIZE, &tight) == 0);
+    FileSizeLimit limit(std::filesystem::file_size(recorder->path()));
     CHECK(recorder->statement(select_statement(1000ms)));  // handed over: the write happens later
     std::atomic<bool> woken{false};
     if (recorder->notify_when_written([&] { woken = true; })) {
         for (int i = 0; i < 2000 && !woken; ++i) std::this_thread::sleep_for(1ms);
     }
-    ::setrlimit(RLIMIT_FSIZE, &old);
-    std::signal(SIGXFSZ, old_handler);
+    limit.release();
     CHECK_FALSE(recorder->pending());
     CHECK(recorder->failed());
     const RecordStatus failed = recorder->status();
