@@ -207,6 +207,7 @@ struct Config {
     std::string state = "sqlite:state/jitgate.db";
     std::filesystem::path recordings = "state/recordings";
     std::filesystem::path audit_log = "state/audit.jsonl";
+    bool record = true;         // `record: false`: no session recordings (the audit log is always kept)
     bool record_params = true;
     std::size_t record_rows = 0;
     bool record_failure_block = true;

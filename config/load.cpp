@@ -192,13 +192,15 @@ void load_path(Building& b, const Value& value, std::string_view key, std::files
     if (std::optional<std::filesystem::path> path = b.reader.path(value, key)) out = *path;
 }
 
-constexpr std::array<Section, 17> sections{{
+constexpr std::array<Section, 18> sections{{
     {"listen", &load_listen},
     {"tls", &load_tls},
     {"ssh_host_key", [](Building& b, const Value& v) { load_path(b, v, "ssh_host_key", b.config.ssh_host_key); }},
     {"state", &load_state},
     {"recordings", [](Building& b, const Value& v) { load_path(b, v, "recordings", b.config.recordings); }},
     {"audit_log", [](Building& b, const Value& v) { load_path(b, v, "audit_log", b.config.audit_log); }},
+    {"record",
+     [](Building& b, const Value& v) { b.config.record = b.reader.boolean(v, "record").value_or(b.config.record); }},
     {"record_params",
      [](Building& b, const Value& v) {
          b.config.record_params = b.reader.boolean(v, "record_params").value_or(b.config.record_params);
@@ -236,7 +238,7 @@ void load_document(Building& b, const YAML::Node& root) {
     const Value top{root, root.Mark()};
     std::optional<Fields> fields =
         b.reader.fields(top, "the config",
-                        {"listen", "tls", "ssh_host_key", "state", "recordings", "audit_log", "record_params",
+                        {"listen", "tls", "ssh_host_key", "state", "recordings", "audit_log", "record", "record_params",
                          "record_rows", "record_failure", "targets", "users", "roles", "access", "grants",
                          "classify", "guardrails", "limits"});
     if (!fields) return;

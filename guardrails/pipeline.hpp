@@ -77,22 +77,4 @@ public:
 // The rule id of the block for a decision that could not be recorded (audit log or session recording).
 inline constexpr std::string_view audit_failure_rule = "builtin:audit-trail";
 
-// Allows everything; the PostgreSQL path's default until the real pipeline is plugged in.
-class AllowAllPipeline final : public Pipeline {
-public:
-    [[nodiscard]] Decision evaluate(const Command& command) const override;
-};
-
-// For tests of enforcement only: blocks every command whose text contains `marker` (and, when
-// block_function_calls is set, every FunctionCall). It only ever denies, so it cannot open anything.
-class MarkerDenyPipeline final : public Pipeline {
-public:
-    explicit MarkerDenyPipeline(std::string marker, bool block_function_calls = true);
-    [[nodiscard]] Decision evaluate(const Command& command) const override;
-
-private:
-    std::string marker_;
-    bool block_function_calls_;
-};
-
 }  // namespace jitgate::guardrails

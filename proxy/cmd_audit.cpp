@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "proxy/audit_json.hpp"
 #include "proxy/commands.hpp"
+#include "proxy/hooks.hpp"
 #include "proxy/text_table.hpp"
 
 #include <fmt/format.h>
@@ -130,24 +131,12 @@ using Row = std::array<std::string, 7>;
     return 1;
 }
 
-[[nodiscard]] std::optional<config::TimePoint> now_or_test_clock(std::string& error) {
-    if (const char* fake = std::getenv("JITGATE_TEST_NOW"); fake != nullptr && *fake != '\0') {
-        config::Parsed<config::TimePoint> parsed = config::parse_timestamp(fake);
-        if (!parsed) error = "JITGATE_TEST_NOW: " + parsed.error;
-        return parsed.value;
-    }
-    return std::chrono::system_clock::now();
-}
-
 [[nodiscard]] int run_audit(const AuditOptions& options) {
     Filter filter{options.user, options.target, std::nullopt, options.decision, options.type};
     if (!options.since.empty()) {
         const config::Parsed<config::Seconds> age = config::parse_duration(options.since);
         if (!age) return refuse(fmt::format("--since `{}`: {}", options.since, age.error));
-        std::string error;
-        const std::optional<config::TimePoint> now = now_or_test_clock(error);
-        if (!now) return refuse(error);
-        filter.since = *now - *age.value;
+        filter.since = cli_now() - *age.value;
     }
     const std::optional<std::filesystem::path> found = audit_log_path(options.file, options.config_path);
     if (!found) return 1;

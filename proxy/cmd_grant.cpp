@@ -6,6 +6,7 @@
 #include "config/config.hpp"
 #include "guardrails/grants.hpp"
 #include "proxy/commands.hpp"
+#include "proxy/hooks.hpp"
 #include "proxy/state_store.hpp"
 
 #include <fmt/format.h>
@@ -48,13 +49,32 @@ struct Context {
     config::TimePoint now;
 };
 
-[[nodiscard]] std::string caller_identity() {
-    if (const char* user = std::getenv("JITGATE_USER"); user != nullptr && *user != '\0') return user;
+// The OS user running this command: the only identity the local CLI can prove (until the API's login).
+[[nodiscard]] std::string os_user() {
     if (const passwd* entry = ::getpwuid(::geteuid()); entry != nullptr && entry->pw_name != nullptr) {
         return entry->pw_name;
     }
-    if (const char* login = std::getenv("LOGNAME"); login != nullptr) return login;
     return {};
+}
+
+// Who a grant step acts as: `named` (--user/--by), else $JITGATE_USER, else the OS user. A name other
+// than the OS user is taken only from root (an admin acting on the proxy host); anyone else is refused,
+// so a local engineer cannot approve as an approver. Empty with `error` set when refused.
+[[nodiscard]] std::string acting_identity(const std::string& named, std::string& error) {
+    std::string who = named;
+    if (who.empty()) {
+        if (const char* user = std::getenv("JITGATE_USER"); user != nullptr && *user != '\0') who = user;
+    }
+    const std::string os = os_user();
+    if (who.empty()) who = os;
+    if (who.empty()) {
+        error = "cannot tell who you are (no OS user name for this uid)";
+    } else if (who != os && ::geteuid() != 0) {
+        error = fmt::format("you are OS user {}; only root may act as {} (--user/--by/$JITGATE_USER name "
+                            "someone else)", os.empty() ? std::string{"(unknown)"} : os, who);
+        who.clear();
+    }
+    return who;
 }
 
 [[nodiscard]] std::string format_time(std::optional<config::TimePoint> when) {
@@ -80,15 +100,7 @@ struct Context {
         return false;
     }
     context.store = std::move(*store.value);
-    context.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (const char* fake = std::getenv("JITGATE_TEST_NOW"); fake != nullptr && *fake != '\0') {
-        const config::Parsed<config::TimePoint> parsed = config::parse_timestamp(fake);
-        if (!parsed) {
-            fmt::print(stderr, "jitgate: JITGATE_TEST_NOW: {}\n", parsed.error);
-            return false;
-        }
-        context.now = *parsed.value;
-    }
+    context.now = std::chrono::floor<std::chrono::seconds>(cli_now());
     return true;
 }
 
@@ -105,15 +117,16 @@ struct Context {
 [[nodiscard]] int run_request(const GrantOptions& options) {
     const config::Parsed<config::Seconds> duration = config::parse_duration(options.duration);
     if (!duration) return refuse(fmt::format("--for `{}`: {}", options.duration, duration.error));
+    guardrails::GrantRequest ask;
+    std::string error;
+    ask.user = acting_identity(options.user, error);
+    if (ask.user.empty()) return refuse(error);
     Context context;
     if (!load(options, context)) return 1;
-    guardrails::GrantRequest ask;
-    ask.user = options.user.empty() ? caller_identity() : options.user;
     ask.target = options.target;
     ask.role = options.role;
     ask.duration = *duration.value;
     ask.reason = options.reason;
-    if (ask.user.empty()) return refuse("cannot tell who you are: pass --user or set JITGATE_USER");
     if (options.user.empty() && context.config->find_user(ask.user) == nullptr) {
         return refuse(fmt::format("{} is not a user in the config (the requester is $JITGATE_USER, else the login "
                                   "name; pass --user)",
@@ -141,10 +154,11 @@ struct Context {
 using Step = guardrails::GrantResult (*)(const config::Config&, const Grant&, std::string_view, config::TimePoint);
 
 [[nodiscard]] int run_decision(const GrantOptions& options, Step step, std::string_view verb) {
+    std::string error;
+    const std::string by = acting_identity(options.by, error);
+    if (by.empty()) return refuse(error);
     Context context;
     if (!load(options, context)) return 1;
-    const std::string by = options.by.empty() ? caller_identity() : options.by;
-    if (by.empty()) return refuse("cannot tell who you are: pass --by or set JITGATE_USER");
     for (const Grant& grant : guardrails::config_grants(*context.config)) {
         if (grant.id == options.id) return refuse(step(*context.config, grant, by, context.now).error.message);
     }
@@ -262,8 +276,8 @@ void add_config_option(CLI::App& command, GrantOptions& options) {
 
 void add_grant(CLI::App& app, Run& run) {
     CLI::App* grant = app.add_subcommand(
-        "grant", "Request, approve, deny, revoke and list just-in-time grants (trusts the caller's --user/--by "
-                 "until the admin API exists)");
+        "grant", "Request, approve, deny, revoke and list just-in-time grants in the local state store (as your OS "
+                 "user; only root may name another with --user/--by/$JITGATE_USER)");
     grant->require_subcommand(1);
     auto options = std::make_shared<GrantOptions>();
 
@@ -272,13 +286,13 @@ void add_grant(CLI::App& app, Run& run) {
     request->add_option("--role", options->role, "The role to request")->required();
     request->add_option("--for", options->duration, "How long, e.g. 30m, 2h, 1h30m")->required();
     request->add_option("--reason", options->reason, "Why (a ticket or incident id)")->required();
-    request->add_option("--user", options->user, "Who asks (default: $JITGATE_USER, then the OS login name)");
+    request->add_option("--user", options->user, "Who asks (root only; default: $JITGATE_USER, then your OS user)");
     add_config_option(*request, *options);
     request->callback([&run, options] { run = [options] { return run_request(*options); }; });
 
     CLI::App* approve = grant->add_subcommand("approve", "Approve a pending grant (not your own)");
     approve->add_option("id", options->id, "The grant id, e.g. g-7f3a9c")->required();
-    approve->add_option("--by", options->by, "The approver, one of the rule's approvers")->required();
+    approve->add_option("--by", options->by, "The approver, one of the rule's approvers (default: $JITGATE_USER, then your OS user; another name: root only)");
     add_config_option(*approve, *options);
     approve->callback([&run, options] {
         run = [options] { return run_decision(*options, &guardrails::approve, "approved"); };
@@ -286,13 +300,13 @@ void add_grant(CLI::App& app, Run& run) {
 
     CLI::App* deny = grant->add_subcommand("deny", "Deny a pending grant (not your own)");
     deny->add_option("id", options->id, "The grant id")->required();
-    deny->add_option("--by", options->by, "The approver, one of the rule's approvers")->required();
+    deny->add_option("--by", options->by, "The approver, one of the rule's approvers (default: $JITGATE_USER, then your OS user; another name: root only)");
     add_config_option(*deny, *options);
     deny->callback([&run, options] { run = [options] { return run_decision(*options, &guardrails::deny, "denied"); }; });
 
     CLI::App* revoke = grant->add_subcommand("revoke", "End a pending or approved grant now");
     revoke->add_option("id", options->id, "The grant id")->required();
-    revoke->add_option("--by", options->by, "Who revokes (default: $JITGATE_USER, then the OS login name)");
+    revoke->add_option("--by", options->by, "Who revokes (root only; default: $JITGATE_USER, then your OS user)");
     add_config_option(*revoke, *options);
     revoke->callback([&run, options] { run = [options] { return run_decision(*options, &revoke_step, "revoked"); }; });
 

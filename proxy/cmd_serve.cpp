@@ -1,5 +1,6 @@
 // `jitgate serve -c FILE`: loads the config and runs the proxy until SIGTERM/SIGINT (DESIGN §2).
 #include "proxy/commands.hpp"
+#include "proxy/hooks.hpp"
 #include "proxy/audit_log.hpp"
 #include "proxy/policy_keeper.hpp"
 #include "proxy/server.hpp"
@@ -49,24 +50,18 @@ int run_serve(const ServeOptions& options) {
     }
     auto context = std::make_shared<ServerContext>();
     context->config = loaded.config;
-    if (const char* marker = std::getenv("JITGATE_TEST_DENY_MARKER"); marker != nullptr && *marker != '\0') {
-        spdlog::warn("JITGATE_TEST_DENY_MARKER is set: the test-only deny rule replaces the guardrails");
-        context->pipeline = std::make_shared<guardrails::MarkerDenyPipeline>(marker);
-    } else if (const char* off = std::getenv("JITGATE_BENCH_ALLOW_ALL"); off != nullptr && std::string_view(off) == "1") {
-        // For scripts/bench only: the cost of the guardrails is measured against this.
-        spdlog::warn("JITGATE_BENCH_ALLOW_ALL=1: NO GUARDRAILS — every statement is forwarded unchecked");
-        context->pipeline = std::make_shared<guardrails::AllowAllPipeline>();
+    if (hooks().pipeline) {
+        // Only the test-only executable sets this hook (tests/support/jitgate_testing.cpp).
+        spdlog::warn("a test pipeline replaces the guardrails");
+        context->pipeline = hooks().pipeline(*loaded.config);
     } else {
         context->guardrails = std::make_shared<guardrails::GuardrailPipeline>(guardrails::Policy::build(
             loaded.config, {}, make_class_source(*loaded.config), std::chrono::system_clock::now(),
             make_shell_class_source(*loaded.config)));
         context->pipeline = context->guardrails;  // the PolicyKeeper adds the store's grants at start
     }
-    if (const char* off = std::getenv("JITGATE_BENCH_NO_RECORDING"); off != nullptr && std::string_view(off) == "1") {
-        // For scripts/bench only: the cost of recording is measured against this.
-        spdlog::warn("JITGATE_BENCH_NO_RECORDING=1: NO SESSION RECORDINGS");
-        context->record = false;
-    }
+    context->record = loaded.config->record;
+    if (!context->record) spdlog::warn("record: false in the config: sessions are not recorded (the audit log still is)");
     if (context->record) context->recording_writer = std::make_unique<RecordingWriter>();
     AuditLog::Options audit_options;
     audit_options.on_failure = [](const std::string& error) {

@@ -6,6 +6,7 @@
 #include "config/config.hpp"
 #include "proxy/audit_json.hpp"
 #include "proxy/commands.hpp"
+#include "proxy/hooks.hpp"
 #include "proxy/state_store.hpp"
 #include "proxy/text_table.hpp"
 
@@ -64,15 +65,6 @@ struct SessionsOptions {
         return nullptr;
     }
     return std::move(*store.value);
-}
-
-[[nodiscard]] std::optional<config::TimePoint> now_or_test_clock(std::string& error) {
-    if (const char* fake = std::getenv("JITGATE_TEST_NOW"); fake != nullptr && *fake != '\0') {
-        config::Parsed<config::TimePoint> parsed = config::parse_timestamp(fake);
-        if (!parsed) error = "JITGATE_TEST_NOW: " + parsed.error;
-        return parsed.value;
-    }
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
 [[nodiscard]] std::string format_time(config::TimePoint when) {
@@ -177,10 +169,7 @@ void append_raw(std::string& out, std::string_view key, std::string_view json) {
     if (!options.since.empty()) {
         const config::Parsed<config::Seconds> age = config::parse_duration(options.since);
         if (!age) return refuse(fmt::format("--since `{}`: {}", options.since, age.error));
-        std::string error;
-        const std::optional<config::TimePoint> now = now_or_test_clock(error);
-        if (!now) return refuse(error);
-        filter.since = *now - *age.value;
+        filter.since = std::chrono::floor<std::chrono::seconds>(cli_now()) - *age.value;
     }
     const std::unique_ptr<StateStore> store = open_existing_store(options.config_path);
     if (!store) return 1;

@@ -6,6 +6,7 @@
 #include "protocols/postgres/frame.hpp"
 #include "protocols/postgres/relay.hpp"
 #include "protocols/postgres/startup.hpp"
+#include "tests/support/test_pipelines.hpp"
 
 #include <cstdint>
 #include <string>

@@ -34,6 +34,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("JITGATE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 JITGATE_BIN = Path(os.environ.get("JITGATE_BIN", REPO / "build" / "proxy" / "jitgate"))
+# The test-only executable (tests/support/jitgate_testing.cpp): the same command line plus test hooks
+# (JITGATE_TEST_NOW, JITGATE_TEST_DENY_MARKER, JITGATE_TEST_ALLOW_ALL), which the shipped jitgate ignores.
+JITGATE_TESTING_BIN = Path(os.environ.get("JITGATE_TESTING_BIN", REPO / "build" / "tests" / "jitgate_testing"))
+
+
+def jitgate_for(env: dict | None) -> Path:
+    """The executable to run with `env`: the test-only one when a test hook is set, else the shipped one."""
+    return JITGATE_TESTING_BIN if env and any(k.startswith("JITGATE_TEST_") for k in env) else JITGATE_BIN
 
 UPSTREAM_USER = "orders_admin"
 UPSTREAM_DB = "orders"
@@ -836,15 +844,16 @@ class Jitgate:
         if DIRECT_MODE:
             self.port = self.pg.port
             return self
-        if not JITGATE_BIN.exists():
-            raise RuntimeError(f"jitgate executable not found at {JITGATE_BIN} (set JITGATE_BIN)")
+        exe = jitgate_for(self.env())
+        if not exe.exists():
+            raise RuntimeError(f"jitgate executable not found at {exe} (set JITGATE_BIN / JITGATE_TESTING_BIN)")
         last = ""
         for _attempt in range(3):
             self.port = free_port() if self.pg else 0
             self.ssh_port = free_port() if self.ssh else 0
             self.config_path.write_text(self.config_text())
             logf = open(self.log, "ab")
-            self.proc = spawn([JITGATE_BIN, "serve", "-c", self.config_path], stdout=logf, stderr=subprocess.STDOUT,
+            self.proc = spawn([exe, "serve", "-c", self.config_path], stdout=logf, stderr=subprocess.STDOUT,
                               env=self.env(), cwd=self.dir)
             logf.close()
             ports = [p for p in (self.port, self.ssh_port) if p]

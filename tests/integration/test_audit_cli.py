@@ -64,7 +64,7 @@ class AuditCli(unittest.TestCase):
         self._dir.cleanup()
 
     def jitgate(self, *args, **env) -> subprocess.CompletedProcess:
-        return subprocess.run([str(JITGATE_BIN), *args], capture_output=True, text=True, timeout=30,
+        return subprocess.run([str(harness.jitgate_for(env)), *args], capture_output=True, text=True, timeout=30,
                               env=harness.clean_env(**env), cwd=self.dir)
 
     def verify(self, path=None) -> subprocess.CompletedProcess:

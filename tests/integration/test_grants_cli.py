@@ -76,8 +76,9 @@ class GrantCli(unittest.TestCase):
         return harness.clean_env(JG_GRANTS_TEST_PASSWORD="not-used", **extra)
 
     def jitgate(self, *args, env=None, config=None) -> subprocess.CompletedProcess:
-        return subprocess.run([str(JITGATE_BIN), *args, "-c", str(config or self.config)], capture_output=True,
-                              text=True, timeout=30, env=env or self.env())
+        env = env or self.env()
+        return subprocess.run([str(harness.jitgate_for(env)), *args, "-c", str(config or self.config)],
+                              capture_output=True, text=True, timeout=30, env=env)
 
     def ok(self, *args, **kwargs) -> str:
         r = self.jitgate(*args, **kwargs)
@@ -156,6 +157,52 @@ class GrantCli(unittest.TestCase):
                 (grant,) = [g for g in self.listed() if g["id"] == gid]
                 self.assertEqual(grant["decided_by"], "auto:access[1].auto_approve[1]" if approved else None)
 
+    def test_the_shipped_jitgate_reads_no_test_clock(self):
+        # issue 10 item 13: JITGATE_TEST_NOW once set the clock `grant request` reads, so a requester got
+        # an auto-approval window's answer at any hour. Only the test-only executable has that hook now.
+        r = subprocess.run([str(JITGATE_BIN), "grant", "request", "orders-db", "--role", "writer", "--for", "30m",
+                            "--reason", "x", "-c", str(self.config)], capture_output=True, text=True, timeout=30,
+                           env=self.env(JITGATE_USER="alice", JITGATE_TEST_NOW="2025-01-15T08:30:00Z"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (grant,) = [g for g in self.listed() if g["user"] == "alice"]
+        self.assertFalse(grant["requested_at"].startswith("2025-"), grant)
+        strings = subprocess.run(["grep", "-c", "-a", "-E", "JITGATE_(TEST|BENCH)_", str(JITGATE_BIN)],
+                                 capture_output=True, text=True)
+        self.assertEqual(strings.stdout.strip(), "0", "the shipped binary names a test or bench switch")
+
+    def test_only_root_may_act_as_someone_else(self):
+        # issue 10 item 7: an OS user who may run the CLI cannot approve (or request) as another identity.
+        os.chmod(self.dir, 0o755)
+        for sub in (self.dir / "state", self.dir / "state" / "nested"):
+            sub.mkdir(parents=True, exist_ok=True)
+            os.chmod(sub, 0o777)
+        self.config.chmod(0o644)
+        gid, _ = self.request(role="operator", duration="10m")
+        self.db.chmod(0o666)
+        nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
+        for argv in (["grant", "approve", gid, "--by", "bob"], ["grant", "deny", gid],
+                     ["grant", "request", "orders-db", "--role", "writer", "--for", "5m", "--reason", "x",
+                      "--user", "alice"]):
+            with self.subTest(argv=argv):
+                env = self.env(JITGATE_USER="bob") if argv[1] == "deny" else self.env()
+                r = subprocess.run([*nobody, str(JITGATE_BIN.resolve()), *argv, "-c", str(self.config)], capture_output=True,
+                                   text=True, timeout=30, env=env, cwd="/")
+                self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+                self.assertIn("you are OS user nobody; only root may act as", r.stderr)
+        (grant,) = [g for g in self.listed() if g["id"] == gid]
+        self.assertEqual(grant["status"], "pending")
+
+    def test_the_grant_cli_reads_no_target_secret(self):
+        # issue 10 item 7: `grant list` loads the config without reading key files or password files.
+        config = self.dir / "ssh.yaml"
+        config.write_text(CONFIG.format(state="sqlite:state/nested/grants.db").replace(
+            "    users:\n",
+            "      - { name: web-1, kind: ssh, address: 127.0.0.1:22, user: deploy, key_file: /nonexistent/key,\n"
+            "          host_key: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\" }\n"
+            "    users:\n", 1))
+        out = self.ok("grant", "list", config=config)
+        self.assertIn("carol", out)
+
     def test_the_requester_defaults_to_JITGATE_USER(self):
         out = self.ok("grant", "request", "orders-db", "--role", "operator", "--for", "10m", "--reason", "x",
                       env=self.env(JITGATE_USER="alice"))
@@ -225,7 +272,7 @@ class GrantCli(unittest.TestCase):
 
     def test_usage_errors_exit_2(self):
         for args in (["grant"], ["grant", "request", "orders-db", "--for", "1h", "--reason", "x"],
-                     ["grant", "approve", "g-123456"], ["grant", "list", "--nope"]):
+                     ["grant", "approve"], ["grant", "list", "--nope"]):
             with self.subTest(args=args):
                 r = self.jitgate(*args)
                 self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))

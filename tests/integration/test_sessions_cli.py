@@ -103,7 +103,7 @@ class SessionsCli(unittest.TestCase):
         self._dir.cleanup()
 
     def jitgate(self, *args, config=None) -> subprocess.CompletedProcess:
-        return subprocess.run([str(JITGATE_BIN), *args, "-c", str(config or self.config)], capture_output=True,
+        return subprocess.run([str(harness.JITGATE_TESTING_BIN), *args, "-c", str(config or self.config)], capture_output=True,
                               text=True, timeout=30, cwd=self.dir,
                               env=harness.clean_env(JG_SESSIONS_TEST_PASSWORD="not-used", JITGATE_TEST_NOW=NOW))
 

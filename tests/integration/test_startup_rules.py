@@ -131,7 +131,7 @@ class StartupRules(IntegrationTest):
     def test_the_server_turning_standard_conforming_strings_off_ends_the_session(self):
         # The guardrails block this SET (test_guardrails); the relay's ParameterStatus check is the
         # backstop behind them, so it is tested without them.
-        jg = self.start_own_jitgate(env={"JITGATE_BENCH_ALLOW_ALL": "1"})
+        jg = self.start_own_jitgate(env={"JITGATE_TEST_ALLOW_ALL": "1"})
         w = jg.wire()
         self.addCleanup(w.close)
         w.send(harness.query_msg("SET standard_conforming_strings = off"))

@@ -3,6 +3,7 @@
 #include "pg_frames.hpp"
 #include "guardrails/sql_cache.hpp"
 #include "protocols/postgres/relay.hpp"
+#include "tests/support/test_pipelines.hpp"
 
 #include <catch2/catch.hpp>
 
