@@ -124,6 +124,7 @@ TEST_CASE("each broken config is refused with one error at the offending node", 
          "record_rows must be a whole number"},
         {"a yes/no that is neither is a type error", with("record_params: maybe\n"), "2:16",
          "record_params must be true or false"},
+        {"record is a yes/no", with("record: sometimes\n"), "2:9", "record must be true or false"},
         {"record_failure is block or continue", with("record_failure: drop\n"), "2:17",
          "record_failure must be block or continue"},
         {"a missing required key is reported at its map",
@@ -445,6 +446,7 @@ guardrails:                 # deny rules win over any grant; mode: enforce | sha
         CHECK(config.record_params);
         CHECK(config.record_rows == 0);
         CHECK(config.record_failure_block);
+        CHECK(config.record);
     }
     SECTION("targets carry their upstream secrets, from the environment or a file") {
         REQUIRE(config.targets.size() == 3);
@@ -544,7 +546,8 @@ guardrails:                 # deny rules win over any grant; mode: enforce | sha
 }
 
 TEST_CASE("limits and recording switches are read with their units", "[config]") {
-    const LoadResult result = load(with("record_params: false\n"
+    const LoadResult result = load(with("record: false\n"
+                                        "record_params: false\n"
                                         "record_rows: 5\n"
                                         "record_failure: continue\n"
                                         "limits:\n"
@@ -557,6 +560,7 @@ TEST_CASE("limits and recording switches are read with their units", "[config]")
     INFO(all_errors(result));
     REQUIRE(result.config);
     const Config& config = *result.config;
+    CHECK_FALSE(config.record);
     CHECK_FALSE(config.record_params);
     CHECK(config.record_rows == 5);
     CHECK_FALSE(config.record_failure_block);
