@@ -3,6 +3,8 @@
 // statements. Times are stored as Unix seconds.
 #include "proxy/state_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -269,6 +271,10 @@ StoreResult<std::unique_ptr<StateStore>> StateStore::open(std::string_view state
                                               path.parent_path().string(), error.message())};
         }
     }
+    // A new store is created 0600 before SQLite opens it: it holds every grant and the session index, and
+    // SQLite gives its -wal and -shm files the database file's permissions. An existing file is left as
+    // its admin set it.
+    if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) {

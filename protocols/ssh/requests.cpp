@@ -9,6 +9,14 @@ bool blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\n'; }
 }  // namespace
 
 bool env_allowed(std::string_view name) noexcept {
+    // A name is [A-Za-z_][A-Za-z0-9_]* (POSIX); "LC_A=B" or "LC_\n..." would reach the target's environ
+    // as something else than a locale setting.
+    const auto name_char = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    };
+    for (const char c : name) {
+        if (!name_char(c)) return false;
+    }
     return name == "LANG" || name == "TERM" || (name.starts_with("LC_") && name.size() > 3);
 }
 

@@ -192,6 +192,15 @@ class GrantCli(unittest.TestCase):
         (grant,) = [g for g in self.listed() if g["id"] == gid]
         self.assertEqual(grant["status"], "pending")
 
+    def test_a_new_state_store_and_its_wal_are_readable_by_its_owner_only(self):
+        # issue 10 item 12: the store holds every grant and the session index (was created 0644).
+        self.request(role="operator", duration="10m")
+        files = [p for p in self.db.parent.iterdir() if p.name.startswith(self.db.name)]
+        self.assertIn(self.db, files)
+        for path in files:
+            with self.subTest(path=path.name):
+                self.assertEqual(path.stat().st_mode & 0o777, 0o600, oct(path.stat().st_mode))
+
     def test_the_grant_cli_reads_no_target_secret(self):
         # issue 10 item 7: `grant list` loads the config without reading key files or password files.
         config = self.dir / "ssh.yaml"

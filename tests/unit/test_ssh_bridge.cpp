@@ -21,6 +21,9 @@ TEST_CASE("only the locale and the terminal type pass as environment variables",
         {"LANG", true},        {"LC_ALL", true},     {"LC_CTYPE", true}, {"TERM", true},
         {"LC_", false},        {"LD_PRELOAD", false}, {"BASH_ENV", false}, {"PATH", false},
         {"lang", false},       {"TERMINFO", false},  {"", false},
+        // issue 10 item 11: only a well-formed name, [A-Za-z_][A-Za-z0-9_]*
+        {"LC_A=B", false},     {"LC_ALL=C", false},  {"LC_X\nPATH", false}, {"LC_ X", false},
+        {"TERM=xterm", false}, {"LC_-", false},      {std::string_view{"LC_\0A", 5}, false}, {"LC_MY_1", true},
     };
     for (const Row& row : rows) {
         INFO(row.name);
