@@ -185,6 +185,12 @@ class SshRelay(SshBase):
                               options=("-o", "SetEnv=LC_JG=ok JG_SECRET=leaked"))
         self.assertEqual((r.returncode, r.stdout), (0, b"[ok][]\n"), r.stderr)
 
+    def test_a_malformed_locale_name_does_not_reach_the_target(self):
+        # issue 10 item 11: LC_* matched by prefix only, so a name no shell could assign got through.
+        r = self.client().ssh("web-1", "env | grep '^LC_' | sort",
+                              options=("-o", "SetEnv=LC_JG=ok LC_JG-X=bad LC_JG.Y=bad"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"LC_JG=ok\n"), r.stderr)
+
     def test_64_mib_through_cat_arrive_byte_identical_both_ways(self):
         source = self.tmp / "big.bin"
         source.write_bytes(os.urandom(BIG))
