@@ -165,14 +165,14 @@ AuditResult<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::pat
         chain.prev = Sha256{}.hex(line);
         if (!notice.empty()) notice += fmt::format("; the chain continues after seq {}", *seq);
     }
-    return Result{std::unique_ptr<AuditLog>{new AuditLog(path, fd, std::move(options), std::move(chain),
+    return Result{std::unique_ptr<AuditLog>{new AuditLog(path, fd, end, std::move(options), std::move(chain),
                                                          std::move(notice))},
                   {}};
 }
 
-AuditLog::AuditLog(std::filesystem::path path, int fd, Options options, Chain chain, std::string notice)
+AuditLog::AuditLog(std::filesystem::path path, int fd, off_t end, Options options, Chain chain, std::string notice)
     : path_(std::move(path)), fd_(fd), options_(std::move(options)), notice_(std::move(notice)),
-      chain_(std::move(chain)) {
+      chain_(std::move(chain)), good_end_(end) {
     writer_ = std::thread([this] { write_loop(); });
 }
 
@@ -188,7 +188,7 @@ AuditLog::~AuditLog() {
     ::close(fd_);
 }
 
-void AuditLog::append_time(config::TimePoint when) {
+void AuditLog::append_time(std::string& out, config::TimePoint when) {
     const std::int64_t ms = std::chrono::floor<std::chrono::milliseconds>(when.time_since_epoch()).count();
     const std::int64_t second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
     const auto milli = static_cast<unsigned>(ms - second * 1000);
@@ -199,17 +199,17 @@ void AuditLog::append_time(config::TimePoint when) {
         cached_prefix_size_ = std::strftime(cached_prefix_, sizeof cached_prefix_, "%Y-%m-%dT%H:%M:%S.", &utc);
         cached_second_ = second;
     }
-    pending_ += "\"time\":\"";
-    pending_.append(cached_prefix_, cached_prefix_size_);
+    out += "\"time\":\"";
+    out.append(cached_prefix_, cached_prefix_size_);
     const char tail[] = {static_cast<char>('0' + milli / 100), static_cast<char>('0' + milli / 10 % 10),
                          static_cast<char>('0' + milli % 10), 'Z', '"', ','};
-    pending_.append(tail, sizeof tail);
+    out.append(tail, sizeof tail);
 }
 
 // A batch this large is written at once, without lingering: well before callers would have to wait.
 std::size_t AuditLog::hurry_bytes() const noexcept { return std::min(large_batch, options_.max_pending_bytes / 2); }
 
-void AuditLog::enqueue(const std::string& body) {
+AuditLog::Ticket AuditLog::enqueue(const std::string& body) {
     std::unique_lock lock(mutex_);
     if (pending_.size() >= options_.max_pending_bytes) {
         work_.notify_one();
@@ -217,66 +217,126 @@ void AuditLog::enqueue(const std::string& body) {
     }
     const std::size_t before = pending_.size();
     // The time is taken under the lock, so times never go backwards in file order (unless the clock does).
-    append_time(options_.clock());
+    append_time(pending_, options_.clock());
     pending_ += body;
     pending_ += '\n';
-    ++queued_;
+    const Ticket ticket = ++queued_;
     const std::size_t hurry = hurry_bytes();
     const bool wake = writer_idle_ || (before < hurry && pending_.size() >= hurry);
     writer_idle_ = false;
     lock.unlock();
     if (wake) work_.notify_one();
+    return ticket;
 }
 
 void AuditLog::write_loop() {
-    Sha256 sha;
-    std::string batch;
-    std::string lines;
     std::unique_lock lock(mutex_);
     while (true) {
-        const auto urgent = [&] { return stopping_ || flush_wanted_ > done_ || pending_.size() >= hurry_bytes(); };
+        const auto urgent = [&] {
+            return stopping_ || flush_wanted_ > done_.load(std::memory_order_relaxed) || pending_.size() >= hurry_bytes();
+        };
         if (pending_.empty() && !stopping_) {
             writer_idle_ = true;
             work_.wait(lock, [&] { return !pending_.empty() || stopping_; });
         }
         if (!urgent()) work_.wait_for(lock, linger, urgent);
         if (pending_.empty() && stopping_) break;
-        batch.swap(pending_);
-        const std::uint64_t upto = queued_;
-        space_.notify_all();
         lock.unlock();
-
-        std::string error;
-        if (healthy()) {
-            lines.clear();
-            std::string_view bodies = batch;
-            while (!bodies.empty()) {
-                const std::size_t end = bodies.find('\n');
-                const std::string_view body = bodies.substr(0, end);
-                bodies.remove_prefix(end + 1);
-                chain_.append(lines, body, sha);
-            }
-            error = write_batch(lines);
-        }
-        batch.clear();
-
+        write_pending();
         lock.lock();
-        if (!error.empty()) {
-            last_error_ = error;
-            healthy_.store(false, std::memory_order_release);
-            if (options_.on_failure) {
-                lock.unlock();
-                options_.on_failure(error);
-                lock.lock();
-            }
-        }
-        done_ = upto;
-        written_.notify_all();
     }
 }
 
-// write()s all of `lines`; an error sentence on failure.
-std::string AuditLog::write_batch(std::string_view lines) {
+bool AuditLog::written(Ticket ticket) const noexcept {
+    return done_.load(std::memory_order_acquire) >= ticket && ticket >= good_from_.load(std::memory_order_acquire);
+}
+
+bool AuditLog::commit(Ticket ticket) {
+    if (done_.load(std::memory_order_acquire) < ticket) write_pending();
+    return written(ticket);
+}
+
+// Chains and writes every record queued so far, on the calling thread; one writer at a time. A failed
+// batch is cut away again and its records are dropped; the next batch that is written starts with an
+// audit_gap record for them.
+void AuditLog::write_pending() {
+    const std::lock_guard writing(write_mutex_);
+    std::unique_lock lock(mutex_);
+    if (pending_.empty()) return;
+    batch_.clear();
+    if (dropped_ > 0 && !broken_) {  // the first batch after an outage says what the outage cost
+        append_time(batch_, options_.clock());
+        Body gap{"audit_gap", ""};
+        gap.number("dropped", dropped_).text("error", outage_error_);
+        batch_ += gap.str();
+        batch_ += '\n';
+        batch_ += pending_;
+        pending_.clear();
+    } else {
+        batch_.swap(pending_);
+    }
+    const std::uint64_t from = done_.load(std::memory_order_relaxed) + 1;
+    const std::uint64_t upto = queued_;
+    space_.notify_all();
+    lock.unlock();
+
+    std::string error = broken_ ? std::string("the log is broken") : std::string{};
+    if (!broken_) {
+        saved_.next_seq = chain_.next_seq;
+        saved_.prev.assign(chain_.prev);  // no allocation once warm
+        lines_.clear();
+        std::string_view bodies = batch_;
+        while (!bodies.empty()) {
+            const std::size_t end = bodies.find('\n');
+            chain_.append(lines_, bodies.substr(0, end), sha_);
+            bodies.remove_prefix(end + 1);
+        }
+        std::size_t written = 0;
+        error = write_batch(lines_, written);
+        if (error.empty()) {
+            good_end_ += static_cast<off_t>(lines_.size());
+        } else {
+            chain_.next_seq = saved_.next_seq;  // the chain goes on from the last record in the file
+            chain_.prev.assign(saved_.prev);
+            if (written > 0 && ::ftruncate(fd_, good_end_) != 0) {
+                broken_ = true;
+                error += fmt::format("; cannot cut the torn batch away ({}), so nothing more is written until "
+                                     "jitgate is restarted",
+                                     errno_text(errno));
+            }
+        }
+    }
+    batch_.clear();
+
+    const bool failed = !error.empty();
+    const bool failure_is_new = failed && healthy();
+    const bool recovered = !failed && !healthy();
+    const std::uint64_t lost = dropped_;
+    if (failed) {
+        if (dropped_ == 0) outage_error_ = error;
+        dropped_ += upto - from + 1;
+    } else {
+        dropped_ = 0;
+        outage_error_.clear();
+    }
+    lock.lock();
+    if (failed) {
+        last_error_ = error;
+        good_from_.store(upto + 1, std::memory_order_release);
+        healthy_.store(false, std::memory_order_release);
+    } else if (recovered) {
+        last_error_.clear();
+        healthy_.store(true, std::memory_order_release);
+    }
+    done_.store(upto, std::memory_order_release);
+    written_.notify_all();
+    lock.unlock();
+    if (failure_is_new && options_.on_failure) options_.on_failure(error);
+    if (recovered && options_.on_recovery) options_.on_recovery(lost);
+}
+
+// write()s all of `lines`, counting in `written` what reached the file; an error sentence on failure.
+std::string AuditLog::write_batch(std::string_view lines, std::size_t& written) {
     const char* data = lines.data();
     std::size_t left = lines.size();
     while (left > 0) {
@@ -285,6 +345,7 @@ std::string AuditLog::write_batch(std::string_view lines) {
         if (n < 0) return fmt::format("audit log {}: cannot write: {}", path_.string(), errno_text(errno));
         data += n;
         left -= static_cast<std::size_t>(n);
+        written += static_cast<std::size_t>(n);
     }
     return {};
 }
@@ -292,10 +353,10 @@ std::string AuditLog::write_batch(std::string_view lines) {
 bool AuditLog::flush() {
     std::unique_lock lock(mutex_);
     const std::uint64_t target = queued_;
-    if (done_ < target) {
+    if (done_.load(std::memory_order_relaxed) < target) {
         flush_wanted_ = std::max(flush_wanted_, target);
         work_.notify_one();
-        written_.wait(lock, [&] { return done_ >= target; });
+        written_.wait(lock, [&] { return done_.load(std::memory_order_relaxed) >= target; });
     }
     return healthy();
 }
@@ -305,23 +366,23 @@ std::string AuditLog::last_error() const {
     return last_error_;
 }
 
-void AuditLog::auth(const AuthRecord& r) {
+AuditLog::Ticket AuditLog::auth(const AuthRecord& r) {
     Body body{"auth", r.config};
     body.text("user", r.user)
         .text("target", r.target)
         .text("client", r.client)
         .word("result", r.result == AuthResult::ok ? "ok" : "failed")
         .text("reason", r.reason);
-    enqueue(body.str());
+    return enqueue(body.str());
 }
 
-void AuditLog::session_start(const SessionStartRecord& r) {
+AuditLog::Ticket AuditLog::session_start(const SessionStartRecord& r) {
     Body body{"session_start", r.config};
     body.number("session", r.session).text("user", r.user).text("target", r.target).text("client", r.client);
-    enqueue(body.str());
+    return enqueue(body.str());
 }
 
-void AuditLog::session_end(const SessionEndRecord& r) {
+AuditLog::Ticket AuditLog::session_end(const SessionEndRecord& r) {
     Body body{"session_end", r.config};
     body.number("session", r.session)
         .text("user", r.user)
@@ -329,10 +390,10 @@ void AuditLog::session_end(const SessionEndRecord& r) {
         .number("statements", r.statements)
         .number("blocked", r.blocked)
         .text("reason", r.reason);
-    enqueue(body.str());
+    return enqueue(body.str());
 }
 
-void AuditLog::decision(const DecisionRecord& r) {
+AuditLog::Ticket AuditLog::decision(const DecisionRecord& r) {
     Body body{"decision", r.config};
     body.number("session", r.session)
         .text("user", r.user)
@@ -345,10 +406,10 @@ void AuditLog::decision(const DecisionRecord& r) {
         .text("rule", r.rule)
         .text("grant", r.grant)
         .text("reason", r.reason);
-    enqueue(body.str());
+    return enqueue(body.str());
 }
 
-void AuditLog::grant(const GrantRecord& r) {
+AuditLog::Ticket AuditLog::grant(const GrantRecord& r) {
     Body body{"grant", r.config};
     body.word("action", to_string(r.action))
         .text("id", r.id)
@@ -358,13 +419,13 @@ void AuditLog::grant(const GrantRecord& r) {
         .text("by", r.by)
         .word("status", guardrails::to_string(r.status))
         .text("reason", r.reason);
-    enqueue(body.str());
+    return enqueue(body.str());
 }
 
-void AuditLog::config_reload(const ConfigReloadRecord& r) {
+AuditLog::Ticket AuditLog::config_reload(const ConfigReloadRecord& r) {
     Body body{"config_reload", r.config};
     body.word("result", r.result == ReloadResult::ok ? "ok" : "refused").text("path", r.path).text("error", r.error);
-    enqueue(body.str());
+    return enqueue(body.str());
 }
 
 // The audit records' own fields: time, type and config present, the time an RFC 3339 timestamp.

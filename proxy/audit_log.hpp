@@ -7,10 +7,20 @@
 // SQL) and append it to a shared pending buffer; one writer thread numbers, chains, hashes and write()s
 // whole batches, within about 2 ms.
 //
-// Failure: when a write fails (disk full, EIO) the log turns unhealthy for good: healthy() is false,
-// last_error() says why, Options::on_failure is called once (from the writer thread), and later records
-// are dropped. The proxy checks healthy() before forwarding a statement and blocks when it is false
-// (fail closed); a new AuditLog must be opened to recover.
+// Durability before forwarding: every record call returns its ticket, and commit(ticket) makes sure the
+// record is in the file before the caller goes on: if the writer has not got to it yet, the caller
+// writes the whole pending batch itself, on its own thread (group commit, as the recordings do). The
+// proxy commits a decision before it forwards the statement, so no statement reaches a server before
+// its record is written.
+//
+// Failure: when a write fails (disk full, EIO, a file-size limit) the bytes of that batch that did reach
+// the file are cut away again (no torn line is left for verify to trip on), the chain continues from the
+// last written record, and the batch's records are dropped and counted: commit() returns false for them
+// and healthy() turns false, so the proxy blocks what it cannot audit (fail closed); last_error() says
+// why and Options::on_failure is called once per outage. Every later batch is a retry: the first one
+// that is written turns the log healthy again, starts with an "audit_gap" record saying how many
+// records were lost and why, and calls Options::on_recovery. Only a failure to cut a torn batch away
+// leaves the log unhealthy for good (a new AuditLog must be opened; open() cuts the torn line).
 //
 // Limits: a hash chain shows edits, insertions and removals *inside* the file; it cannot show that the
 // last record's body was changed or that the file was cut short, since nothing after them holds their
@@ -31,6 +41,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <sys/types.h>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -126,8 +137,11 @@ public:
         AuditClock clock = [] { return std::chrono::system_clock::now(); };
         // Callers wait (backpressure) while this many bytes are queued and not yet written.
         std::size_t max_pending_bytes = std::size_t{64} << 20;
-        // Called once, from the writer thread, when the log turns unhealthy; must not log to the audit log.
+        // Called once per outage, from the thread that found the failure, when the log turns unhealthy;
+        // must not log to the audit log.
         std::function<void(const std::string& error)> on_failure;
+        // Called when a write works again after an outage, with the number of records lost meanwhile.
+        std::function<void(std::uint64_t dropped)> on_recovery;
     };
 
     // Opens `path` for appending (O_APPEND, mode 0600, parent directories created) and continues its
@@ -143,13 +157,19 @@ public:
     AuditLog(const AuditLog&) = delete;
     AuditLog& operator=(const AuditLog&) = delete;
 
-    // Each queues one record; safe from any thread. Cheap: no system call unless the writer is idle.
-    void auth(const AuthRecord& record);
-    void session_start(const SessionStartRecord& record);
-    void session_end(const SessionEndRecord& record);
-    void decision(const DecisionRecord& record);
-    void grant(const GrantRecord& record);
-    void config_reload(const ConfigReloadRecord& record);
+    // Each queues one record and returns its ticket (for commit); safe from any thread. Cheap: no system
+    // call unless the writer is idle.
+    using Ticket = std::uint64_t;
+    Ticket auth(const AuthRecord& record);
+    Ticket session_start(const SessionStartRecord& record);
+    Ticket session_end(const SessionEndRecord& record);
+    Ticket decision(const DecisionRecord& record);
+    Ticket grant(const GrantRecord& record);
+    Ticket config_reload(const ConfigReloadRecord& record);
+
+    // Returns once the record is in the file (true) or was dropped by a failed write (false). Writes the
+    // pending batch on the calling thread when the writer has not written it yet.
+    [[nodiscard]] bool commit(Ticket ticket);
 
     // Waits until every record queued before the call is written (or dropped after a failure);
     // returns healthy().
@@ -162,26 +182,39 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 
 private:
-    AuditLog(std::filesystem::path path, int fd, Options options, Chain chain, std::string notice);
-    void enqueue(const std::string& body);
+    AuditLog(std::filesystem::path path, int fd, off_t end, Options options, Chain chain, std::string notice);
+    Ticket enqueue(const std::string& body);
     [[nodiscard]] std::size_t hurry_bytes() const noexcept;
-    void append_time(config::TimePoint when);
+    void append_time(std::string& out, config::TimePoint when);
     void write_loop();
-    [[nodiscard]] std::string write_batch(std::string_view lines);
+    void write_pending();
+    [[nodiscard]] std::string write_batch(std::string_view lines, std::size_t& written);
+    [[nodiscard]] bool written(Ticket ticket) const noexcept;
 
     const std::filesystem::path path_;
     const int fd_;
     const Options options_;
     const std::string notice_;
-    Chain chain_;  // writer thread only
+    // Guarded by write_mutex_, held by whoever writes a batch (the writer thread or a committing caller).
+    std::mutex write_mutex_;
+    Chain chain_;
+    Chain saved_;  // chain_ before the batch being written
+    Sha256 sha_;
+    std::string batch_;  // the bodies being written
+    std::string lines_;  // their chained lines
+    off_t good_end_ = 0;          // the file's size after the last batch that was written whole
+    std::uint64_t dropped_ = 0;   // records lost in the current outage
+    std::string outage_error_;    // the first error of the current outage
+    bool broken_ = false;         // a torn batch could not be cut away: no more writes
 
     mutable std::mutex mutex_;
     std::condition_variable work_;     // the writer waits for records, a flush or the end
     std::condition_variable space_;    // callers wait while the pending buffer is full
     std::condition_variable written_;  // flush() waits for the writer
     std::string pending_;              // record bodies "\"time\":…" each ending in '\n'
-    std::uint64_t queued_ = 0;         // records ever queued
-    std::uint64_t done_ = 0;           // records written, or dropped once unhealthy
+    std::uint64_t queued_ = 0;         // records ever queued (the last ticket handed out)
+    std::atomic<std::uint64_t> done_{0};     // records written or dropped
+    std::atomic<std::uint64_t> good_from_{1};  // tickets from here on that are done were written
     std::uint64_t flush_wanted_ = 0;   // the writer should not linger below this many done
     std::int64_t cached_second_ = -1;  // the second whose "YYYY-MM-DDTHH:MM:SS." is in cached_prefix_
     char cached_prefix_[32] = {};

@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -40,6 +41,9 @@ int run_serve(const ServeOptions& options) {
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     spdlog::set_level(spdlog::level::from_str(options.log_level));
+    // A file-size limit (ulimit -f) must fail a write with EFBIG, which the audit log and the recordings
+    // handle (block, then retry), not kill the proxy and every session with it.
+    std::signal(SIGXFSZ, SIG_IGN);
 
     const config::LoadResult loaded = config::load_file(options.config_path);
     if (!loaded.config) {
@@ -65,7 +69,12 @@ int run_serve(const ServeOptions& options) {
     if (context->record) context->recording_writer = std::make_unique<RecordingWriter>();
     AuditLog::Options audit_options;
     audit_options.on_failure = [](const std::string& error) {
-        spdlog::error("audit log: {}; every statement is blocked from now on", error);
+        spdlog::error("{}; statements are blocked until it can be written again (each new record retries)", error);
+    };
+    audit_options.on_recovery = [path = loaded.config->audit_log](std::uint64_t dropped) {
+        spdlog::warn("audit log {}: writable again; {} record(s) could not be written meanwhile (an audit_gap "
+                     "record says so in the log; the statements they were for were blocked)",
+                     path.string(), dropped);
     };
     AuditResult<std::unique_ptr<AuditLog>> audit = AuditLog::open(loaded.config->audit_log, std::move(audit_options));
     if (!audit) {

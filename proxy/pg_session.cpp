@@ -638,10 +638,13 @@ bool PgSession::on_decision(const guardrails::Command& command, const guardrails
     }
     bool recorded = !recording_failed_;
     if (AuditLog* audit = context_->audit.get()) {
-        audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash, id_,
-                         user_, target_, command.kind, command.text, command.statement_name, decision.risk,
-                         decision.verdict, decision.rule, decision.grant, decision.reason});
-        recorded = recorded && audit->healthy();
+        const AuditLog::Ticket ticket =
+            audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash,
+                             id_, user_, target_, command.kind, command.text, command.statement_name, decision.risk,
+                             decision.verdict, decision.rule, decision.grant, decision.reason});
+        // What is forwarded must be audited first: the record is in the file before the relay writes the
+        // statement upstream (a blocked one can wait for the writer).
+        if (!decision.blocks()) recorded = audit->commit(ticket) && recorded;
     }
     if (decision.grant.empty() || decision.blocks() || !recorded) return recorded;
     for (const ReliedGrant& known : relied_)  // read without the lock: only this thread writes

@@ -86,7 +86,9 @@ SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& 
         std::filesystem::create_directories(path.parent_path(), ec);
         if (ec) return failure(fmt::format("cannot create its directory: {}", ec.message()));
     }
-    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    const bool created = fd >= 0;
+    if (!created && errno == EEXIST) fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) return failure(errno_text(errno));
     struct stat info {};
     if (::fstat(fd, &info) != 0 || (S_ISREG(info.st_mode) && info.st_size > 0)) {
@@ -103,7 +105,12 @@ SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& 
         .text("client", header.client)
         .text("config", header.config)
         .word("start", rfc3339_ms(header.start));
-    if (RecordStatus written = recorder->write_record(true); !written) return Opened{nullptr, std::move(written.error)};
+    if (RecordStatus written = recorder->write_record(true); !written) {
+        // The session is refused: leave no recording of a session that never started, which verify could
+        // only call broken (only a file this call created; an existing empty file or a device stays).
+        if (created) ::unlink(path.c_str());
+        return Opened{nullptr, std::move(written.error)};
+    }
     return Opened{std::move(recorder), {}};
 }
 
@@ -247,7 +254,9 @@ RecordingVerification verify_recording(const std::filesystem::path& path) {
     result.last_hash = chain.last_hash;
     if (chain.ok || chain.torn) {
         if (chain.records == 0) {
-            result.why = chain.torn ? "no complete record (only a torn line)" : "an empty file";
+            result.why = chain.torn ? "no complete record (only a torn line)"
+                                    : "an empty file (no header: it was emptied, or an older jitgate refused "
+                                      "the session before recording it)";
             result.state = chain.torn ? RecordingVerification::State::unsealed : RecordingVerification::State::broken;
             if (!chain.torn) result.bad_record = 1;
             return result;

@@ -4,6 +4,7 @@
 #include "proxy/audit_json.hpp"
 #include "proxy/audit_log.hpp"
 
+#include "tests/unit/file_size_limit.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,6 +21,7 @@
 using namespace jitgate;
 using namespace jitgate::proxy;
 using namespace std::chrono_literals;
+using testing::FileSizeLimit;
 
 namespace {
 
@@ -441,6 +443,60 @@ TEST_CASE("a write failure turns the log unhealthy and is reported once", "[audi
     CHECK(reported == 1);
     CHECK_THAT(error, Catch::Contains("No space left on device"));
     CHECK(log->last_error() == error);
+}
+
+TEST_CASE("commit returns once the record is in the file, written on the caller's thread", "[audit]") {
+    TempDir dir;
+    const auto path = dir.path / "audit.jsonl";
+    auto log = open_log(path);
+    const AuditLog::Ticket first = log->decision(decision("SELECT 1"));
+    const AuditLog::Ticket second = log->decision(decision("SELECT 2"));
+    CHECK(second == first + 1);
+    CHECK(log->commit(second));  // no waiting for the writer's linger: both are in the file now
+    CHECK(lines_of(path).size() == 2);
+    CHECK(log->commit(first));
+    CHECK(verify_audit(path).records == 2);
+}
+
+TEST_CASE("a write that fails mid-batch is cut away, its commits fail, and the next write recovers", "[audit]") {
+    TempDir dir;
+    const auto path = dir.path / "audit.jsonl";
+    std::vector<std::string> failures;
+    std::vector<std::uint64_t> recoveries;
+    AuditLog::Options options;
+    options.on_failure = [&](const std::string& why) { failures.push_back(why); };
+    options.on_recovery = [&](std::uint64_t dropped) { recoveries.push_back(dropped); };
+    auto log = open_log(path, std::move(options));
+    REQUIRE(log->commit(log->decision(decision("SELECT 'before'"))));
+    const auto before = std::filesystem::file_size(path);
+    {
+        FileSizeLimit cap(before + 100);  // room for part of the next record only
+        const AuditLog::Ticket torn = log->decision(decision(std::string(400, 'x')));
+        CHECK_FALSE(log->commit(torn));
+        CHECK_FALSE(log->healthy());
+        CHECK(std::filesystem::file_size(path) == before);  // the part that fitted was cut away again
+        CHECK(verify_audit(path).ok);
+        CHECK_FALSE(log->commit(log->decision(decision("SELECT 'still full'"))));
+        REQUIRE(failures.size() == 1);  // once per outage
+        CHECK_THAT(failures[0], Catch::Contains("File too large"));
+        CHECK_THAT(log->last_error(), Catch::Contains("File too large"));
+    }
+    const AuditLog::Ticket after = log->decision(decision("SELECT 'after'"));
+    CHECK(log->commit(after));
+    CHECK(log->healthy());
+    CHECK(log->last_error().empty());
+    CHECK(recoveries == std::vector<std::uint64_t>{2});
+    const AuditVerification verified = verify_audit(path);
+    CHECK(verified.ok);
+    CHECK(verified.records == 3);  // before, the gap, after
+    const std::vector<std::string> lines = lines_of(path);
+    REQUIRE(lines.size() == 3);
+    const JsonRead gap = read_json_object(lines[1]);
+    REQUIRE(gap);
+    CHECK(gap.object->string("type") == "audit_gap");
+    CHECK(gap.object->integer("dropped") == 2);
+    CHECK_THAT(std::string(gap.object->string("error").value_or("")), Catch::Contains("File too large"));
+    CHECK_THAT(lines[2], Catch::Contains("SELECT 'after'"));
 }
 
 TEST_CASE("flush on a healthy log returns at once when nothing is queued", "[audit]") {

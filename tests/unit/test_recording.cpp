@@ -4,14 +4,13 @@
 #include "proxy/audit_json.hpp"
 #include "proxy/recording.hpp"
 
+#include "tests/unit/file_size_limit.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,31 +67,7 @@ StatementRecord select_statement(std::chrono::milliseconds after) {
     return r;
 }
 
-// Caps this process's file size (RLIMIT_FSIZE, SIGXFSZ ignored) at `bytes` until release() or the end
-// of the scope: the next write past it fails with EFBIG, as a full disk would fail it.
-class FileSizeLimit {
-public:
-    explicit FileSizeLimit(std::uintmax_t bytes) : old_handler_(std::signal(SIGXFSZ, SIG_IGN)) {
-        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_) == 0);
-        rlimit tight = old_;
-        tight.rlim_cur = bytes;
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &tight) == 0);
-    }
-    ~FileSizeLimit() { release(); }
-    FileSizeLimit(const FileSizeLimit&) = delete;
-    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-    void release() {
-        if (released_) return;
-        released_ = true;
-        ::setrlimit(RLIMIT_FSIZE, &old_);
-        std::signal(SIGXFSZ, old_handler_);
-    }
-
-private:
-    rlimit old_{};
-    void (*old_handler_)(int);
-    bool released_ = false;
-};
+using testing::FileSizeLimit;
 
 void write_session(SessionRecorder& recorder, int statements) {
     for (int i = 0; i < statements; ++i) REQUIRE(recorder.statement(select_statement(i * 1000ms)));
@@ -230,6 +205,15 @@ TEST_CASE("a recording that cannot be opened or written is an error value and re
         const SessionRecorder::Opened opened = SessionRecorder::open_file("/dev/full", header());
         CHECK_FALSE(opened);
         CHECK(opened.error == "recording /dev/full: cannot write: No space left on device");
+        CHECK(std::filesystem::exists("/dev/full"));  // not a file it made: left alone
+    }
+    SECTION("a header that cannot be written leaves no file behind (a refused session has no recording)") {
+        FileSizeLimit limit(10);
+        const SessionRecorder::Opened opened = SessionRecorder::open(dir.path, header());
+        limit.release();
+        CHECK_FALSE(opened);
+        CHECK_THAT(opened.error, Catch::Contains("File too large"));
+        CHECK_FALSE(std::filesystem::exists(recording_path(dir.path, header())));
     }
     SECTION("a write that fails mid-session (file size limit)") {
         auto recorder = open_recorder(dir.path);
