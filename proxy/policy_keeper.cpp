@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace jitgate::proxy {
@@ -65,10 +66,21 @@ bool PolicyKeeper::start(std::string& error) {
         return false;
     }
     store_ = std::move(*opened.value);
+    // Sessions a killed proxy left open in the index ended when it died; this process serves none yet.
+    if (const StoreResult<std::uint64_t> ended = store_->end_open_sessions(Clock::now(), "proxy restarted")) {
+        if (*ended.value > 0)
+            spdlog::warn("session index: {} session(s) a previous jitgate left open are marked ended (proxy restarted)",
+                         *ended.value);
+    } else {
+        spdlog::error("session index: {}", ended.error);
+    }
+    // From now on the keeper's thread never waits long for the store: a store that does not answer at
+    // once counts as gone (store grants stop counting) and is asked again at the next tick.
+    store_->set_busy_timeout(store_wait);
     configs_.push_back(config);
     classify_ = make_class_source(*config);
     classify_shell_ = make_shell_class_source(*config);
-    rebuild(Clock::now());
+    poll(Clock::now(), true);
     thread_ = std::thread([this] { run(); });
     return true;
 }
@@ -98,19 +110,53 @@ void PolicyKeeper::session_ended(std::string id, config::TimePoint at, std::uint
 }
 
 void PolicyKeeper::write_session_index() {
-    std::vector<SessionRow> started;
-    std::vector<SessionEnd> ended;
     {
         const std::lock_guard lock(mutex_);
-        started.swap(started_);
-        ended.swap(ended_);
+        for (SessionRow& row : started_) index_started_.push_back(std::move(row));
+        for (SessionEnd& end : ended_) index_ended_.push_back(std::move(end));
+        started_.clear();
+        ended_.clear();
     }
-    for (const SessionRow& row : started)
-        if (const StoreStatus status = store_->session_started(row); !status) spdlog::error("session index: {}", status.error);
-    for (const SessionEnd& end : ended) {
-        if (const StoreStatus status = store_->session_ended(end.id, end.at, end.statements, end.blocked, end.reason); !status)
-            spdlog::error("session index: {}", status.error);
+    if (const std::size_t waiting = index_started_.size() + index_ended_.size(); waiting > max_queued) {
+        spdlog::error("session index: {} writes wait for the store; the oldest {} are dropped", waiting,
+                      waiting - max_queued);
+        for (std::size_t drop = waiting - max_queued; drop > 0; --drop) {
+            if (!index_started_.empty()) {
+                index_started_.pop_front();
+            } else {
+                index_ended_.pop_front();
+            }
+        }
     }
+    // In order, stopping at the first write the store did not take: a session's end must not overtake
+    // its start. What is left is retried at the next tick.
+    std::string waiting;
+    while (!index_started_.empty()) {
+        const StoreStatus status = store_->session_started(index_started_.front());
+        if (!status && status.retry) {
+            waiting = status.error;
+            break;
+        }
+        if (!status) spdlog::error("session index: {}", status.error);
+        index_started_.pop_front();
+    }
+    while (waiting.empty() && !index_ended_.empty()) {
+        const SessionEnd& end = index_ended_.front();
+        const StoreStatus status = store_->session_ended(end.id, end.at, end.statements, end.blocked, end.reason);
+        if (!status && status.retry) {
+            waiting = status.error;
+            break;
+        }
+        if (!status) spdlog::error("session index: {}", status.error);
+        index_ended_.pop_front();
+    }
+    if (!waiting.empty() && !index_waiting_) {
+        spdlog::error("session index: {}; {} write(s) wait and are retried every {} ms", waiting,
+                      index_started_.size() + index_ended_.size(), tick.count());
+    } else if (waiting.empty() && index_waiting_) {
+        spdlog::info("session index: the waiting writes are done");
+    }
+    index_waiting_ = !waiting.empty();
 }
 
 void PolicyKeeper::stop() {
@@ -133,37 +179,48 @@ void PolicyKeeper::run() {
         if (reload_now) reload();
         write_session_index();
         const config::TimePoint now = Clock::now();
-        const StoreResult<std::uint64_t> changes = store_->change_counter();
-        if (!changes) {
-            if (!store_failing_) spdlog::error("state store: {}; store grants do not count until it answers", changes.error);
-            store_failing_ = true;
-            seen_changes_.reset();
-            rebuild(now);
-        } else if (changes.value != seen_changes_ || (next_grant_end_ && now >= *next_grant_end_)) {
-            rebuild(now);
-        }
-        if (!store_failing_) close_ended_sessions(now);
+        poll(now, false);
+        close_ended_sessions(now);
         lock.lock();
     }
 }
 
-void PolicyKeeper::rebuild(config::TimePoint now) {
-    const std::shared_ptr<const config::Config> config = context_->config.load();
-    std::vector<guardrails::Grant> grants;
-    if (const StoreResult<std::uint64_t> changes = store_->change_counter()) {
-        StoreResult<std::vector<guardrails::Grant>> read = store_->grants();
-        if (read) {
-            if (store_failing_) spdlog::info("state store answers again");
-            store_failing_ = false;
-            seen_changes_ = changes.value;
-            grants = std::move(*read.value);
-        } else {
-            if (!store_failing_) spdlog::error("state store: {}; store grants do not count until it answers", read.error);
-            store_failing_ = true;
-        }
+void PolicyKeeper::poll(config::TimePoint now, bool force) {
+    const bool due = force || (next_grant_end_ && now >= *next_grant_end_);
+    const StoreResult<std::uint64_t> changes = store_->change_counter();
+    if (!changes) {
+        lose_store(changes.error, now, due);
+        return;
     }
+    if (!due && !store_failing_ && changes.value == seen_changes_) return;
+    StoreResult<std::vector<guardrails::Grant>> read = store_->grants();
+    if (!read) {
+        lose_store(read.error, now, due);
+        return;
+    }
+    if (store_failing_) spdlog::info("state store answers again; its grants count again");
+    store_failing_ = false;
+    seen_changes_ = changes.value;
+    store_grants_ = std::move(*read.value);
+    install(now);
+}
+
+void PolicyKeeper::lose_store(const std::string& error, config::TimePoint now, bool due) {
+    if (store_failing_) {
+        if (due) install(now);  // time still ends config grants
+        return;
+    }
+    spdlog::error("state store: {}; store grants do not count until it answers", error);
+    store_failing_ = true;
+    seen_changes_.reset();
+    store_grants_.clear();
+    install(now);  // at once: nothing may go on relying on grants nobody can check
+}
+
+void PolicyKeeper::install(config::TimePoint now) {
+    const std::shared_ptr<const config::Config> config = context_->config.load();
     std::shared_ptr<const guardrails::Policy> policy =
-        guardrails::Policy::build(config, std::move(grants), classify_, now, classify_shell_);
+        guardrails::Policy::build(config, store_grants_, classify_, now, classify_shell_);
     next_grant_end_ = next_change(*policy, now);
     if (!store_failing_) audit_grants(*policy, now);
     pipeline_->update(std::move(policy));
@@ -193,7 +250,7 @@ void PolicyKeeper::reload() {
     context_->config.store(loaded.config);
     if (context_->audit)
         context_->audit->config_reload({loaded.config->hash, ReloadResult::ok, loaded.config->path.string(), {}});
-    rebuild(Clock::now());
+    poll(Clock::now(), true);
     spdlog::info("config {} reloaded (hash {})", loaded.config->path.string(), loaded.config->hash.substr(0, 12));
 }
 
@@ -228,12 +285,21 @@ void PolicyKeeper::audit_grants(const guardrails::Policy& policy, config::TimePo
 namespace {
 
 // The message that closes a session whose grant ended, once its grace has passed; nullopt otherwise.
+// While the store is away its grants are not in the Policy, which would read as revoked: a session that
+// relied on one is closed only once the grant's own end (as the session knew it) and grace have passed.
 template <class Session>
 std::optional<std::string> ended_message(const Session& session, const guardrails::Policy& policy,
-                                         config::TimePoint now) {
+                                         config::TimePoint now, bool store_away) {
     const config::Limits& limits = policy.config().limits;
     const auto reliance = session.reliance();
     for (const auto& grant : reliance.grants) {
+        const bool known = std::any_of(policy.grants().begin(), policy.grants().end(),
+                                       [&](const guardrails::Grant& g) { return g.id == grant.id; });
+        if (store_away && !known) {
+            if (!grant.until || now < *grant.until + limits.expiry_grace) continue;
+            return fmt::format("jitgate closed the session: grant {} expired {:%Y-%m-%dT%H:%M:%SZ}", grant.id,
+                               std::chrono::floor<std::chrono::seconds>(*grant.until));
+        }
         const std::optional<guardrails::Policy::GrantEnd> end =
             policy.ended(reliance.user, reliance.target, grant.id, grant.until, now);
         if (!end) continue;
@@ -256,7 +322,7 @@ void PolicyKeeper::set_ssh_sessions(std::function<std::vector<std::shared_ptr<Ss
 void PolicyKeeper::close_ended_sessions(config::TimePoint now) {
     const std::shared_ptr<const guardrails::Policy> policy = pipeline_->policy();
     for (const std::shared_ptr<PgSession>& session : registry_->all()) {
-        const std::optional<std::string> message = ended_message(*session, *policy, now);
+        const std::optional<std::string> message = ended_message(*session, *policy, now, store_failing_);
         if (message && session->end_once()) {
             spdlog::info("session {}: {}", session->id(), *message);
             session->stop(std::string(postgres::sqlstate::insufficient_privilege), *message);
@@ -269,7 +335,7 @@ void PolicyKeeper::close_ended_sessions(config::TimePoint now) {
     }
     if (!ssh_sessions) return;
     for (const std::shared_ptr<SshSession>& session : ssh_sessions()) {
-        const std::optional<std::string> message = ended_message(*session, *policy, now);
+        const std::optional<std::string> message = ended_message(*session, *policy, now, store_failing_);
         if (message && session->end_once()) {
             spdlog::info("ssh session {}: {}", session->id(), *message);
             session->stop(*message);

@@ -3,8 +3,10 @@
 // reload (SIGHUP: validate, swap atomically, keep the old config on error); and it closes each session that
 // relied on a grant once that grant has ended and its grace has passed. Decisions never touch SQLite: they
 // read the Policy in memory. One thread of its own owns the store connection.
-// Fail closed: when the store stops answering, store grants stop counting (standing roles and config
-// grants still do) until it answers again; sessions are not closed for that alone.
+// Fail closed: when the store stops answering (within store_wait), a Policy without its grants is installed
+// at once (standing roles and config grants still count) until it answers again; sessions are not closed
+// for that alone, but one whose grant reaches its end meanwhile still is. Index writes the store did not
+// take are retried, in order. At start, sessions a previous process left open are marked ended.
 #pragma once
 
 #include "guardrails/policy.hpp"
@@ -12,6 +14,7 @@
 #include "proxy/state_store.hpp"
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -54,10 +57,17 @@ public:
     void set_ssh_sessions(std::function<std::vector<std::shared_ptr<SshSession>>()> source);
 
     static constexpr std::chrono::milliseconds tick{200};
+    // How long the keeper's thread waits for a store lock held by another process before it counts the
+    // store as not answering (start-up and the CLI wait longer).
+    static constexpr std::chrono::milliseconds store_wait{100};
 
 private:
     void run();
-    void rebuild(config::TimePoint now);
+    // Reads the store's change counter and, when it moved (or `force`, or a grant ends now), its grants,
+    // and installs a new Policy; a store that does not answer makes lose_store() install one without them.
+    void poll(config::TimePoint now, bool force);
+    void lose_store(const std::string& error, config::TimePoint now, bool due);
+    void install(config::TimePoint now);
     void reload();
     void close_ended_sessions(config::TimePoint now);
     void write_session_index();
@@ -71,6 +81,7 @@ private:
     guardrails::ClassifyText classify_;
     guardrails::ClassifyText classify_shell_;
     std::optional<std::uint64_t> seen_changes_;
+    std::vector<guardrails::Grant> store_grants_;  // as last read; empty while the store does not answer
     bool store_failing_ = false;
     std::optional<config::TimePoint> next_grant_end_;  // rebuild when time reaches it
     // Every config ever loaded: decisions point at their hash (Decision::config_hash).
@@ -95,6 +106,10 @@ private:
     };
     std::vector<SessionRow> started_;  // queued for the index, in order
     std::vector<SessionEnd> ended_;
+    // The keeper thread's own: index writes taken from the queues and not yet done (the store was busy).
+    std::deque<SessionRow> index_started_;
+    std::deque<SessionEnd> index_ended_;
+    bool index_waiting_ = false;
     static constexpr std::size_t max_queued = 100'000;  // beyond: dropped with an error (the index is a convenience; the recording is the record)
     std::function<std::vector<std::shared_ptr<SshSession>>()> ssh_sessions_;  // guarded by mutex_
     std::thread thread_;

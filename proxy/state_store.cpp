@@ -495,7 +495,7 @@ StoreStatus StateStore::session_started(const SessionRow& session) {
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return {fmt::format("state store {}: session {} is already in the index", path_.string(), session.id)};
     }
-    if (rc != SQLITE_DONE) return {failure(fmt::format("cannot index session {}", session.id))};
+    if (rc != SQLITE_DONE) return {failure(fmt::format("cannot index session {}", session.id)), true};
     return {};
 }
 
@@ -509,13 +509,33 @@ StoreStatus StateStore::session_ended(std::string_view id, config::TimePoint end
         sqlite3_bind_int64(s, 3, to_count(statements));
         sqlite3_bind_int64(s, 4, to_count(blocked));
         bind_text(s, 5, reason);
-        if (sqlite3_step(s) != SQLITE_DONE) return {failure(fmt::format("cannot end session {}", id))};
+        if (sqlite3_step(s) != SQLITE_DONE) return {failure(fmt::format("cannot end session {}", id)), true};
         if (sqlite3_changes(db_) == 1) return {};
     }
     // Nothing changed: say whether the id is unknown or the session had already ended.
     StoreResult<SessionRow> found = session(id);
-    if (!found) return {std::move(found.error)};
+    if (!found) {  // an unknown id is final; a store that did not answer may answer later
+        const bool unknown = found.error == fmt::format("no session {}", id);
+        return {std::move(found.error), !unknown};
+    }
     return {fmt::format("session {} already ended", id)};
+}
+
+StoreResult<std::uint64_t> StateStore::end_open_sessions(config::TimePoint at, std::string_view reason) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, "UPDATE sessions SET ended_at = ?1, end_reason = ?2 WHERE ended_at IS NULL", -1, &raw,
+                           nullptr) != SQLITE_OK) {
+        return {std::nullopt, failure("cannot prepare ending the open sessions")};
+    }
+    const Statement statement{raw};
+    sqlite3_bind_int64(raw, 1, to_unix(at));
+    bind_text(raw, 2, reason);
+    if (sqlite3_step(raw) != SQLITE_DONE) return {std::nullopt, failure("cannot end the open sessions")};
+    return {static_cast<std::uint64_t>(sqlite3_changes(db_)), {}};
+}
+
+void StateStore::set_busy_timeout(std::chrono::milliseconds timeout) {
+    sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
 StoreResult<std::vector<SessionRow>> StateStore::sessions(const SessionFilter& filter) {

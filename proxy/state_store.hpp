@@ -35,6 +35,7 @@ struct StoreResult {
 // Success, or what went wrong, for a write that returns nothing.
 struct StoreStatus {
     std::string error;
+    bool retry = false;  // the store did not answer (busy, locked, I/O): the same write may work later
     [[nodiscard]] explicit operator bool() const noexcept { return error.empty(); }
 };
 
@@ -80,6 +81,8 @@ public:
     StateStore& operator=(const StateStore&) = delete;
 
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    // How long a statement waits for another process's lock before it fails as busy.
+    void set_busy_timeout(std::chrono::milliseconds timeout);
 
     // Every stored grant, oldest request first.
     [[nodiscard]] StoreResult<std::vector<guardrails::Grant>> grants();
@@ -106,6 +109,9 @@ public:
     // Completes an open session's row. An unknown id, or a session that already ended, is an error.
     [[nodiscard]] StoreStatus session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
                                             std::uint64_t blocked, std::string_view reason);
+    // Ends every session still open in the index, as of `at`, with `reason`: the sessions a proxy that
+    // died (kill -9, power loss) could not end. Returns how many it ended.
+    [[nodiscard]] StoreResult<std::uint64_t> end_open_sessions(config::TimePoint at, std::string_view reason);
     // The sessions `filter` matches, newest start first.
     [[nodiscard]] StoreResult<std::vector<SessionRow>> sessions(const SessionFilter& filter);
     // One session by id; an unknown id is an error that names it.
