@@ -32,14 +32,15 @@ constexpr std::string_view suggested_duration = "30m";
 // Whether a relation as written in SQL may be the rule's table: the dotted parts agree from the right as
 // far as both go, so "payments.cards" matches "cards" (search_path may resolve it there) and a rule on
 // "cards" matches "payments.cards". Unquoted identifiers arrive folded to lower case; quoted ones are
-// compared without case too (a rule errs towards matching).
+// compared without case too (a rule errs towards matching). A relation "s.*" (a statement on a whole
+// schema) matches every table in s.
 [[nodiscard]] bool table_matches(std::string_view rule_table, std::string_view relation) noexcept {
     while (!rule_table.empty() && !relation.empty()) {
         const std::size_t a = rule_table.rfind('.');
         const std::size_t b = relation.rfind('.');
         const std::string_view rule_part = a == std::string_view::npos ? rule_table : rule_table.substr(a + 1);
         const std::string_view relation_part = b == std::string_view::npos ? relation : relation.substr(b + 1);
-        if (!same_name(rule_part, relation_part)) return false;
+        if (relation_part != "*" && !same_name(rule_part, relation_part)) return false;  // "s.*": every table in s
         if (a == std::string_view::npos || b == std::string_view::npos) return true;
         rule_table = rule_table.substr(0, a);
         relation = relation.substr(0, b);
@@ -58,7 +59,7 @@ constexpr std::string_view suggested_duration = "30m";
 }
 
 // Whether the rule's deny clause covers the command: a denied class among the statement's classes, or a
-// denied effect on a denied table. A command without a classification (FunctionCall, an unseen portal)
+// denied effect on a denied table, or any effect that renames, moves or re-exposes a denied table. A command without a classification (FunctionCall, an unseen portal)
 // touches tables nobody can name, so a table rule covers it when it denies `unknown` effects.
 [[nodiscard]] bool rule_covers(const config::Guardrail& rule, const Classification* cls, RiskClass risk,
                                Protocol protocol) {
@@ -74,7 +75,7 @@ constexpr std::string_view suggested_duration = "30m";
     if (risk == RiskClass::unknown && (effects & bit(RiskClass::unknown)) != 0) return true;
     if (cls == nullptr) return false;
     for (const Effect& effect : cls->effects) {
-        if (effect.relation.empty() || (effects & bit(effect.risk)) == 0) continue;
+        if (effect.relation.empty() || (!effect.exposes && (effects & bit(effect.risk)) == 0)) continue;
         for (const std::string& table : rule.deny_tables)
             if (table_matches(table, effect.relation)) return true;
     }

@@ -31,6 +31,11 @@ struct Effect {
     RiskClass risk = RiskClass::read;
     std::string reason;
     std::string relation;  // "schema.table" as written ("table" when unqualified), or "" when none
+    // The statement renames, moves, re-owns or re-exposes the relation (RENAME, SET SCHEMA, OWNER TO,
+    // INHERIT, ATTACH PARTITION, row security, a view, rule, trigger, policy, publication or GRANT over
+    // it): a table rule naming it denies this whatever the rule's effects list, or the rule could be
+    // stepped around (rename the table, then read it under its new name).
+    bool exposes = false;
 };
 
 struct Classification {

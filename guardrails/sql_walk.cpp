@@ -37,6 +37,7 @@ struct StatementRule {
     RiskClass risk;
     std::string_view label;
     Handler handler = nullptr;  // when set, it decides and adds the effects itself
+    bool exposes = false;       // on_relation: the statement re-exposes its relation (Effect::exposes)
 };
 
 class Walker {
@@ -101,8 +102,24 @@ private:
 
     void add(RiskClass risk, std::string reason, std::string relation = {}) {
         if (!context_.empty()) reason += " in " + context_.back();
-        out_.effects.push_back(Effect{risk, std::move(reason), std::move(relation)});
+        const bool exposes = exposing_ > 0 && !relation.empty();
+        out_.effects.push_back(Effect{risk, std::move(reason), std::move(relation), exposes});
     }
+    // An effect on a relation that the statement renames, moves or re-exposes (Effect::exposes).
+    void add_exposing(RiskClass risk, std::string reason, std::string relation) {
+        add(risk, std::move(reason), relation);
+        if (!relation.empty()) out_.effects.back().exposes = true;
+    }
+
+    // While one lives, every relation the walk meets is re-exposed by the statement: the query of a view,
+    // a materialized view or a rule, the parents a new table inherits from.
+    struct Exposing {
+        Walker& walker;
+        explicit Exposing(Walker& w) : walker(w) { ++walker.exposing_; }
+        ~Exposing() { --walker.exposing_; }
+        Exposing(const Exposing&) = delete;
+        Exposing& operator=(const Exposing&) = delete;
+    };
 
     struct ContextGuard {
         Walker& walker;
@@ -523,18 +540,46 @@ private:
                 if (sub == "AT_DropColumn") {
                     add(RiskClass::destructive, what + " DROP COLUMN " + std::string(text_of(*cmd, "name")), rel);
                 } else if (sub == "AT_ChangeOwner") {
-                    add(RiskClass::admin, what + " OWNER TO changes who controls it", rel);
+                    add_exposing(RiskClass::admin, what + " OWNER TO changes who controls it", rel);
                 } else if (sub == "AT_DisableRowSecurity" || sub == "AT_NoForceRowSecurity" ||
                            sub == "AT_DisableTrigAll") {
-                    add(RiskClass::admin, what + " turns off row security or system triggers", rel);
+                    add_exposing(RiskClass::admin, what + " turns off row security or system triggers", rel);
+                } else if (exposing_subcommand(sub)) {
+                    add_exposing(RiskClass::ddl, what + " " + std::string(sub.substr(3)), rel);
+                    // INHERIT parent, ATTACH PARTITION child, DETACH PARTITION child: the other table too.
+                    if (const json* def = field(*cmd, "def")) {
+                        const json* other = unwrap(*def, "RangeVar");
+                        if (other == nullptr) {
+                            if (const json* bound = unwrap(*def, "PartitionCmd")) other = field(*bound, "name");
+                        }
+                        if (other != nullptr) {
+                            const std::string other_rel = relation_name(other);
+                            add_exposing(RiskClass::ddl, what + " " + std::string(sub.substr(3)) + " " + other_rel,
+                                         other_rel);
+                        }
+                    }
                 }
             }
         }
         fields(body, {"relation"});
     }
 
+    // ALTER TABLE subcommands that change how a table's rows can be reached: through a parent, a
+    // partitioned table, or without row security or its triggers.
+    [[nodiscard]] static bool exposing_subcommand(std::string_view sub) noexcept {
+        static constexpr std::string_view subs[] = {
+            "AT_AddInherit",        "AT_DropInherit",         "AT_AttachPartition",  "AT_DetachPartition",
+            "AT_DetachPartitionFinalize", "AT_EnableRowSecurity", "AT_ForceRowSecurity", "AT_AddOf",
+            "AT_DropOf",            "AT_EnableTrig",          "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig",
+            "AT_DisableTrig",       "AT_EnableTrigAll",       "AT_EnableTrigUser",   "AT_DisableTrigUser",
+            "AT_EnableRule",        "AT_EnableAlwaysRule",    "AT_EnableReplicaRule", "AT_DisableRule",
+            "AT_ReplicaIdentity",   "AT_SetLogged",           "AT_SetUnLogged",      "AT_SetTableSpace"};
+        return std::find(std::begin(subs), std::end(subs), sub) != std::end(subs);
+    }
+
     // Statements whose one relation field is the object they act on, at the rule's class.
     void on_relation(std::string_view type, const json& body);
+    void schema_effect(std::string_view type, const json& body);
 
     void create_table_as(std::string_view, const json& body) {
         const json* into = field(body, "into");
@@ -543,6 +588,8 @@ private:
         add(RiskClass::ddl, std::string(matview ? "CREATE MATERIALIZED VIEW " : "CREATE TABLE ") + rel + " AS", rel);
         if (const json* query = field(body, "query")) {
             ContextGuard context(*this, matview ? "CREATE MATERIALIZED VIEW" : "CREATE TABLE AS");
+            std::optional<Exposing> exposing;
+            if (matview) exposing.emplace(*this);  // a matview keeps the rows readable under its name
             statement(*query);
         }
     }
@@ -552,14 +599,16 @@ private:
         add(RiskClass::ddl, "CREATE VIEW " + rel, rel);
         if (const json* query = field(body, "query")) {
             ContextGuard context(*this, "the query of view " + rel);
+            const Exposing exposing(*this);  // a view reads (and, updatable, writes) its tables under its name
             statement(*query);
         }
     }
 
     void rule_stmt(std::string_view, const json& body) {
         const std::string rel = relation_name(field(body, "relation"));
-        add(RiskClass::ddl, "CREATE RULE " + std::string(text_of(body, "rulename")) + " ON " + rel, rel);
+        add_exposing(RiskClass::ddl, "CREATE RULE " + std::string(text_of(body, "rulename")) + " ON " + rel, rel);
         ContextGuard context(*this, "rule " + std::string(text_of(body, "rulename")));
+        const Exposing exposing(*this);  // what the rule's actions touch is reached through rel
         if (const json* actions = field(body, "actions"); actions != nullptr && actions->is_array()) {
             for (const json& action : *actions) statement(action);
         }
@@ -652,17 +701,40 @@ private:
     void grant_stmt(std::string_view, const json& body) {
         const std::string what = flag(body, "is_grant") ? "GRANT" : "REVOKE";
         add(RiskClass::admin, what + " changes privileges");
+        const bool whole_schema = text_of(body, "targtype") == "ACL_TARGET_ALL_IN_SCHEMA";
         if (const json* objects = field(body, "objects"); objects != nullptr && objects->is_array()) {
             for (const json& item : *objects) {
                 if (const json* rv = unwrap(item, "RangeVar")) {
                     const std::string rel = relation_name(rv);
-                    add(RiskClass::admin, what + " on " + rel, rel);
+                    add_exposing(RiskClass::admin, what + " on " + rel, rel);
+                } else if (const json* schema = unwrap(item, "String"); schema != nullptr && whole_schema) {
+                    const std::string name(text_of(*schema, "sval"));
+                    add_exposing(RiskClass::admin, what + " on all tables in schema " + name, name + ".*");
                 }
             }
         }
     }
 
     void range_var(std::string_view, const json& body) { read_relation(body); }
+
+    // A statement that re-exposes every table it names (a publication, a security label): its class, and
+    // each relation as exposed. A table named as a list of strings (SECURITY LABEL ON TABLE a.b) too.
+    void exposing_stmt(std::string_view type, const json& body);
+
+    // {"List":{"items":[{"String":{"sval":"a"}},…]}} as "a.b"; "" when it is not such a list.
+    [[nodiscard]] static std::string dotted_name(const json& node) {
+        const json* list = unwrap(node, "List");
+        const json* items = list != nullptr ? field(*list, "items") : nullptr;
+        if (items == nullptr || !items->is_array()) return {};
+        std::string name;
+        for (const json& item : *items) {
+            const json* part = unwrap(item, "String");
+            if (part == nullptr) return {};
+            if (!name.empty()) name += '.';
+            name += text_of(*part, "sval");
+        }
+        return name;
+    }
 
     // CALL's funccall is an unwrapped FuncCall: a procedure is judged like a function.
     void call_stmt(std::string_view, const json& body) {
@@ -681,6 +753,7 @@ private:
     int sql_nesting_ = 0;
     bool too_deep_ = false;
     bool at_statement_ = false;
+    int exposing_ = 0;  // Exposing scopes open
 
     friend const std::unordered_map<std::string_view, StatementRule>& statement_rules();
 };
@@ -748,10 +821,10 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         {"AlterTSDictionaryStmt", {R::ddl, "ALTER TEXT SEARCH DICTIONARY"}},
         {"AlterTSConfigurationStmt", {R::ddl, "ALTER TEXT SEARCH CONFIGURATION"}},
         {"AlterObjectDependsStmt", {R::ddl, "ALTER … DEPENDS ON EXTENSION"}},
-        {"RenameStmt", {R::ddl, "ALTER … RENAME", &Walker::on_relation}},
-        {"AlterObjectSchemaStmt", {R::ddl, "ALTER … SET SCHEMA", &Walker::on_relation}},
+        {"RenameStmt", {R::ddl, "ALTER … RENAME", &Walker::on_relation, true}},
+        {"AlterObjectSchemaStmt", {R::ddl, "ALTER … SET SCHEMA", &Walker::on_relation, true}},
         {"CommentStmt", {R::ddl, "COMMENT ON"}},
-        {"CreateTrigStmt", {R::ddl, "CREATE TRIGGER on", &Walker::on_relation}},
+        {"CreateTrigStmt", {R::ddl, "CREATE TRIGGER on", &Walker::on_relation, true}},
         {"RuleStmt", {R::ddl, "CREATE RULE", &Walker::rule_stmt}},
         {"CreateSchemaStmt", {R::ddl, "CREATE SCHEMA", &Walker::create_schema}},
         {"ImportForeignSchemaStmt", {R::ddl, "IMPORT FOREIGN SCHEMA"}},
@@ -763,7 +836,7 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         {"AlterRoleStmt", {R::admin, "ALTER ROLE"}},
         {"AlterRoleSetStmt", {R::admin, "ALTER ROLE … SET"}},
         {"ReassignOwnedStmt", {R::admin, "REASSIGN OWNED"}},
-        {"AlterOwnerStmt", {R::admin, "ALTER … OWNER TO"}},
+        {"AlterOwnerStmt", {R::admin, "ALTER … OWNER TO", &Walker::on_relation, true}},
         {"AlterSystemStmt", {R::admin, "ALTER SYSTEM"}},
         {"CreatedbStmt", {R::admin, "CREATE DATABASE"}},
         {"AlterDatabaseStmt", {R::admin, "ALTER DATABASE"}},
@@ -786,13 +859,13 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         {"CreateUserMappingStmt", {R::admin, "CREATE USER MAPPING"}},
         {"AlterUserMappingStmt", {R::admin, "ALTER USER MAPPING"}},
         {"DropUserMappingStmt", {R::admin, "DROP USER MAPPING"}},
-        {"CreatePublicationStmt", {R::admin, "CREATE PUBLICATION"}},
-        {"AlterPublicationStmt", {R::admin, "ALTER PUBLICATION"}},
+        {"CreatePublicationStmt", {R::admin, "CREATE PUBLICATION", &Walker::exposing_stmt}},
+        {"AlterPublicationStmt", {R::admin, "ALTER PUBLICATION", &Walker::exposing_stmt}},
         {"CreateSubscriptionStmt", {R::admin, "CREATE SUBSCRIPTION"}},
         {"AlterSubscriptionStmt", {R::admin, "ALTER SUBSCRIPTION"}},
-        {"CreatePolicyStmt", {R::admin, "CREATE POLICY (row security)"}},
-        {"AlterPolicyStmt", {R::admin, "ALTER POLICY (row security)"}},
-        {"SecLabelStmt", {R::admin, "SECURITY LABEL"}},
+        {"CreatePolicyStmt", {R::admin, "CREATE POLICY (row security) on", &Walker::on_relation, true}},
+        {"AlterPolicyStmt", {R::admin, "ALTER POLICY (row security) on", &Walker::on_relation, true}},
+        {"SecLabelStmt", {R::admin, "SECURITY LABEL", &Walker::exposing_stmt}},
         {"VacuumStmt", {R::admin, "VACUUM", &Walker::vacuum_stmt}},
         {"ReindexStmt", {R::admin, "REINDEX"}},
         {"ClusterStmt", {R::admin, "CLUSTER"}},
@@ -818,9 +891,56 @@ void Walker::on_relation(std::string_view type, const json& body) {
     const StatementRule& rule = statement_rules().at(type);
     const json* rel_node = field(body, "relation");
     if (rel_node == nullptr) rel_node = field(body, "sequence");
+    if (rel_node == nullptr) rel_node = field(body, "table");  // CREATE/ALTER POLICY
     const std::string rel = rel_node != nullptr && is_range_var(*rel_node) ? relation_name(rel_node) : std::string();
-    add(rule.risk, std::string(rule.label) + (rel.empty() ? "" : " " + rel), rel);
-    fields(body, {"relation", "sequence"});
+    const std::string what = std::string(rule.label) + (rel.empty() ? "" : " " + rel);
+    if (rule.exposes) {
+        add_exposing(rule.risk, what, rel);
+    } else {
+        add(rule.risk, what, rel);
+    }
+    if (type == "CreateStmt") {  // INHERITS (parent), PARTITION OF parent: its rows are reached through them
+        if (const json* parents = field(body, "inhRelations"); parents != nullptr && parents->is_array()) {
+            for (const json& parent : *parents) {
+                if (const json* rv = unwrap(parent, "RangeVar")) {
+                    const std::string parent_rel = relation_name(rv);
+                    add_exposing(RiskClass::ddl, "CREATE TABLE " + rel + " under " + parent_rel, parent_rel);
+                }
+            }
+        }
+        fields(body, {"relation", "sequence", "table", "inhRelations"});
+        return;
+    }
+    if (type == "RenameStmt" || type == "AlterObjectSchemaStmt" || type == "AlterOwnerStmt") schema_effect(type, body);
+    fields(body, {"relation", "sequence", "table"});
+}
+
+void Walker::exposing_stmt(std::string_view type, const json& body) {
+    const StatementRule& rule = statement_rules().at(type);
+    add(rule.risk, std::string(rule.label));
+    if (text_of(body, "objtype") == "OBJECT_TABLE") {
+        if (const json* object = field(body, "object")) {
+            const std::string rel = dotted_name(*object);
+            if (!rel.empty()) add_exposing(rule.risk, std::string(rule.label) + " on " + rel, rel);
+        }
+    }
+    const Exposing exposing(*this);
+    fields(body, {"object"});
+}
+
+// ALTER SCHEMA s RENAME TO t / OWNER TO: every table in s changes its name or its owner's powers. The
+// effect names "s.*", which table_matches() takes as every table in s.
+void Walker::schema_effect(std::string_view type, const json& body) {
+    const std::string_view object = text_of(body, type == "RenameStmt" ? "renameType" : "objectType");
+    if (object != "OBJECT_SCHEMA") return;
+    std::string schema(text_of(body, "subname"));
+    if (schema.empty()) {
+        if (const json* node = field(body, "object")) {
+            if (const json* name = unwrap(*node, "String")) schema = std::string(text_of(*name, "sval"));
+        }
+    }
+    if (schema.empty()) schema = "?";
+    add_exposing(RiskClass::ddl, "ALTER SCHEMA " + schema + " renames or re-owns every table in it", schema + ".*");
 }
 
 void Walker::dispatch(std::string_view type, const json& body) {

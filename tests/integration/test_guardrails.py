@@ -256,6 +256,51 @@ class Guardrails(IntegrationTest):
         self.assertIn("jitgate grant request", err)
 
 
+class TableRuleDodges(IntegrationTest):
+    """A table rule limited to some effects is not stepped around by renaming, moving or re-exposing its
+    table (issue 10 item 8): each attempt is refused and the table is where and what it was."""
+    POLICY = """
+roles:
+  builder: { allow: [read, write, ddl, admin] }
+access:
+  - { users: [group:engineers], targets: [orders-db], standing: builder }
+guardrails:
+  - id: no-card-data
+    deny: { tables: [vault.cards], effects: [read, write] }
+"""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.jitgate_options = {"policy": cls.POLICY}
+        super().setUpClass()
+        cls.pg.sql("CREATE SCHEMA IF NOT EXISTS vault; CREATE TABLE IF NOT EXISTS vault.cards (pan text);"
+                   "GRANT ALL ON SCHEMA vault TO PUBLIC; GRANT ALL ON vault.cards TO PUBLIC")
+
+    def test_renaming_moving_or_reexposing_the_table_is_refused_and_nothing_changes(self):
+        conn = psycopg.connect(self.jg.conninfo(), autocommit=True)
+        self.addCleanup(conn.close)
+        with self.assertRaises(errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM vault.cards")
+        for sql in ("ALTER TABLE vault.cards RENAME TO plain",
+                    "ALTER TABLE vault.cards SET SCHEMA public",
+                    "ALTER SCHEMA vault RENAME TO open_vault",
+                    "CREATE VIEW public.card_view AS SELECT * FROM vault.cards",
+                    "CREATE MATERIALIZED VIEW public.card_copy AS SELECT * FROM vault.cards",
+                    "CREATE TABLE public.more_cards () INHERITS (vault.cards)",
+                    "GRANT SELECT ON ALL TABLES IN SCHEMA vault TO PUBLIC"):
+            with self.subTest(sql=sql):
+                with self.assertRaises(errors.InsufficientPrivilege) as caught:
+                    conn.execute(sql)
+                self.assertIn("no-card-data", caught.exception.diag.message_primary)
+        self.assertEqual(self.pg.sql("SELECT to_regclass('vault.cards') IS NOT NULL").strip(), "t")
+        for name in ("public.plain", "public.cards", "open_vault.cards", "public.card_view", "public.card_copy",
+                     "public.more_cards"):
+            self.assertEqual(self.pg.sql(f"SELECT to_regclass('{name}') IS NULL").strip(), "t", name)
+        # DDL that does not re-expose it still works for the builder
+        conn.execute("CREATE TABLE IF NOT EXISTS public.builder_table (id int)")
+        conn.execute("ALTER TABLE public.builder_table RENAME TO builder_table2")
+
+
 class GrantEnds(IntegrationTest):
     """Sessions that relied on a grant are closed once it ends: at once on revoke (grace 0 s), after
     expiry_grace on expiry."""

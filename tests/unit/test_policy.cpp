@@ -381,6 +381,59 @@ TEST_CASE("deny tables match schema-qualified and bare names without case, filte
     check_rows(*p, rows);
 }
 
+TEST_CASE("a table rule denies renaming, moving or re-exposing its table whatever its effects list",
+          "[policy][rules]") {
+    // effects: [read] only — yet each of these would let the table be read (or written) under another name.
+    const auto p = policy(erin_breakglass,
+                          "  - { id: no-card-data, deny: { tables: [\"payments.cards\"], effects: [read] } }\n");
+    const std::vector<Row> rows{
+        {"erin", "orders-db", "ALTER TABLE payments.cards RENAME TO x", monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "ALTER TABLE payments.cards RENAME COLUMN pan TO p", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "ALTER TABLE payments.cards SET SCHEMA public", monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "ALTER SCHEMA payments RENAME TO p2", monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "ALTER SCHEMA payments OWNER TO mallory", monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "ALTER TABLE payments.cards OWNER TO mallory", monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "ALTER TABLE payments.cards INHERIT public.orders", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "ALTER TABLE public.all_cards ATTACH PARTITION payments.cards FOR VALUES IN (1)", monday,
+         Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "ALTER TABLE payments.cards DISABLE ROW LEVEL SECURITY", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "ALTER TABLE payments.cards DISABLE TRIGGER audit_cards", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "CREATE TABLE public.more_cards (pan text) INHERITS (payments.cards)", monday,
+         Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "CREATE TABLE public.p1 PARTITION OF payments.cards FOR VALUES IN (1)", monday,
+         Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "CREATE VIEW public.v AS SELECT 1 FROM payments.cards", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "CREATE MATERIALIZED VIEW public.m AS SELECT pan FROM payments.cards", monday,
+         Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "CREATE RULE r AS ON INSERT TO public.t DO ALSO INSERT INTO payments.cards VALUES (1)",
+         monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "CREATE TRIGGER t AFTER INSERT ON payments.cards FOR EACH ROW EXECUTE FUNCTION f()",
+         monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "CREATE POLICY everyone ON payments.cards USING (true)", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "CREATE PUBLICATION leak FOR TABLE payments.cards", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "GRANT SELECT ON payments.cards TO PUBLIC", monday, Verdict::block, "no-card-data"},
+        {"erin", "orders-db", "GRANT SELECT ON ALL TABLES IN SCHEMA payments TO PUBLIC", monday, Verdict::block,
+         "no-card-data"},
+        {"erin", "orders-db", "SECURITY LABEL FOR selinux ON TABLE payments.cards IS 'x'", monday, Verdict::block,
+         "no-card-data"},
+        // what does not re-expose it stays the business of its class and the rule's effects
+        {"erin", "orders-db", "INSERT INTO payments.cards VALUES (1)", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "CREATE INDEX ON payments.cards (pan)", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "ALTER TABLE public.orders RENAME TO orders_old", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "ALTER SCHEMA billing RENAME TO billing2", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "CREATE VIEW public.v AS SELECT * FROM public.orders", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "GRANT SELECT ON public.orders TO PUBLIC", monday, Verdict::allow, ""},
+    };
+    check_rows(*p, rows);
+}
+
 TEST_CASE("window and except_window are judged at the moment of the decision", "[policy][rules]") {
     const auto p = policy(erin_breakglass,
                           "  - id: destructive-only-in-maintenance\n"
