@@ -540,6 +540,82 @@ const Case cases[] = {
     {"!!", U},
     {"sudo !!", U},
 
+    // --- issue 10 item 1: bash evaluates a subscript in a name, and every arithmetic context, as code ---
+    // Each unknown row was run under bash 5.2 with `touch` in place of rm and the file appeared.
+    {"[[ -v 'a[$(rm f)]' ]]", U},
+    {"[[ -v HOME ]]", R},
+    {"[[ 'a[$(rm -rf /tmp/d)]' -eq 1 ]]", U},
+    {"x='a[$(rm -rf /tmp/d)]'; [[ $x -eq 1 ]]", U},
+    {"x='a[$(rm f)]'; [[ x -eq 1 ]]", U},
+    {"[[ 1 -lt $n ]]", U},
+    {"[[ $# -gt 0 ]]", U},
+    {"[[ 1 -eq 1 ]]", R},
+    {"[[ 0x10 -ge 2#101 ]] && echo y", R},
+    {"[[ $x == y ]]", R},
+    {"(( a[$(rm -rf /tmp/d)] ))", U},
+    {"((a[$(rm -rf /tmp/d)]))", U},
+    {"((ls))", U},                                     // bash runs it as arithmetic, not as nested subshells
+    {"x='a[$(rm f)]'; ((x))", U},
+    {"((1 + 2))", R},
+    {"if ((1 > 0)); then echo y; fi", R},
+    {"((1)) && rm -rf /tmp/d", X},
+    {"((cd /tmp; ls) )", R},                           // `((` not closed by `))`: nested subshells
+    {"((1)) ls", U},
+    {"x='a[$(rm -rf /tmp/d)]'; echo $((x))", U},
+    {"echo $(( $x ))", U},
+    {"echo $((LC_X))", U},                             // LC_* reaches the target's environment
+    {"x='a[$(rm f)]'; echo $[x]", U},
+    {"echo $[1+2]", R},
+    {"echo $((1+2)) $((0x1f * 2)) $(( (3 - 1) % 2 ))", R},
+    {"echo \"$((1+2))\"", R},
+    {"x='a[$(rm f)]'; a=(1 2); echo ${a[x]}", U},
+    {"echo ${a[i]}", U},
+    {"echo ${a[1]} ${a[@]} ${#a[*]} ${!a[@]}", R},
+    {"echo ${!a[x]}", U},
+    {"echo ${a[x]:-q}", U},
+    {"x='a[$(rm f)]'; s=abc; echo ${s:x}", U},
+    {"echo ${s:0:x}", U},
+    {"echo ${s:1:2} ${s: -1}", R},
+    {"echo ${a[@]:x}", U},
+    {"x='a[$(rm f)]'; echo ${!x}", U},
+    {"echo ${!BASH*} ${!BASH@}", R},
+    {"x='$(rm f)'; echo \"${x@P}\"", U},
+    {"echo ${x@Q} ${x@U} ${x^^} ${x,} ${x/a/b} ${x#*/} ${x%%.*} ${#x} ${x:-d} ${x:+y}", R},
+    {"x='a[$(rm f)]'; : ${y:=$x}; echo $((y))", U},
+    {": ${y:=1}", R},
+    {"unset PS4; : ${PS4:='$(rm f)'}; set -x; ls", U},
+    {"cat <<E\n$((x))\nE", U},
+    {"cat <<'E'\n$((x))\nE", R},
+    {"cat <<< \"$((x))\"", U},
+    {"for ((i=x;i<1;i++)); do :; done", U},
+    {"RANDOM='a[$(rm -rf /tmp/d)]'", U},
+    {"SRANDOM='a[$(rm f)]'", U},
+    {"OPTIND='a[$(rm f)]'", U},
+    {"HISTCMD='a[$(rm f)]'", U},
+    {"OPTIND=1", R},
+    {"for PATH in /tmp; do ls; done", U},
+    {"for 'a[$(rm f)]' in 1; do :; done", U},
+    {"for RANDOM in 'a[$(rm f)]'; do :; done", U},
+    {"for i in 1 2; do echo $i; done", R},
+    // neighbouring places bash reads text as code, unknown already (kept as rows so they stay so)
+    {"BASH_ENV=/tmp/x bash -c ls", U},
+    {"complete -C 'rm f' ls", U},
+    {"complete -F f ls", U},
+    {"compgen -W '$(rm f)' x", U},
+    {"enable -f /tmp/x.so x", U},
+    {"fc -e 'rm f' -1", U},
+    {"fc -s", U},
+    {"bind -x '\"\\C-a\": rm f'", U},
+    {"command_not_found_handle() { rm f; }; nosuch", U},
+    {"eval 'ls'", U},
+    {"source /tmp/x", U},
+    {". /tmp/x", U},
+    {"exec {fd}>/tmp/x", U},
+    {"exec {a[$(rm f)]}>/dev/null", U},
+    {"BASH_CMDS[ls]=/tmp/evil; ls", U},
+    {"alias ls='rm f'", U},
+    {"echo rm; $_ f", U},
+
     // --- unknown: code that cannot be read statically, unknown programs, malformed input ---
     {"frobnicate --all", U},
     {"./deploy.sh", U},
@@ -651,6 +727,7 @@ std::vector<std::string> words_of(std::string_view text) {
     for (const shell::Token& token : lexed.tokens) {
         if (token.kind == shell::TokenKind::word) out.push_back(token.word.value);
         else if (token.kind == shell::TokenKind::op) out.push_back("<" + token.op + ">");
+        else if (token.kind == shell::TokenKind::arithmetic) out.push_back("((" + token.word.evaluation.arithmetic.front() + "))");
         else out.push_back("[" + (token.redirect.fd >= 0 ? std::to_string(token.redirect.fd) : std::string()) +
                            token.redirect.op + " " + token.redirect.target.value + "]");
     }
