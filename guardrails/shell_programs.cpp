@@ -69,6 +69,15 @@ bool join_literal(Args words, std::string& out) {
     return true;
 }
 
+// A word made from an option's value (-v NAME, -o FILE), for the checks that take words.
+Word option_word(const Option& o) {
+    Word word;
+    word.value = o.value;
+    word.raw = o.value;
+    word.expands = !o.value_literal;
+    return word;
+}
+
 // ---------------------------------------------------------------- files
 
 Verdict handle_rm(std::string_view program, Args args, const Context& ctx) {
@@ -579,18 +588,10 @@ Verdict handle_builtin_assign(std::string_view program, Args args, const Context
             return verdict(R, "trap lists or resets traps");
         }
         if (!args[s.rest].literal()) return verdict(U, "trap with a command not known statically");
-        return ctx.script(args[s.rest].value, "trap");
+        // The string runs later (on a signal, at EXIT, before every command with DEBUG), wherever cd has gone.
+        return Context(ctx.tables(), ctx.depth(), "?").script(args[s.rest].value, "trap");
     }
     if (program == "enable") return verdict(U, "enable changes which builtins run");
-    if (one_of(program, {"read", "printf", "let", "mapfile", "readarray", "getopts"})) {
-        // These assign to the variables they name (read NAME, printf -v NAME, let NAME=...).
-        for (const Word& word : args) {
-            const std::string_view value = word.value;
-            const std::string_view name = value.substr(0, std::min(value.find_first_of("=+[ "), value.size()));
-            if (is_dangerous_variable(name)) return verdict(U, str(program) + " " + str(name) + " changes what later commands run");
-        }
-        return verdict(R, str(program) + " only reads");
-    }
     if (program == "hash") {
         for (const Word& word : args) {
             if (word.value.starts_with("-") && word.value.find('p') != std::string::npos) {
@@ -599,16 +600,166 @@ Verdict handle_builtin_assign(std::string_view program, Args args, const Context
         }
         return verdict(R, "hash only reads");
     }
+    return verdict(U, str(program) + " is not in the program table");
+}
+
+// Builtins that take variable names. bash evaluates an array subscript in a name as arithmetic, and
+// arithmetic expands `$(...)` inside it: `printf -v 'a[$(rm -rf d)]' x` runs rm. So a name must be a plain
+// NAME or NAME[CONSTANT] (name_operand_risk); an argument that may split into options is not known.
+
+// printf [-v NAME] FORMAT [ARGUMENTS]
+Verdict handle_printf(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"v", "", "", true});
+    if (s.dynamic) return verdict(U, str(program) + " with a format that may expand to -v NAME");
+    Verdict v = verdict(R, str(program) + " only reads");
+    if (const Option* name = s.find("v")) v.raise(name_operand_risk(str(program) + " -v", option_word(*name), false));
+    return v;
+}
+
+// read [-ers] [-a ARRAY] [-d DELIM] [-i TEXT] [-n N] [-N N] [-p PROMPT] [-t T] [-u FD] [NAME...]
+Verdict handle_read(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"adinNptu", "", "", false});
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to variable names");
+    Verdict v = verdict(R, str(program) + " only reads");
+    if (const Option* array = s.find("a")) v.raise(name_operand_risk(str(program) + " -a", option_word(*array), false));
+    for (const Word* name : s.operands) v.raise(name_operand_risk(program, *name, false));
+    return v;
+}
+
+// mapfile/readarray [-d DELIM] [-n COUNT] [-O ORIGIN] [-s COUNT] [-t] [-u FD] [-C CALLBACK [-c QUANTUM]] [ARRAY]
+Verdict handle_mapfile(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"dnOsuCc", "", "", false});
+    if (s.find("C")) return verdict(U, str(program) + " -C runs its CALLBACK as shell code");
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to -C CALLBACK");
+    Verdict v = verdict(R, str(program) + " only reads");
+    for (const Word* name : s.operands) v.raise(name_operand_risk(program, *name, false));
+    return v;
+}
+
+// let EXPRESSION...: each argument is arithmetic; NAME=CONSTANT and constants are known.
+Verdict handle_let(std::string_view program, Args args, const Context&) {
     for (const Word& word : args) {
-        if (!word.literal() && word.splits) return verdict(U, str(program) + " with an argument not known statically");
-        const std::string_view value = word.value;
-        const std::size_t eq = value.find('=');
-        const std::string_view name = value.substr(0, eq == std::string_view::npos ? value.size() : (eq > 0 && value[eq - 1] == '+' ? eq - 1 : eq));
-        if (is_dangerous_variable(name) && (eq != std::string_view::npos || program != "unset")) {
-            return verdict(U, str(program) + " " + str(name) + " changes what later commands run");
+        if (!word.literal()) return verdict(U, str(program) + " evaluates `" + word.raw + "` as arithmetic, which is not known statically");
+        const std::string& text = word.value;
+        std::size_t i = 0;
+        while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '_')) ++i;
+        const bool assignment = i > 0 && i < text.size() && text[i] == '=' && (i + 1 >= text.size() || text[i + 1] != '=');
+        if (assignment && is_plain_name(std::string_view(text).substr(0, i))) {
+            Verdict name = name_operand_risk(program, word, true);
+            if (name.risk != R) return name;
+            if (constant_arithmetic(std::string_view(text).substr(i + 1))) continue;
+        } else if (constant_arithmetic(text)) {
+            continue;
+        }
+        return verdict(U, str(program) + " evaluates `" + word.raw + "` as arithmetic, and a variable there can run code");
+    }
+    return verdict(R, str(program) + " computes constants");
+}
+
+// unset [-fvn] NAME...
+Verdict handle_unset(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"", "", "", false});
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to names");
+    Verdict v = verdict(R, str(program) + " removes shell variables");
+    for (const Word* name : s.operands) v.raise(name_operand_risk(program, *name, false, false));
+    return v;
+}
+
+// declare/typeset/local/readonly/export [-aAfFgiIlnprtux] [NAME[=VALUE]...]. -i makes later assignments to
+// NAME arithmetic, -n makes NAME a reference to another name (subscript included), and -a/-A with a value
+// reads it as a compound assignment whose subscripts are arithmetic: unknown whatever follows.
+Verdict handle_declare(std::string_view program, Args args, const Context&) {
+    std::string attributes;
+    std::size_t i = 0;
+    for (; i < args.size(); ++i) {
+        const Word& word = args[i];
+        if (word.may_be_option()) return verdict(U, str(program) + " with an argument that may expand to options");
+        const std::string& a = word.value;
+        if (a == "--") {
+            ++i;
+            break;
+        }
+        if (a.size() < 2 || (a.front() != '-' && a.front() != '+') || word.starts_with_expansion) break;
+        if (a.front() == '-') attributes += a.substr(1);
+    }
+    const Args operands = tail(args, i);
+    bool any_value = false;
+    for (const Word& word : operands) any_value = any_value || word.value.find('=') != std::string::npos;
+    if (!operands.empty() && attributes.find_first_of("in") != std::string::npos) {
+        return verdict(U, str(program) + " -" + (attributes.find('i') != std::string::npos ? "i" : "n") +
+                              " makes bash evaluate what is later assigned as arithmetic or as a name");
+    }
+    if (any_value && attributes.find_first_of("aA") != std::string::npos) {
+        return verdict(U, str(program) + " -a/-A with a value reads it as a compound assignment, subscripts included");
+    }
+    Verdict v = verdict(R, str(program) + " sets shell variables");
+    for (const Word& word : operands) {
+        if (word.value == "-" && program == "local") continue;  // local -: saves the shell options
+        v.raise(name_operand_risk(program, word, true));
+    }
+    return v;
+}
+
+// getopts OPTSTRING NAME [ARGS]
+Verdict handle_getopts(std::string_view program, Args args, const Context&) {
+    if (args.size() < 2) return verdict(R, str(program) + " without a name");
+    Verdict v = verdict(R, str(program) + " parses options");
+    v.raise(name_operand_risk(program, args[1], false));
+    return v;
+}
+
+// wait [-fn] [-p NAME] [ID...]
+Verdict handle_wait(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"p", "", "", false});
+    Verdict v = verdict(R, str(program) + " waits for jobs");
+    if (const Option* name = s.find("p")) v.raise(name_operand_risk(str(program) + " -p", option_word(*name), false));
+    return v;
+}
+
+// test / [: -v NAME evaluates a subscript in NAME; an unquoted expansion may split into `-v NAME`.
+Verdict handle_test(std::string_view program, Args args, const Context&) {
+    Verdict v = verdict(R, str(program) + " only reads");
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].splits) return verdict(U, str(program) + " with an unquoted expansion that may split into -v NAME");
+        if (args[i].value == "-v" && i + 1 < args.size()) v.raise(name_operand_risk(str(program) + " -v", args[i + 1], false, false));
+    }
+    return v;
+}
+
+// set: -k (-o keyword) turns NAME=VALUE arguments anywhere on later command lines into environment
+// assignments (`ls LD_PRELOAD=/tmp/x.so`), which the classifier reads as plain arguments.
+Verdict handle_set(std::string_view program, Args args, const Context&) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const Word& word = args[i];
+        const std::string& a = word.value;
+        if (word.may_be_option()) return verdict(U, str(program) + " with an argument that may expand to options");
+        if (a == "--" || a == "-" || a.size() < 2 || (a.front() != '-' && a.front() != '+')) break;
+        if (a.front() == '-' && a.find('k') != std::string::npos) {
+            return verdict(U, str(program) + " -k makes NAME=VALUE arguments environment assignments");
+        }
+        if (a.find('o') != std::string::npos && i + 1 < args.size()) {
+            const Word& option = args[i + 1];
+            if (!option.literal()) return verdict(U, str(program) + " -o with an option not known statically");
+            if (a.front() == '-' && option.value == "keyword") {
+                return verdict(U, str(program) + " -o keyword makes NAME=VALUE arguments environment assignments");
+            }
+            ++i;
         }
     }
-    return verdict(R, str(program) + " sets shell variables");
+    return verdict(R, str(program) + " sets shell options");
+}
+
+// jobs -x COMMAND ARGS runs COMMAND (with job specs replaced by process ids).
+Verdict handle_jobs(std::string_view program, Args args, const Context& ctx) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].may_be_option()) return verdict(U, str(program) + " with an argument that may expand to -x");
+        if (args[i].value == "--" || !args[i].value.starts_with("-")) break;
+        if (args[i].value.find('x') != std::string::npos) {
+            if (i + 1 >= args.size()) return verdict(U, str(program) + " -x without a command");
+            return wrapped(str(program) + " -x", tail(args, i + 1), ctx);
+        }
+    }
+    return verdict(R, str(program) + " lists jobs");
 }
 
 Verdict handle_history(std::string_view program, Args args, const Context&) {
@@ -1355,6 +1506,7 @@ Verdict handle_eval(std::string_view program, Args args, const Context& ctx) {
 // Sorted by name for the binary search in find_rule.
 constexpr std::array rules = std::to_array<ProgramRule>({
     {".", handle_eval, true},
+    {"[", handle_test, false},
     {"alias", handle_builtin_assign, false},
     {"apk", handle_package, false},
     {"apt", handle_package, false},
@@ -1390,7 +1542,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"dash", handle_shell, true},
     {"date", handle_date, false},
     {"dd", handle_dd, false},
-    {"declare", handle_builtin_assign, false},
+    {"declare", handle_declare, false},
     {"deno", handle_interpreter, false},
     {"dmesg", handle_dmesg, false},
     {"dnf", handle_package, false},
@@ -1402,7 +1554,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"env", handle_env, true},
     {"eval", handle_eval, true},
     {"exec", handle_command, true},
-    {"export", handle_builtin_assign, false},
+    {"export", handle_declare, false},
     {"faketime", handle_wrapper, true},
     {"fdisk", handle_disk_tool, false},
     {"find", handle_find, true},
@@ -1413,7 +1565,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"gawk", handle_awk, false},
     {"gdisk", handle_disk_tool, false},
     {"gem", handle_package, false},
-    {"getopts", handle_builtin_assign, false},
+    {"getopts", handle_getopts, false},
     {"git", handle_git, false},
     {"gunzip", handle_compress, false},
     {"gzip", handle_compress, false},
@@ -1428,21 +1580,22 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"ionice", handle_wrapper, true},
     {"ip", handle_ip, false},
     {"irb", handle_interpreter, false},
+    {"jobs", handle_jobs, true},
     {"journalctl", handle_journalctl, false},
     {"kill", handle_kill, false},
     {"killall", handle_kill, false},
     {"ksh", handle_shell, true},
     {"kubectl", handle_kubectl, true},
-    {"let", handle_builtin_assign, false},
+    {"let", handle_let, false},
     {"link", handle_copy, false},
     {"ln", handle_copy, false},
-    {"local", handle_builtin_assign, false},
+    {"local", handle_declare, false},
     {"localectl", handle_ctl, false},
     {"loginctl", handle_ctl, false},
     {"ltrace", handle_wrapper, true},
     {"lua", handle_interpreter, false},
     {"lz4", handle_compress, false},
-    {"mapfile", handle_builtin_assign, false},
+    {"mapfile", handle_mapfile, false},
     {"mawk", handle_awk, false},
     {"mkdir", handle_create, false},
     {"mkfs", handle_mkfs, false},
@@ -1472,16 +1625,16 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"pnpm", handle_package, false},
     {"podman", handle_docker, true},
     {"posh", handle_shell, true},
-    {"printf", handle_builtin_assign, false},
+    {"printf", handle_printf, false},
     {"proxychains", handle_wrapper, true},
     {"proxychains4", handle_wrapper, true},
     {"pwsh", handle_interpreter, false},
     {"python", handle_interpreter, false},
     {"python2", handle_interpreter, false},
     {"python3", handle_interpreter, false},
-    {"read", handle_builtin_assign, false},
-    {"readarray", handle_builtin_assign, false},
-    {"readonly", handle_builtin_assign, false},
+    {"read", handle_read, false},
+    {"readarray", handle_mapfile, false},
+    {"readonly", handle_declare, false},
     {"resolvectl", handle_ctl, false},
     {"rm", handle_rm, false},
     {"rmdir", handle_rm, false},
@@ -1493,6 +1646,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"scp", handle_scp, false},
     {"sed", handle_sed, false},
     {"service", handle_service, false},
+    {"set", handle_set, false},
     {"setsid", handle_wrapper, true},
     {"sfdisk", handle_disk_tool, false},
     {"sh", handle_shell, true},
@@ -1516,6 +1670,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"tee", handle_create, false},
     {"telinit", handle_shutdown, false},
     {"terraform", handle_terraform, false},
+    {"test", handle_test, false},
     {"time", handle_wrapper, true},
     {"timedatectl", handle_ctl, false},
     {"timeout", handle_wrapper, true},
@@ -1523,14 +1678,16 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"touch", handle_create, false},
     {"trap", handle_builtin_assign, true},
     {"truncate", handle_create, false},
-    {"typeset", handle_builtin_assign, false},
+    {"typeset", handle_declare, false},
     {"unbuffer", handle_wrapper, true},
     {"uniq", handle_sort, false},
     {"unlink", handle_rm, false},
+    {"unset", handle_unset, false},
     {"unshare", handle_wrapper, true},
     {"unxz", handle_compress, false},
     {"unzip", handle_compress, false},
     {"valgrind", handle_wrapper, true},
+    {"wait", handle_wait, false},
     {"watch", handle_watch, true},
     {"wget", handle_wget, false},
     {"xargs", handle_xargs, true},
