@@ -954,6 +954,37 @@ Verdict handle_set(std::string_view program, Args args, const Context&) {
     return verdict(R, str(program) + " sets shell options");
 }
 
+// shopt: -u interactive_comments makes `#` an ordinary word on later typed lines (the lexer would take
+// `ls # ; rm f` as ls and a comment); compat* levels change how bash parses and expands; -o names a set -o
+// option (keyword as for set).
+Verdict handle_shopt(std::string_view program, Args args, const Context& ctx) {
+    bool unset = false;
+    bool set_options = false;
+    for (const Word& word : args) {
+        if (!word.literal()) return verdict(U, str(program) + " with an option not known statically");
+        const std::string& a = word.value;
+        if (a.starts_with("-")) {
+            unset = unset || a.find('u') != std::string::npos;
+            set_options = set_options || a.find('o') != std::string::npos;
+            continue;
+        }
+        if (unset && a == "interactive_comments") return verdict(U, str(program) + " -u interactive_comments makes # an ordinary word");
+        if (a.starts_with("compat")) return verdict(U, str(program) + " " + a + " changes how bash parses and expands");
+    }
+    if (set_options && !unset) {
+        std::vector<Word> as_set;  // shopt -s -o a b → set -o a -o b
+        for (const Word& w : args) {
+            if (w.value.starts_with("-")) continue;
+            Word dash_o = w;
+            dash_o.value = "-o";
+            as_set.push_back(dash_o);
+            as_set.push_back(w);
+        }
+        return handle_set("set", as_set, ctx);
+    }
+    return verdict(R, str(program) + " sets or lists shell options");
+}
+
 // jobs -x COMMAND ARGS runs COMMAND (with job specs replaced by process ids).
 Verdict handle_jobs(std::string_view program, Args args, const Context& ctx) {
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -1903,6 +1934,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"setsid", handle_wrapper, true},
     {"sfdisk", handle_disk_tool, false},
     {"sh", handle_shell, true},
+    {"shopt", handle_shopt, false},
     {"shuf", handle_options, false},
     {"shutdown", handle_shutdown, false},
     {"snap", handle_package, false},
