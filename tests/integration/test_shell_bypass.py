@@ -17,14 +17,16 @@ access:
   - { users: [group:engineers], targets: [web-1], standing: reader }
 """
 
-# {v} is a directory holding a file; every command here ran `rm -rf {v}` under bash 5.2 before the fix.
+# {v} is a directory holding a file. Every command here runs `rm -rf {v}` under bash 5.2 (checked with bash
+# -c); before the fix all but `(( ))`, `((NAME))` and `trap` (refused for what their text showed) reached
+# the target and removed it.
 BYPASSES = {
     "printf -v NAME": "printf -v 'a[$(rm -rf {v})]' x",
     "let": "let 'a[$(rm -rf {v})]=1'",
     "declare": "declare 'a[$(rm -rf {v})]=1'",
     "typeset": "typeset 'a[$(rm -rf {v})]=1'",
     "read NAME": "read 'a[$(rm -rf {v})]' <<< x",
-    "unset an array element": "a=(1); unset 'a[$(rm -rf {v})]'",
+    "unset an array element": "declare -a a; unset 'a[$(rm -rf {v})]'",
     "test -v": "test -v 'a[$(rm -rf {v})]'",
     "[ -v": "[ -v 'a[$(rm -rf {v})]' ]",
     "[[ -v": "[[ -v 'a[$(rm -rf {v})]' ]]",
@@ -34,7 +36,7 @@ BYPASSES = {
     "((NAME)) through a value": "x='a[$(rm -rf {v})]'; ((x))",
     "$((NAME)) through a value": "x='a[$(rm -rf {v})]'; echo $((x))",
     "$[NAME] through a value": "x='a[$(rm -rf {v})]'; echo $[x]",
-    "${a[NAME]} through a value": "x='a[$(rm -rf {v})]'; a=(1); echo ${{a[x]}}",
+    "${a[NAME]} through a value": "x='a[$(rm -rf {v})]'; echo ${{a[x]}}",
     "${s:NAME} through a value": "x='a[$(rm -rf {v})]'; s=abc; echo ${{s:x}}",
     "${!NAME}": "x='a[$(rm -rf {v})]'; echo ${{!x}}",
     "${x@P}": "x='$(rm -rf {v})'; echo ${{x@P}}",

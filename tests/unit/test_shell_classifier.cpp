@@ -659,6 +659,7 @@ const Case cases[] = {
     {"read -r -p 'name: ' name", R},
     {"read -ra parts <<< 'a b'", R},
     {"a=(1); unset 'a[$(rm -rf /tmp/d)]'", U},
+    {"declare -a a; unset 'a[$(rm -rf /tmp/d)]'", U},
     {"unset 'a[$(rm f)]'", U},
     {"unset x y", R},
     {"unset -f myfunc", R},
