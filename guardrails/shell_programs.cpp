@@ -384,7 +384,11 @@ const OptionRule option_rules[] = {
     {"diff3", {"L", "label diff-program", "", false}, "", "", "", "diff-program"},
     {"dmidecode", {"dtsH", "dev-mem type string handle dump-bin from-dump", "", false}, "dump-bin", "", "", ""},
     {"dstat", {"", "output", "", false}, "output", "", "", ""},
+    {"blkid", {"cLUoOsStunSp", "cache-file label uuid output offset match-tag match-token usages probe-size", "", false},
+     "c cache-file", "g garbage-collect", "", ""},
     {"file", {"mfFeP", "magic-file files-from separator exclude parameter", "", false}, "", "C compile", "", ""},
+    {"glances", {"BpCt", "bind port config time export export-csv-file export-json-file", "", false},
+     "export-csv-file export-json-file", "export", "w s webserver server", "C config"},
     {"hwinfo", {"", "log save-config show-config db", "", false}, "log", "save-config", "", ""},
     {"iconv", {"fto", "from-code to-code output", "", false}, "o output", "", "", ""},
     {"info", {"dfnoO", "directory file node output index-search", "", false}, "o output", "", "", ""},
@@ -1717,7 +1721,16 @@ Verdict handle_compress(std::string_view program, Args args, const Context& ctx)
         return v;
     }
     if (program != "zip" && s.find_any("c stdout to-stdout l list t test")) return verdict(R, str(program) + " -c writes to stdout");
-    return verdict(W, str(program) + " writes files");
+    // zip writes its archive (the first operand); the others replace each file with its (de)compressed
+    // form, removing the original: `gzip /etc/passwd` takes a system file away.
+    Verdict v = verdict(W, str(program) + " writes files");
+    if (s.dynamic) v.raise(X, str(program) + " with an argument that may expand to paths");
+    if (program == "zip") {
+        if (!s.operands.empty()) v.raise(ctx.write_risk(*s.operands.front(), "zip writing"));
+        return v;
+    }
+    for (const Word* file : s.operands) v.raise(ctx.write_risk(*file, str(program) + " replacing"));
+    return v;
 }
 
 Verdict handle_openssl(std::string_view program, Args args, const Context& ctx) {
@@ -1782,6 +1795,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"awk", handle_awk, false},
     {"bash", handle_shell, true},
     {"batch", handle_at, true},
+    {"blkid", handle_options, false},
     {"brew", handle_package, false},
     {"builtin", handle_command, true},
     {"bun", handle_interpreter, false},
@@ -1836,6 +1850,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"gem", handle_package, false},
     {"getopts", handle_getopts, false},
     {"git", handle_git, false},
+    {"glances", handle_options, false},
     {"gunzip", handle_compress, false},
     {"gzip", handle_compress, false},
     {"hash", handle_builtin_assign, false},

@@ -817,6 +817,16 @@ const Case cases[] = {
     {"sed 's/a/b/w /etc/passwd' f", X},
     {"sed -n 's/a/b/w out.txt' f", W},
     {"sed 's/a/b/g' f", R},
+    {"gzip /etc/passwd", X},                           // replaced by passwd.gz: the file is gone
+    {"gunzip /var/log/syslog.2.gz", X},
+    {"zip /etc/x.zip notes", X},
+    {"gzip -c big.log", R},
+    {"blkid -c /etc/x", X},
+    {"blkid -g", W},
+    {"blkid /dev/sda1", R},
+    {"glances -w", A},
+    {"glances -C /tmp/conf", U},                       // its [actions] run commands
+    {"glances --export csv --export-csv-file /tmp/g.csv", W},
 
     // --- unknown: code that cannot be read statically, unknown programs, malformed input ---
     {"frobnicate --all", U},
