@@ -827,6 +827,9 @@ const Case cases[] = {
     {"glances -w", A},
     {"glances -C /tmp/conf", U},                       // its [actions] run commands
     {"glances --export csv --export-csv-file /tmp/g.csv", W},
+    {"cat < /dev/tcp/10.0.0.1/80", A},
+    {"echo x > /dev/udp/10.0.0.1/53", A},
+    {"exec 3<>/dev/tcp/10.0.0.1/80", A},
 
     // --- unknown: code that cannot be read statically, unknown programs, malformed input ---
     {"frobnicate --all", U},
