@@ -626,8 +626,8 @@ Verdict classify_redirect(const Redirect& r, const Context& ctx) {
     const std::string& op = r.op;
     // bash opens a connection for /dev/tcp/HOST/PORT and /dev/udp/HOST/PORT itself (there is no such file):
     // a hop to another host, at least admin like nc (DESIGN §4), in either direction.
-    if (!r.is_heredoc() && op != "<<<" && r.target.literal() &&
-        (normalize_path(r.target.value).starts_with("/dev/tcp/") || normalize_path(r.target.value).starts_with("/dev/udp/"))) {
+    const std::string device = r.target.literal() ? normalize_path(r.target.value) : std::string();
+    if (!r.is_heredoc() && op != "<<<" && (device.starts_with("/dev/tcp/") || device.starts_with("/dev/udp/"))) {
         return verdict(RiskClass::admin, "redirection " + op + " " + r.target.value + " opens a network connection");
     }
     if (op == "<" || op == "<<" || op == "<<-" || op == "<<<" || op == "<&") return verdict(RiskClass::read, {});

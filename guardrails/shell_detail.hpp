@@ -134,8 +134,10 @@ struct ProgramRule {
 // A word a builtin takes as a variable name (printf -v NAME, read NAME, declare NAME=VALUE, unset NAME,
 // test -v NAME ...): bash evaluates a subscript in it as arithmetic, so only NAME, NAME[CONSTANT] (and with
 // `with_value`, either followed by = or += and a value) is known. Checks the name against the dangerous
-// and integer variables too (`value_known`: the value assigned is in the word and is a literal).
-[[nodiscard]] Verdict name_operand_risk(std::string_view program, const Word& word, bool with_value, bool assigns = true);
+// and integer variables too when the builtin `assigns` to it (an integer variable only takes a literal
+// number written in the word).
+[[nodiscard]] Verdict name_operand_risk(std::string_view program, const Word& word, bool with_value,
+                                        bool assigns = true);
 
 // "rm -rf /tmp/x" from words as written, shortened for reasons and effects.
 [[nodiscard]] std::string describe(Args argv, std::size_t max_chars = 120);

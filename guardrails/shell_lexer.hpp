@@ -123,8 +123,8 @@ struct ParseResult {
 };
 
 // Groups tokens into simple commands: lists (; & && || newline), pipelines (| |&), subshells ( ),
-// groups { }, arithmetic commands (( )), and the words of if/while/until/for/do/done/then/else/elif/fi/!. Refuses what it does
-// not read (case, function definitions, unbalanced parentheses, a dangling operator).
+// groups { }, arithmetic commands (( )), and the words of if/while/until/for/do/done/then/else/elif/fi/!.
+// Refuses what it does not read (case, function definitions, unbalanced parentheses, a dangling operator).
 [[nodiscard]] ParseResult parse(const std::vector<Token>& tokens);
 
 }  // namespace jitgate::guardrails::shell

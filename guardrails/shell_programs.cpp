@@ -395,7 +395,8 @@ const OptionRule option_rules[] = {
     {"inxi", {"", "debug", "", false}, "", "", "U update", ""},
     {"lastlog", {"btuR", "before time user root", "", false}, "", "", "C S clear set", ""},
     {"lshw", {"", "", "", false}, "", "dump", "", ""},
-    {"rg", {"eEfgjmMtTABC", "regexp file glob type type-not max-count threads pre pre-glob encoding context after-context before-context", "", false},
+    {"rg", {"eEfgjmMtTABC", "regexp file glob type type-not max-count threads pre pre-glob encoding context "
+                            "after-context before-context", "", false},
      "", "", "", "pre"},
     {"sdiff", {"ow", "output width diff-program", "", false}, "", "", "", "o output diff-program"},
     {"sensors", {"c", "config-file", "", false}, "", "", "s set", ""},
