@@ -170,12 +170,24 @@ bool is_integer_variable(std::string_view name) noexcept {
     return name == "RANDOM" || name == "SRANDOM" || name == "OPTIND" || name == "HISTCMD" || name == "BASHPID";
 }
 
+std::size_t integer_expansion_length(std::string_view text) noexcept {
+    if (text.size() >= 2 && text[0] == '$' && std::string_view("#?$!").find(text[1]) != std::string_view::npos) return 2;
+    if (text.starts_with("${#") && text.size() > 4) {  // ${#NAME}: a length
+        std::size_t i = 3;
+        while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '_')) ++i;
+        if (i < text.size() && text[i] == '}' && is_plain_name(text.substr(3, i - 3))) return i + 1;
+    }
+    return 0;
+}
+
 bool constant_arithmetic(std::string_view text) noexcept {
     static constexpr std::string_view operators = " \t\n+-*/%<>=!&|^~?:,()";
     std::size_t i = 0;
     while (i < text.size()) {
         const char c = text[i];
-        if (c >= '0' && c <= '9') {  // a number: 10, 0x1f, 017, 2#101, 64#@_ (a name cannot start with a digit)
+        if (const std::size_t n = integer_expansion_length(text.substr(i)); n > 0) {
+            i += n;
+        } else if (c >= '0' && c <= '9') {  // a number: 10, 0x1f, 017, 2#101, 64#@_ (a name cannot start with a digit)
             while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '#' ||
                                        text[i] == '@' || text[i] == '_')) {
                 ++i;
@@ -609,7 +621,10 @@ Verdict conditional_risk(const std::vector<Word>& words) {
             for (const std::size_t k : {i - 1, i + 1}) {
                 if (k >= words.size()) continue;  // i - 1 wraps when i == 0
                 const Word& operand = words[k];
-                if (!operand.literal() || !constant_arithmetic(operand.value)) {
+                // Expansions are kept as written, so a word made of numbers, operators and $#, $?, ${#x}
+                // reads the same as raw text: constant_arithmetic judges either.
+                if (!constant_arithmetic(operand.literal() ? operand.value : operand.raw) ||
+                    (!operand.literal() && operand.quoted)) {
                     return verdict(RiskClass::unknown, "[[ " + operand.raw + " " + op +
                                                            " ]] evaluates its operand as arithmetic, which can run code");
                 }

@@ -122,10 +122,13 @@ struct ProgramRule {
 // bash evaluates a value assigned to them as arithmetic, so only a literal number is harmless.
 [[nodiscard]] bool is_integer_variable(std::string_view name) noexcept;
 
-// Arithmetic text that is a constant: numbers (0x1f, 8#17, 64#@_ included), operators, blanks and
-// parentheses, and no name, `$`, quote or bracket. Anything else may name a variable, whose value bash
+// Arithmetic text that is a constant: numbers (0x1f, 8#17, 64#@_ included), operators, blanks,
+// parentheses and the expansions that are always a number ($# $? $$ $! ${#NAME}), and no name, other `$`,
+// quote or bracket. Anything else may name a variable, whose value bash
 // evaluates again as arithmetic (and an array subscript there runs `$(...)`), so it is not known.
 [[nodiscard]] bool constant_arithmetic(std::string_view text) noexcept;
+// The length of `$#`, `$?`, `$$`, `$!` or `${#NAME}` at the start of `text`, else 0.
+[[nodiscard]] std::size_t integer_expansion_length(std::string_view text) noexcept;
 // [A-Za-z_][A-Za-z0-9_]*
 [[nodiscard]] bool is_plain_name(std::string_view text) noexcept;
 // Unknown when the word holds arithmetic that is not constant, assigns a dangerous variable through

@@ -930,7 +930,9 @@ Verdict handle_wait(std::string_view program, Args args, const Context&) {
 Verdict handle_test(std::string_view program, Args args, const Context&) {
     Verdict v = verdict(R, str(program) + " only reads");
     for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i].splits) return verdict(U, str(program) + " with an unquoted expansion that may split into -v NAME");
+        const std::string& raw = args[i].raw;
+        const bool number = !raw.empty() && integer_expansion_length(raw) == raw.size();  // $#, ${#x}: one word
+        if (args[i].splits && !number) return verdict(U, str(program) + " with an unquoted expansion that may split into -v NAME");
         if (args[i].value == "-v" && i + 1 < args.size()) v.raise(name_operand_risk(str(program) + " -v", args[i + 1], false, false));
     }
     return v;

@@ -548,7 +548,13 @@ const Case cases[] = {
     {"x='a[$(rm -rf /tmp/d)]'; [[ $x -eq 1 ]]", U},
     {"x='a[$(rm f)]'; [[ x -eq 1 ]]", U},
     {"[[ 1 -lt $n ]]", U},
-    {"[[ $# -gt 0 ]]", U},
+    {"[[ $# -gt 0 ]]", R},                             // $#, $?, ${#x} are always a number
+    {"[[ ${#x} -lt 3 && $? -eq 0 ]]", R},
+    {"[[ ${#x[y]} -lt 3 ]]", U},
+    {"[[ \"$#\" -gt 0 ]]", U},
+    {"[[ $#$x -gt 0 ]]", U},
+    {"echo $(( $# + 1 )) $(( ${#x} * 2 ))", R},
+    {"echo $(( ${#x[i]} ))", U},
     {"[[ 1 -eq 1 ]]", R},
     {"[[ 0x10 -ge 2#101 ]] && echo y", R},
     {"[[ $x == y ]]", R},
@@ -669,6 +675,8 @@ const Case cases[] = {
     {"test -v HOME", R},
     {"x='-v a[$(rm f)]'; [ $x ]", U},
     {"[ -n \"$x\" ]", R},
+    {"[ $# -eq 0 ] && echo none", R},
+    {"[ ${#x} -gt 0 ]", R},
     {"x='a[$(rm f)]'; [ \"$x\" -eq 1 ]", R},          // test's -eq reads a number, no arithmetic (checked)
     {"mapfile -C 'rm -rf /tmp/d #' -c 1 arr <<< a", U},
     {"readarray -C 'rm f' arr < file", U},
