@@ -574,6 +574,12 @@ const Case cases[] = {
     {"echo $[1+2]", R},
     {"echo $((1+2)) $((0x1f * 2)) $(( (3 - 1) % 2 ))", R},
     {"echo \"$((1+2))\"", R},
+    {"echo \"${x:-$((y))}\"", U},
+    {"y=$((x))", U},
+    {"export y=$((x))", U},
+    {"echo `echo $((x))`", U},
+    {"ls > ${a[x]}", U},
+    {"shopt -s extdebug; ls", R},                      // alone it runs nothing; a DEBUG trap is judged as a trap
     {"x='a[$(rm f)]'; a=(1 2); echo ${a[x]}", U},
     {"echo ${a[i]}", U},
     {"echo ${a[1]} ${a[@]} ${#a[*]} ${!a[@]}", R},
