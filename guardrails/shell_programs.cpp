@@ -447,6 +447,27 @@ Verdict handle_options(std::string_view program, Args args, const Context& ctx) 
     return v;
 }
 
+// split [OPTIONS] [INPUT [PREFIX]] and csplit [-f PREFIX] INPUT PATTERN...: the pieces are PREFIXaa ...,
+// so the prefix's path decides (`split big /etc/cron.d/x`).
+Verdict handle_split(std::string_view program, Args args, const Context& ctx) {
+    const bool c = program == "csplit";
+    const ScannedArgs s = scan_args(args, c ? OptionSpec{"bfn", "suffix-format prefix digits", "", false}
+                                            : OptionSpec{"abCdlnt", "suffix-length additional-suffix bytes line-bytes "
+                                                                    "lines number separator numeric-suffixes hex-suffixes filter",
+                                                         "", false});
+    if (!c && s.find("filter")) return verdict(U, "split --filter runs a shell command");
+    Verdict v = verdict(W, str(program) + " writes files");
+    if (s.dynamic) v.raise(X, str(program) + " with an argument that may expand to a prefix");
+    Word prefix;
+    prefix.value = "x";
+    prefix.raw = "x";
+    if (const Option* f = c ? s.find_any("f prefix") : nullptr) prefix = option_word(*f);
+    else if (!c && s.operands.size() >= 2) prefix = *s.operands[1];
+    else if (c) prefix.value = prefix.raw = "xx";
+    v.raise(ctx.write_risk(prefix, str(program) + " writing pieces at"));
+    return v;
+}
+
 // xxd [OPTIONS] [INFILE [OUTFILE]]: a second operand is written (with -r, the binary rebuilt from a dump).
 // Options are one-dash words (-cols 8, -c8, -seek +10), read by hand.
 Verdict handle_xxd(std::string_view program, Args args, const Context& ctx) {
@@ -1820,6 +1841,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"cpulimit", handle_wrapper, true},
     {"crontab", handle_crontab, false},
     {"csh", handle_shell, true},
+    {"csplit", handle_split, false},
     {"curl", handle_curl, false},
     {"dash", handle_shell, true},
     {"date", handle_date, false},
@@ -1958,6 +1980,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"snap", handle_package, false},
     {"sort", handle_sort, false},
     {"source", handle_eval, true},
+    {"split", handle_split, false},
     {"ss", handle_options, false},
     {"ssh", handle_ssh, true},
     {"sshpass", handle_wrapper, true},

@@ -831,6 +831,12 @@ const Case cases[] = {
     {"sed 's/a/b/w /etc/passwd' f", X},
     {"sed -n 's/a/b/w out.txt' f", W},
     {"sed 's/a/b/g' f", R},
+    {"split -l 100 big /etc/cron.d/job", X},
+    {"split -l 100 big part-", W},
+    {"split big", W},
+    {"split --filter='rm f' big", U},
+    {"csplit -f /etc/x big /a/", X},
+    {"csplit big /a/ '{*}'", W},
     {"gzip /etc/passwd", X},                           // replaced by passwd.gz: the file is gone
     {"gunzip /var/log/syslog.2.gz", X},
     {"zip /etc/x.zip notes", X},
