@@ -158,12 +158,124 @@ bool is_dangerous_variable(std::string_view name) noexcept {
         "PYTHONHOME", "NODE_OPTIONS", "NODE_PATH", "RUBYOPT", "RUBYLIB", "LESSOPEN", "LESSCLOSE",
         "KUBECTL_EXTERNAL_DIFF", "KUBE_EDITOR", "BROWSER", "TERMINFO", "GCONV_PATH", "HOSTALIASES",
         "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_DIR", "GIT_TEMPLATE_DIR",
-        "SHELL", "CDPATH", "HOME"};
+        "SHELL", "CDPATH", "HOME", "BASH_CMDS", "BASH_ALIASES", "BASH_LOADABLES_PATH", "BASH_COMPAT"};
     for (const std::string_view candidate : exact) {
         if (name == candidate) return true;
     }
     return name.starts_with("LD_") || name.starts_with("BASH_FUNC_") || name.starts_with("GIT_CONFIG_") ||
            name.starts_with("DYLD_");
+}
+
+bool is_integer_variable(std::string_view name) noexcept {
+    return name == "RANDOM" || name == "SRANDOM" || name == "OPTIND" || name == "HISTCMD" || name == "BASHPID";
+}
+
+std::size_t integer_expansion_length(std::string_view text) noexcept {
+    if (text.size() >= 2 && text[0] == '$' && std::string_view("#?$!").find(text[1]) != std::string_view::npos) return 2;
+    if (text.starts_with("${#") && text.size() > 4) {  // ${#NAME}: a length
+        std::size_t i = 3;
+        while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '_')) ++i;
+        if (i < text.size() && text[i] == '}' && is_plain_name(text.substr(3, i - 3))) return i + 1;
+    }
+    return 0;
+}
+
+bool constant_arithmetic(std::string_view text) noexcept {
+    static constexpr std::string_view operators = " \t\n+-*/%<>=!&|^~?:,()";
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (const std::size_t n = integer_expansion_length(text.substr(i)); n > 0) {
+            i += n;
+        } else if (c >= '0' && c <= '9') {  // a number: 10, 0x1f, 017, 2#101, 64#@_ (a name cannot start with a digit)
+            while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '#' ||
+                                       text[i] == '@' || text[i] == '_')) {
+                ++i;
+            }
+        } else if (operators.find(c) != std::string_view::npos) {
+            ++i;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_plain_name(std::string_view text) noexcept {
+    if (text.empty() || !(std::isalpha(static_cast<unsigned char>(text.front())) != 0 || text.front() == '_')) return false;
+    for (const char c : text) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_')) return false;
+    }
+    return true;
+}
+
+namespace {
+std::string shorten(std::string_view text, std::size_t max_chars = 60) {
+    std::string out(text.substr(0, max_chars));
+    for (char& c : out) {
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    }
+    if (text.size() > max_chars) out += "...";
+    return out;
+}
+}  // namespace
+
+Verdict evaluation_risk(const Evaluation& evaluation) {
+    for (const std::string& text : evaluation.arithmetic) {
+        if (!constant_arithmetic(text)) {
+            return verdict(RiskClass::unknown, "bash evaluates `" + shorten(text) +
+                                                   "` as arithmetic, and a variable or subscript there can run code");
+        }
+    }
+    for (const std::string& name : evaluation.assigned) {
+        if (is_dangerous_variable(name) || is_integer_variable(name)) {
+            return verdict(RiskClass::unknown, "${" + name + ":=...} assigns " + name + ", which changes what later commands run");
+        }
+    }
+    if (evaluation.value_is_code) {
+        return verdict(RiskClass::unknown, "a ${!name}, ${name@P} or unread ${ } expansion takes a value as a name or as code");
+    }
+    return {};
+}
+
+Verdict name_operand_risk(std::string_view program, const Word& word, bool with_value, bool assigns) {
+    const std::string& v = word.value;
+    const auto refuse = [&](std::string_view why) {
+        return verdict(RiskClass::unknown, std::string(program) + " takes `" + shorten(word.raw) + "` as a variable name " +
+                                               std::string(why));
+    };
+    std::size_t i = 0;
+    while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) != 0 || v[i] == '_')) ++i;
+    const std::string_view name = std::string_view(v).substr(0, i);
+    if (!is_plain_name(name)) return refuse("that is not a plain name");
+    if (i < v.size() && v[i] == '[') {
+        const std::size_t close = v.find(']', i);
+        if (close == std::string::npos) return refuse("with an unclosed subscript");
+        const std::string_view subscript = std::string_view(v).substr(i + 1, close - i - 1);
+        if (subscript != "@" && subscript != "*" && (subscript.empty() || !constant_arithmetic(subscript))) {
+            return refuse("and evaluates its subscript as arithmetic, which can run code");
+        }
+        i = close + 1;
+    }
+    bool has_value = false;
+    std::string_view value;
+    if (with_value && i < v.size() && (v[i] == '=' || (v[i] == '+' && i + 1 < v.size() && v[i + 1] == '='))) {
+        has_value = true;
+        value = std::string_view(v).substr(v[i] == '=' ? i + 1 : i + 2);
+        i = v.size();
+    }
+    if (i != v.size()) return refuse("that is not a plain name");
+    if (!has_value && !word.literal()) return refuse("that is not known statically");
+    if (!assigns) return {};
+    if (is_dangerous_variable(name)) {
+        return verdict(RiskClass::unknown, std::string(program) + " " + std::string(name) + " changes what later commands run");
+    }
+    if (is_integer_variable(name) &&
+        !(has_value && word.literal() && !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos)) {
+        return verdict(RiskClass::unknown, std::string(program) + " " + std::string(name) +
+                                               ": bash evaluates what is assigned to it as arithmetic");
+    }
+    return {};
 }
 
 const Option* ScannedArgs::find(std::string_view name) const noexcept {
@@ -500,8 +612,39 @@ std::vector<Word> expand_words(const std::vector<Word>& words) {
 
 bool is_stdin(const Redirect& r) { return r.fd == -1 || r.fd == 0; }
 
+// [[ ... ]]: the operands of -eq -ne -lt -le -gt -ge are arithmetic (`x='a[$(rm f)]'; [[ $x -eq 1 ]]`
+// runs rm), and -v takes a variable name whose subscript is arithmetic.
+Verdict conditional_risk(const std::vector<Word>& words) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string& op = words[i].value;
+        if (op == "-eq" || op == "-ne" || op == "-lt" || op == "-le" || op == "-gt" || op == "-ge") {
+            for (const std::size_t k : {i - 1, i + 1}) {
+                if (k >= words.size()) continue;  // i - 1 wraps when i == 0
+                const Word& operand = words[k];
+                // Expansions are kept as written, so a word made of numbers, operators and $#, $?, ${#x}
+                // reads the same as raw text: constant_arithmetic judges either.
+                if (!constant_arithmetic(operand.literal() ? operand.value : operand.raw) ||
+                    (!operand.literal() && operand.quoted)) {
+                    return verdict(RiskClass::unknown, "[[ " + operand.raw + " " + op +
+                                                           " ]] evaluates its operand as arithmetic, which can run code");
+                }
+            }
+        } else if (op == "-v" && i + 1 < words.size()) {
+            Verdict v = name_operand_risk("[[ -v", words[i + 1], false, false);
+            if (v.risk != RiskClass::read) return v;
+        }
+    }
+    return {};
+}
+
 Verdict classify_redirect(const Redirect& r, const Context& ctx) {
     const std::string& op = r.op;
+    // bash opens a connection for /dev/tcp/HOST/PORT and /dev/udp/HOST/PORT itself (there is no such file):
+    // a hop to another host, at least admin like nc (DESIGN §4), in either direction.
+    const std::string device = r.target.literal() ? normalize_path(r.target.value) : std::string();
+    if (!r.is_heredoc() && op != "<<<" && (device.starts_with("/dev/tcp/") || device.starts_with("/dev/udp/"))) {
+        return verdict(RiskClass::admin, "redirection " + op + " " + r.target.value + " opens a network connection");
+    }
     if (op == "<" || op == "<<" || op == "<<-" || op == "<<<" || op == "<&") return verdict(RiskClass::read, {});
     if (op == ">&" || op == "<&") {
         const std::string& t = r.target.value;
@@ -532,7 +675,9 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
     effect.command = describe(command.words);
     if (effect.command.empty()) effect.command = describe(command.assignments);
     Verdict v;
-    if (command.data_only) {
+    if (command.arithmetic) {
+        v = verdict(RiskClass::read, "a constant arithmetic command");
+    } else if (command.data_only) {
         v = verdict(RiskClass::read, "a loop or test header");
     } else if (words.empty()) {
         v = verdict(RiskClass::read, command.assignments.empty() ? "redirections only" : "assignments only");
@@ -573,7 +718,21 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
         const std::string_view name = word.assignment_name();
         if (is_dangerous_variable(name)) {
             v.raise(RiskClass::unknown, "assigning " + std::string(name) + " changes what later commands run");
+        } else if (is_integer_variable(name)) {
+            v.raise(name_operand_risk("assigning", word, true));
         }
+    }
+    if (!command.loop_variable.empty() &&
+        (is_dangerous_variable(command.loop_variable) || is_integer_variable(command.loop_variable))) {
+        v.raise(RiskClass::unknown, "a loop assigning " + command.loop_variable + " changes what later commands run");
+    }
+    if (command.conditional) v.raise(conditional_risk(command.words));
+    // Arithmetic, ${!x} and ${x@P} anywhere in the command: bash evaluates them whatever the program.
+    for (const Word& word : command.assignments) v.raise(evaluation_risk(word.evaluation));
+    for (const Word& word : command.words) v.raise(evaluation_risk(word.evaluation));
+    for (const Redirect& r : command.redirects) {
+        v.raise(evaluation_risk(r.target.evaluation));
+        v.raise(evaluation_risk(r.body_evaluation));
     }
     for (const Redirect& r : command.redirects) {
         Verdict rv = classify_redirect(r, ctx);

@@ -13,6 +13,10 @@
 // match file names, not options (`rm *` in a directory holding a file named `-rf` is not modelled).
 // Program names are matched by their basename when they live in a standard directory (/bin, /usr/bin,
 // /sbin, /usr/sbin, /usr/local/bin, /usr/local/sbin); anything else with a slash is unknown.
+// Text bash itself evaluates as code is judged too: arithmetic ($(( )), $[ ], (( )), [[ -eq ]], ${a[i]},
+// ${x:off:len}) evaluates variable values again and runs `$(...)` in a subscript, so it is unknown unless
+// it is a constant, and a builtin's variable name (printf -v, read, declare, unset, test -v ...) must be
+// a plain name or one with a constant subscript.
 #pragma once
 
 #include "config/config.hpp"

@@ -118,6 +118,29 @@ struct ProgramRule {
 
 // Environment variables that make another program run code: assigning them is unknown.
 [[nodiscard]] bool is_dangerous_variable(std::string_view name) noexcept;
+// Shell variables with the integer attribute from the start (RANDOM, SRANDOM, OPTIND, HISTCMD, BASHPID):
+// bash evaluates a value assigned to them as arithmetic, so only a literal number is harmless.
+[[nodiscard]] bool is_integer_variable(std::string_view name) noexcept;
+
+// Arithmetic text that is a constant: numbers (0x1f, 8#17, 64#@_ included), operators, blanks,
+// parentheses and the expansions that are always a number ($# $? $$ $! ${#NAME}), and no name, other `$`,
+// quote or bracket. Anything else may name a variable, whose value bash
+// evaluates again as arithmetic (and an array subscript there runs `$(...)`), so it is not known.
+[[nodiscard]] bool constant_arithmetic(std::string_view text) noexcept;
+// The length of `$#`, `$?`, `$$`, `$!` or `${#NAME}` at the start of `text`, else 0.
+[[nodiscard]] std::size_t integer_expansion_length(std::string_view text) noexcept;
+// [A-Za-z_][A-Za-z0-9_]*
+[[nodiscard]] bool is_plain_name(std::string_view text) noexcept;
+// Unknown when the word holds arithmetic that is not constant, assigns a dangerous variable through
+// ${NAME:=...}, or reads a value as a name or a prompt (${!x}, ${x@P}); read with an empty reason otherwise.
+[[nodiscard]] Verdict evaluation_risk(const Evaluation& evaluation);
+// A word a builtin takes as a variable name (printf -v NAME, read NAME, declare NAME=VALUE, unset NAME,
+// test -v NAME ...): bash evaluates a subscript in it as arithmetic, so only NAME, NAME[CONSTANT] (and with
+// `with_value`, either followed by = or += and a value) is known. Checks the name against the dangerous
+// and integer variables too when the builtin `assigns` to it (an integer variable only takes a literal
+// number written in the word).
+[[nodiscard]] Verdict name_operand_risk(std::string_view program, const Word& word, bool with_value,
+                                        bool assigns = true);
 
 // "rm -rf /tmp/x" from words as written, shortened for reasons and effects.
 [[nodiscard]] std::string describe(Args argv, std::size_t max_chars = 120);

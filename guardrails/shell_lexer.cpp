@@ -39,6 +39,68 @@ int hex_value(char c) {
     return -1;
 }
 
+// The parts of a ${ } expansion (its text between the braces) that bash evaluates: the form is
+// [#|!]NAME[[SUBSCRIPT]][OPERATOR...]. A subscript other than @ or * is arithmetic (for an indexed array);
+// `:` not followed by - = + ? starts an offset and length, arithmetic; ${!name} reads a value as a name;
+// @P expands a value as a prompt; := and = assign NAME. Anything else is marked value_is_code.
+void inspect_parameter(std::string_view body, Evaluation& out) {
+    std::size_t i = 0;
+    bool indirect = false;
+    if (body.size() > 1 && (body[0] == '#' || body[0] == '!')) {
+        indirect = body[0] == '!';
+        i = 1;
+    }
+    const std::size_t name_start = i;
+    if (i < body.size() && is_name_start(body[i])) {
+        while (i < body.size() && is_name_char(body[i])) ++i;
+    } else if (i < body.size() && is_digit(body[i])) {
+        while (i < body.size() && is_digit(body[i])) ++i;
+    } else if (i < body.size() && std::string_view("@*#?-$!0").find(body[i]) != std::string_view::npos) {
+        ++i;
+    } else {
+        out.value_is_code = true;  // ${}, ${ cmd; } and other forms bash 5.2 refuses or this lexer does not read
+        return;
+    }
+    const std::string name(body.substr(name_start, i - name_start));
+    bool all_elements = false;
+    if (i < body.size() && body[i] == '[') {
+        int depth = 0;
+        std::size_t j = i;
+        for (; j < body.size(); ++j) {
+            if (body[j] == '[') ++depth;
+            if (body[j] == ']' && --depth == 0) break;
+        }
+        if (j >= body.size()) {
+            out.value_is_code = true;
+            return;
+        }
+        const std::string_view subscript = body.substr(i + 1, j - i - 1);
+        all_elements = subscript == "@" || subscript == "*";
+        if (!all_elements) out.arithmetic.emplace_back(subscript);
+        i = j + 1;
+    }
+    const std::string_view rest = body.substr(i);
+    if (indirect) {
+        // ${!a[@]} lists keys and ${!prefix*} names; any other ${!x...} reads x's value as a name.
+        if (!((all_elements && rest.empty()) || rest == "*" || rest == "@")) out.value_is_code = true;
+        return;
+    }
+    if (rest.empty()) return;
+    const char op = rest[0];
+    if (op == ':' && rest.size() > 1 && std::string_view("-=+?").find(rest[1]) != std::string_view::npos) {
+        if (rest[1] == '=') out.assigned.push_back(name);
+    } else if (op == ':') {
+        out.arithmetic.emplace_back(rest.substr(1));
+    } else if (op == '-' || op == '+' || op == '?') {
+    } else if (op == '=') {
+        out.assigned.push_back(name);
+    } else if (op == '#' || op == '%' || op == '/' || op == '^' || op == ',') {
+    } else if (op == '@' && rest.size() == 2 && std::string_view("QEAKaUuLk").find(rest[1]) != std::string_view::npos) {
+    } else {
+        out.value_is_code = true;  // @P, or a form this lexer does not read
+    }
+}
+
 class Lexer {
 public:
     Lexer(std::string_view input, int depth) : in_(input), depth_(depth) {}
@@ -72,6 +134,8 @@ public:
                 if (peek(1) == '|') push_op(out, "||", 2);
                 else if (peek(1) == '&') push_op(out, "|&", 2);
                 else push_op(out, "|", 1);
+            } else if (c == '(' && peek(1) == '(' && read_arithmetic_command(out)) {
+                // (( EXPR )) read whole as an arithmetic command
             } else if (c == '(') {
                 ++parens;
                 push_op(out, "(", 1);
@@ -203,6 +267,52 @@ private:
         body.scan_expanding_text(scratch);
         if (!body.error().empty()) fail(body.error());
         redirect.body_substitutions = std::move(scratch.substitutions);
+        redirect.body_evaluation = std::move(scratch.evaluation);
+    }
+
+    // At `((`: bash reads an arithmetic command when the text up to the `)` that closes the second `(`
+    // (quotes and nested parentheses respected) is followed by `)`; otherwise `((` opens nested subshells
+    // (`((cd /tmp; ls) )`). Returns false, consuming nothing, in the second case.
+    bool read_arithmetic_command(std::vector<Token>& out) {
+        std::size_t i = pos_ + 2;
+        int parens = 0;
+        while (i < in_.size()) {
+            const char c = in_[i];
+            if (c == '\\') {
+                i += 2;
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                const std::size_t end = in_.find(c, i + 1);
+                if (end == std::string_view::npos) {
+                    fail("unbalanced quotes inside `((`");
+                    return true;
+                }
+                i = end + 1;
+                continue;
+            }
+            if (c == '(') ++parens;
+            if (c == ')') {
+                if (parens == 0) break;
+                --parens;
+            }
+            ++i;
+        }
+        if (i >= in_.size()) {
+            // The second `(` never closes: unbalanced either way (and failing here keeps the scan linear).
+            fail("unbalanced parentheses: a `((` is not closed");
+            return true;
+        }
+        if (i + 1 >= in_.size() || in_[i + 1] != ')') return false;
+        Token token;
+        token.kind = TokenKind::arithmetic;
+        token.word.raw = std::string(in_.substr(pos_, i + 2 - pos_));
+        token.word.value = token.word.raw;
+        token.word.expands = true;
+        token.word.evaluation.arithmetic.emplace_back(in_.substr(pos_ + 2, i - pos_ - 2));
+        pos_ = i + 2;
+        out.push_back(std::move(token));
+        return true;
     }
 
     bool enter() {
@@ -413,6 +523,8 @@ private:
         }
         if (next == '(' && peek(2) == '(') {
             read_arithmetic(word);
+        } else if (next == '[') {
+            read_legacy_arithmetic(word);
         } else if (next == '(') {
             pos_ += 2;
             if (!enter()) return;
@@ -436,6 +548,7 @@ private:
 
     void read_arithmetic(Word& word) {  // $(( ... )): no command may hide inside
         pos_ += 3;
+        const std::size_t start = pos_;
         int parens = 0;
         while (pos_ < in_.size()) {
             const char c = in_[pos_];
@@ -454,8 +567,8 @@ private:
                         fail("unbalanced parentheses in $(( ))");
                         return;
                     }
+                    word.evaluation.arithmetic.emplace_back(in_.substr(start, pos_ - start));
                     pos_ += 2;
-                    (void)word;
                     return;
                 }
                 --parens;
@@ -465,15 +578,43 @@ private:
         fail("unbalanced parentheses: a $(( is not closed");
     }
 
+    // $[ ... ], the old spelling of $(( ... )): bash still evaluates it.
+    void read_legacy_arithmetic(Word& word) {
+        pos_ += 2;
+        const std::size_t start = pos_;
+        int brackets = 0;
+        while (pos_ < in_.size()) {
+            const char c = in_[pos_];
+            if (c == '[') ++brackets;
+            if (c == ']') {
+                if (brackets == 0) {
+                    word.evaluation.arithmetic.emplace_back(in_.substr(start, pos_ - start));
+                    ++pos_;
+                    return;
+                }
+                --brackets;
+            }
+            ++pos_;
+        }
+        fail("unbalanced brackets: a $[ is not closed");
+    }
+
+    static void take_nested(Word& word, Word& scratch) {
+        for (auto& sub : scratch.substitutions) word.substitutions.push_back(std::move(sub));
+        word.evaluation.merge(scratch.evaluation);
+    }
+
     void read_parameter_braces(Word& word) {  // ${ ... }, which may hold quotes and substitutions
         pos_ += 2;
         if (!enter()) return;
         ++depth_;
+        const std::size_t start = pos_;
         int braces = 0;
         while (pos_ < in_.size()) {
             const char c = in_[pos_];
             if (c == '}') {
                 if (braces == 0) {
+                    inspect_parameter(in_.substr(start, pos_ - start), word.evaluation);
                     ++pos_;
                     --depth_;
                     return;
@@ -492,15 +633,15 @@ private:
             } else if (c == '"') {
                 Word scratch;
                 read_double_quoted(scratch);
-                for (auto& sub : scratch.substitutions) word.substitutions.push_back(std::move(sub));
+                take_nested(word, scratch);
             } else if (c == '$') {
                 Word scratch;
                 read_dollar(scratch, true);
-                for (auto& sub : scratch.substitutions) word.substitutions.push_back(std::move(sub));
+                take_nested(word, scratch);
             } else if (c == '`') {
                 Word scratch;
                 read_backtick(scratch, true);
-                for (auto& sub : scratch.substitutions) word.substitutions.push_back(std::move(sub));
+                take_nested(word, scratch);
             } else {
                 ++pos_;
             }
@@ -540,7 +681,22 @@ private:
 
 bool is_reserved(const Word& word, std::string_view name) { return !word.quoted && word.value == name && word.literal(); }
 
+bool is_plain_name(const Word& word) {
+    const std::string& v = word.value;
+    if (!word.literal() || word.quoted || v.empty() || !is_name_start(v.front())) return false;
+    for (const char c : v) {
+        if (!is_name_char(c)) return false;
+    }
+    return true;
+}
+
 }  // namespace
+
+void Evaluation::merge(const Evaluation& other) {
+    arithmetic.insert(arithmetic.end(), other.arithmetic.begin(), other.arithmetic.end());
+    assigned.insert(assigned.end(), other.assigned.begin(), other.assigned.end());
+    value_is_code = value_is_code || other.value_is_code;
+}
 
 bool Word::is_assignment() const noexcept { return !assignment_name().empty(); }
 
@@ -598,16 +754,36 @@ ParseResult parse(const std::vector<Token>& tokens) {
             if (token.kind == TokenKind::word && is_reserved(token.word, "]]")) {
                 header = Header::none;
                 current.data_only = true;
+                current.conditional = true;
                 finish();
             } else if (token.kind == TokenKind::word) {
                 current.words.push_back(token.word);
             } else if (token.kind == TokenKind::redirect) {
                 current.words.push_back(token.redirect.target);
+            } else if (token.kind == TokenKind::arithmetic) {
+                current.words.push_back(token.word);
             } else if (token.op == "\n" || token.op == ";" || token.op == "&") {
                 result.error = "a [[ test is not closed";
                 return result;
             }
             continue;
+        }
+        if (token.kind == TokenKind::arithmetic) {
+            // (( EXPR )): a command of its own; redirections may follow it, words may not.
+            if (header != Header::none || !current.words.empty() || !current.assignments.empty() ||
+                !current.redirects.empty()) {
+                result.error = "`((` where a command cannot start";
+                return result;
+            }
+            current.words.push_back(token.word);
+            current.data_only = true;
+            current.arithmetic = true;
+            dangling = false;
+            continue;
+        }
+        if (token.kind == TokenKind::word && current.arithmetic) {
+            result.error = "a word after an arithmetic command `(( ))`";
+            return result;
         }
         if (token.kind == TokenKind::word) {
             const Word& word = token.word;
@@ -643,11 +819,12 @@ ParseResult parse(const std::vector<Token>& tokens) {
                 if (is_reserved(word, "for") || is_reserved(word, "select")) {
                     header = Header::for_words;
                     current.data_only = true;
-                    ++i;  // the loop variable
-                    if (i >= tokens.size() || tokens[i].kind != TokenKind::word) {
+                    ++i;  // the loop variable: bash refuses anything but a plain name before running the loop
+                    if (i >= tokens.size() || tokens[i].kind != TokenKind::word || !is_plain_name(tokens[i].word)) {
                         result.error = "a `for` loop this classifier does not read";
                         return result;
                     }
+                    current.loop_variable = tokens[i].word.value;
                     continue;
                 }
                 if (is_reserved(word, "[[")) {

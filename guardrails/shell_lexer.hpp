@@ -3,9 +3,11 @@
 // commands grouped into pipelines. Pure, no I/O, no regexes.
 //
 // Limits, stated plainly: this is the subset of bash that an exec request or a typed command line uses.
-// `case`, function definitions, `coproc`, arithmetic `for ((...))`, arithmetic commands `(( ))`, array
-// assignments `a=(...)` and extglob patterns `@(...)` are not parsed: they are errors, so the classifier
-// answers unknown. Words keep expansions as written (`$HOME` stays `$HOME`); what a word may expand to is
+// `case`, function definitions, `coproc`, arithmetic `for ((...))`, array assignments `a=(...)` and extglob
+// patterns `@(...)` are not parsed: they are errors, so the classifier answers unknown. An arithmetic
+// command `(( ))` is read as bash reads it (arithmetic when its parentheses close with `))`, else nested
+// subshells) and kept as text for the classifier to judge, like every other place bash evaluates as
+// arithmetic. Words keep expansions as written (`$HOME` stays `$HOME`); what a word may expand to is
 // reported as flags, never guessed. Aliases and history expansion (`!!`) are not expanded; a `{ }` group's
 // redirection is reported as a command of its own.
 #pragma once
@@ -29,6 +31,22 @@ struct Substitution {
     std::string source;  // `$(SOURCE)`, `` `SOURCE` `` (backslash escapes already removed), `<(SOURCE)`
 };
 
+// What bash evaluates inside a word beyond its command substitutions. Arithmetic evaluates the value of
+// every variable it names as arithmetic again, and expands `$(...)` in an array subscript found there, so
+// `x='a[$(rm f)]'; echo $((x))` runs rm: text here is code unless it is a constant.
+struct Evaluation {
+    // Text bash evaluates as arithmetic, as written: the bodies of $(( )) and $[ ], the subscript of
+    // ${a[i]} and the offset and length of ${x:off:len}; an arithmetic command (( )) is one too.
+    std::vector<std::string> arithmetic;
+    std::vector<std::string> assigned;  // names that ${NAME:=word} / ${NAME=word} assign
+    // ${!name} (the value is read as a parameter name, subscript included), ${name@P} (the value is
+    // expanded as a prompt, command substitutions included), or a ${ } form the lexer does not read.
+    bool value_is_code = false;
+
+    void merge(const Evaluation& other);
+    [[nodiscard]] bool empty() const noexcept { return arithmetic.empty() && assigned.empty() && !value_is_code; }
+};
+
 struct Word {
     std::string value;  // after quote removal; expansions kept as written ("$HOME", "$(id)")
     std::string raw;    // as written
@@ -39,6 +57,7 @@ struct Word {
     bool glob = false;                   // an unquoted * ? or [ (pathname expansion)
     bool brace = false;                  // an unquoted {a,b} or {1..3} (brace expansion)
     std::vector<Substitution> substitutions;
+    Evaluation evaluation;
 
     // The value is exactly `value`: no expansion of any kind changes it.
     [[nodiscard]] bool literal() const noexcept { return !expands && !glob && !brace; }
@@ -61,10 +80,12 @@ struct Redirect {
     std::string body;     // heredoc body (without the delimiter line)
     bool body_quoted = false;                  // the delimiter was quoted: the body is taken literally
     std::vector<Substitution> body_substitutions;  // `$( )` and backticks in an unquoted heredoc body
+    Evaluation body_evaluation;                    // arithmetic and ${ } forms in an unquoted heredoc body
     [[nodiscard]] bool is_heredoc() const noexcept { return op == "<<" || op == "<<-"; }
 };
 
-enum class TokenKind : std::uint8_t { word, op, redirect };
+// arithmetic: an arithmetic command `(( EXPR ))`; its word holds the text, and EXPR in evaluation.arithmetic.
+enum class TokenKind : std::uint8_t { word, op, redirect, arithmetic };
 
 struct Token {
     TokenKind kind = TokenKind::word;
@@ -88,8 +109,11 @@ struct SimpleCommand {
     std::vector<Word> words;
     std::vector<Redirect> redirects;
     bool piped_input = false;   // its stdin is a pipe from an earlier command
-    bool data_only = false;     // words that are not a command (`for x in WORDS`, `[[ ... ]]`): only their
-                                // substitutions and redirections run
+    bool data_only = false;     // words that are not a command (`for x in WORDS`, `[[ ... ]]`, `(( ))`):
+                                // only their substitutions, evaluations and redirections run
+    bool conditional = false;   // the words of a `[[ ... ]]` test (with data_only)
+    bool arithmetic = false;    // an arithmetic command `(( ))` (with data_only)
+    std::string loop_variable;  // `for NAME in` / `select NAME in`: the variable the loop assigns
 };
 
 struct ParseResult {
@@ -99,8 +123,8 @@ struct ParseResult {
 };
 
 // Groups tokens into simple commands: lists (; & && || newline), pipelines (| |&), subshells ( ),
-// groups { }, and the words of if/while/until/for/do/done/then/else/elif/fi/!. Refuses what it does
-// not read (case, function definitions, unbalanced parentheses, a dangling operator).
+// groups { }, arithmetic commands (( )), and the words of if/while/until/for/do/done/then/else/elif/fi/!.
+// Refuses what it does not read (case, function definitions, unbalanced parentheses, a dangling operator).
 [[nodiscard]] ParseResult parse(const std::vector<Token>& tokens);
 
 }  // namespace jitgate::guardrails::shell

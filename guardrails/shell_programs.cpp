@@ -69,6 +69,25 @@ bool join_literal(Args words, std::string& out) {
     return true;
 }
 
+// Whether `name` is one of the space-separated `names`.
+bool in_names(std::string_view names, std::string_view name) {
+    while (!names.empty()) {
+        const std::size_t space = names.find(' ');
+        if (names.substr(0, space) == name) return true;
+        names = space == std::string_view::npos ? std::string_view{} : names.substr(space + 1);
+    }
+    return false;
+}
+
+// A word made from an option's value (-v NAME, -o FILE), for the checks that take words.
+Word option_word(const Option& o) {
+    Word word;
+    word.value = o.value;
+    word.raw = o.value;
+    word.expands = !o.value_literal;
+    return word;
+}
+
 // ---------------------------------------------------------------- files
 
 Verdict handle_rm(std::string_view program, Args args, const Context& ctx) {
@@ -185,8 +204,12 @@ Verdict sed_script_risk(std::string_view script) {
                 while (i < n && script[i] != ';' && script[i] != '\n' && script[i] != '}') {
                     if (script[i] == 'e') v.raise(U, "sed s///e runs the pattern space as a command");
                     if (script[i] == 'w') {
-                        v.raise(W, "sed s///w writes a file");
+                        ++i;
+                        while (i < n && (script[i] == ' ' || script[i] == '\t')) ++i;
+                        const std::size_t start = i;
                         to_line_end();
+                        v.raise(literal_path_risk(script.substr(start, i - start), "sed s///w writing", false));
+                        v.raise(W, "sed s///w writes a file");
                         break;
                     }
                     ++i;
@@ -259,9 +282,15 @@ bool awk_prints_to_file(std::string_view text) {
     return false;
 }
 
-Verdict handle_awk(std::string_view program, Args args, const Context&) {
-    const ScannedArgs s = scan_args(args, {"FvfieEW", "field-separator assign file include source exec", "", false});
+Verdict handle_awk(std::string_view program, Args args, const Context& ctx) {
+    const ScannedArgs s = scan_args(args, {"FvfieElW", "field-separator assign file include source exec load", "opd", false});
     if (s.find_any("f file i include E exec")) return verdict(U, str(program) + " runs a program file the classifier cannot read");
+    if (s.find_any("l load")) return verdict(U, str(program) + " -l loads a shared library");
+    // gawk -o[FILE] (--pretty-print), -p[FILE] (--profile), -d[FILE] (--dump-variables) write a file.
+    if (const Option* o = s.find_any("o p d pretty-print profile dump-variables")) {
+        if (o->has_value && !o->value.empty()) return ctx.write_risk(option_word(*o), str(program) + " -" + o->name + " writing");
+        return verdict(W, str(program) + " -" + o->name + " writes a file");
+    }
     std::vector<std::string> programs;
     for (const Option& o : s.options) {
         if (o.name == "e" || o.name == "source") {
@@ -320,7 +349,9 @@ Verdict handle_find(std::string_view program, Args args, const Context& ctx) {
 }
 
 Verdict handle_sort(std::string_view program, Args args, const Context& ctx) {
-    const ScannedArgs s = scan_args(args, {"oktSTF", "output key field-separator buffer-size temporary-directory files0-from", "", false});
+    const ScannedArgs s = scan_args(args, {"oktSTF", "output key field-separator buffer-size temporary-directory files0-from "
+                                                    "compress-program random-source batch-size parallel", "", false});
+    if (s.find("compress-program")) return verdict(U, str(program) + " --compress-program runs the program it names");
     if (const Option* o = s.find_any("o output")) {
         Word target;
         target.value = o->value;
@@ -330,6 +361,213 @@ Verdict handle_sort(std::string_view program, Args args, const Context& ctx) {
     }
     if (program == "uniq" && s.operands.size() >= 2) return ctx.write_risk(*s.operands[1], "uniq writing");
     return verdict(R, str(program) + " only reads");
+}
+
+// Programs of the read table whose options write files, change the system or run commands (issue 10
+// item 6): one row each, from their man pages. An option in `writes` names a file it writes (judged by
+// path); `writes_default` writes a file it names itself (file -C, tree -R with -H); `admin` changes the
+// system; `runs` runs a command or an editor. Anything else only reads.
+struct OptionRule {
+    std::string_view name;
+    OptionSpec spec;
+    std::string_view writes;
+    std::string_view writes_default;
+    std::string_view admin;
+    std::string_view runs;
+};
+
+const OptionRule option_rules[] = {
+    {"ack", {"ABCgm", "output pager match type ignore-dir ignore-file", "", false}, "", "", "", "output pager"},
+    {"ag", {"ABCGgm", "pager path-to-ignore ignore file-search-regex depth", "", false}, "", "", "", "pager"},
+    {"arp", {"HiAtf", "hw-type device file", "", false}, "", "", "d s f delete set file", ""},
+    {"atop", {"wr", "", "", false}, "w", "", "", ""},
+    {"diff3", {"L", "label diff-program", "", false}, "", "", "", "diff-program"},
+    {"dmidecode", {"dtsH", "dev-mem type string handle dump-bin from-dump", "", false}, "dump-bin", "", "", ""},
+    {"dstat", {"", "output", "", false}, "output", "", "", ""},
+    {"blkid", {"cLUoOsStunSp", "cache-file label uuid output offset match-tag match-token usages probe-size", "", false},
+     "c cache-file", "g garbage-collect", "", ""},
+    {"file", {"mfFeP", "magic-file files-from separator exclude parameter", "", false}, "", "C compile", "", ""},
+    {"glances", {"BpCt", "bind port config time export export-csv-file export-json-file", "", false},
+     "export-csv-file export-json-file", "export", "w s webserver server", "C config"},
+    {"hwinfo", {"", "log save-config show-config db", "", false}, "log", "save-config", "", ""},
+    {"iconv", {"fto", "from-code to-code output", "", false}, "o output", "", "", ""},
+    {"info", {"dfnoO", "directory file node output index-search", "", false}, "o output", "", "", ""},
+    {"inxi", {"", "debug", "", false}, "", "", "U update", ""},
+    {"lastlog", {"btuR", "before time user root", "", false}, "", "", "C S clear set", ""},
+    {"lshw", {"", "", "", false}, "", "dump", "", ""},
+    {"rg", {"eEfgjmMtTABC", "regexp file glob type type-not max-count threads pre pre-glob encoding context "
+                            "after-context before-context", "", false},
+     "", "", "", "pre"},
+    {"sdiff", {"ow", "output width diff-program", "", false}, "", "", "", "o output diff-program"},
+    {"sensors", {"c", "config-file", "", false}, "", "", "s set", ""},
+    {"shuf", {"ino", "input-range head-count output random-source", "", false}, "o output", "", "", ""},
+    {"ss", {"fANFD", "family query net filter diag", "", false}, "D diag", "", "K kill", ""},
+    {"tree", {"LPIoHT", "charset filelimit timefmt sort", "", false}, "o", "R", "", ""},
+};
+
+const OptionRule* find_option_rule(std::string_view name) {
+    for (const OptionRule& rule : option_rules) {
+        if (rule.name == name) return &rule;
+    }
+    return nullptr;
+}
+
+// lshw writes with a one-dash long option (-dump FILE) that getopt-style scanning would split.
+bool has_word(Args args, std::string_view word) {
+    return std::any_of(args.begin(), args.end(), [&](const Word& w) { return w.value == word; });
+}
+
+Verdict handle_options(std::string_view program, Args args, const Context& ctx) {
+    const OptionRule* rule = find_option_rule(program);
+    if (rule == nullptr) return verdict(U, str(program) + " is not in the program table");
+    if (program == "lshw" && (has_word(args, "-dump") || has_word(args, "--dump"))) {
+        for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+            if (args[i].value == "-dump" || args[i].value == "--dump") return ctx.write_risk(args[i + 1], "lshw -dump writing");
+        }
+        return verdict(W, "lshw -dump writes a database");
+    }
+    const ScannedArgs s = scan_args(args, rule->spec);
+    Verdict v = verdict(R, str(program) + " only reads");
+    for (const Option& o : s.options) {
+        const std::string flag = (o.name.size() > 1 ? "--" : "-") + o.name;
+        if (in_names(rule->runs, o.name)) {
+            if (program == "sdiff" && (o.name == "o" || o.name == "output")) {
+                return verdict(U, "sdiff -o merges interactively, and its `e` command runs an editor that can run commands");
+            }
+            return verdict(U, str(program) + " " + flag + " runs a command");
+        }
+        if (in_names(rule->admin, o.name)) v.raise(A, str(program) + " " + flag + " changes the system");
+        if (in_names(rule->writes_default, o.name)) v.raise(W, str(program) + " " + flag + " writes a file");
+        if (in_names(rule->writes, o.name)) {
+            if (o.has_value) v.raise(ctx.write_risk(option_word(o), str(program) + " " + flag + " writing"));
+            else v.raise(W, str(program) + " " + flag + " writes a file");
+        }
+    }
+    if (s.dynamic && v.risk == R) return verdict(U, str(program) + " with an argument that may expand to an option that writes");
+    return v;
+}
+
+// split [OPTIONS] [INPUT [PREFIX]] and csplit [-f PREFIX] INPUT PATTERN...: the pieces are PREFIXaa ...,
+// so the prefix's path decides (`split big /etc/cron.d/x`).
+Verdict handle_split(std::string_view program, Args args, const Context& ctx) {
+    const bool c = program == "csplit";
+    const ScannedArgs s = scan_args(args, c ? OptionSpec{"bfn", "suffix-format prefix digits", "", false}
+                                            : OptionSpec{"abCdlnt", "suffix-length additional-suffix bytes line-bytes "
+                                                                    "lines number separator numeric-suffixes hex-suffixes filter",
+                                                         "", false});
+    if (!c && s.find("filter")) return verdict(U, "split --filter runs a shell command");
+    Verdict v = verdict(W, str(program) + " writes files");
+    if (s.dynamic) v.raise(X, str(program) + " with an argument that may expand to a prefix");
+    Word prefix;
+    prefix.value = "x";
+    prefix.raw = "x";
+    if (const Option* f = c ? s.find_any("f prefix") : nullptr) prefix = option_word(*f);
+    else if (!c && s.operands.size() >= 2) prefix = *s.operands[1];
+    else if (c) prefix.value = prefix.raw = "xx";
+    v.raise(ctx.write_risk(prefix, str(program) + " writing pieces at"));
+    return v;
+}
+
+// xxd [OPTIONS] [INFILE [OUTFILE]]: a second operand is written (with -r, the binary rebuilt from a dump).
+// Options are one-dash words (-cols 8, -c8, -seek +10), read by hand.
+Verdict handle_xxd(std::string_view program, Args args, const Context& ctx) {
+    std::vector<const Word*> operands;
+    bool options_done = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const Word& w = args[i];
+        const std::string& a = w.value;
+        if (!options_done && w.may_be_option()) return verdict(U, str(program) + " with an argument that may expand to options");
+        if (!options_done && a == "--") {
+            options_done = true;
+        } else if (!options_done && a.size() > 1 && a.front() == '-' && !w.starts_with_expansion) {
+            if (one_of(a, {"-c", "-cols", "-g", "-groupsize", "-l", "-len", "-n", "-name", "-o", "-s", "-seek", "-R"})) ++i;
+        } else {
+            operands.push_back(&w);
+        }
+    }
+    if (operands.size() >= 2 && operands[1]->value != "-") return ctx.write_risk(*operands[1], str(program) + " writing");
+    return verdict(R, str(program) + " only reads");
+}
+
+// less: +COMMANDS run at start (`+!cmd` runs a shell command, `+|`, `+v` and `+s` pipe, edit, save), log
+// files (-o/-O) are written, and a lesskey file can set LESSOPEN (a command less runs).
+Verdict handle_pager(std::string_view program, Args args, const Context& ctx) {
+    const ScannedArgs s = scan_args(args, {"bhjkoOpPtTxyz#",
+                                           "log-file LOG-FILE lesskey-file lesskey-src lesskey-content pattern prompt tag "
+                                           "tag-file tabs shift max-back-scroll window",
+                                           "", false});
+    Verdict v = verdict(R, str(program) + " only reads");
+    for (const Option& o : s.options) {
+        if (one_of(o.name, {"k", "lesskey-file", "lesskey-src", "lesskey-content"})) {
+            return verdict(U, str(program) + " -k reads key bindings that can set LESSOPEN, a command it runs");
+        }
+        if (one_of(o.name, {"o", "O", "log-file", "LOG-FILE"})) {
+            if (o.has_value) v.raise(ctx.write_risk(option_word(o), str(program) + " -o writing"));
+            else v.raise(W, str(program) + " -o writes a log file");
+        }
+    }
+    for (const Word* w : s.operands) {
+        if (!w->value.starts_with("+")) continue;
+        const std::string_view command = std::string_view(w->value).substr(1);
+        // +F, +G, +g, +NUMBER, +NUMBERg/G/%/p, +/pattern and +?pattern only move or search.
+        const bool moves = command.empty() || command.find_first_not_of("0123456789FGgp%") == std::string_view::npos;
+        const bool searches = command.starts_with("/") || command.starts_with("?");
+        if (!w->literal() || !(moves || searches)) return verdict(U, str(program) + " " + w->raw + " runs a command at start");
+    }
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to options");
+    return v;
+}
+
+// man: -P/--pager and -H/--html run the program they name.
+Verdict handle_man(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"CMPrLmSsep", "config-file manpath pager prompt locale systems sections extension "
+                                                       "preprocessor encoding", "HTX", false});
+    for (const Option& o : s.options) {
+        if (one_of(o.name, {"P", "pager", "H", "html", "X", "gxditview", "browser"})) {
+            return verdict(U, str(program) + " -" + o.name + " runs the program it names");
+        }
+    }
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to -P PAGER");
+    return verdict(R, str(program) + " only reads");
+}
+
+// yq -i edits its files in place.
+Verdict handle_yq(std::string_view program, Args args, const Context& ctx) {
+    const ScannedArgs s = scan_args(args, {"wfL", "width yaml-output-grammar-version yml-out-ver indent from-file arg argjson "
+                                                  "slurpfile rawfile", "", false});
+    if (s.find_any("i in-place inplace")) {
+        Verdict v = verdict(W, str(program) + " -i edits files in place");
+        for (std::size_t k = 1; k < s.operands.size(); ++k) v.raise(ctx.write_risk(*s.operands[k], str(program) + " -i editing"));
+        return v;
+    }
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to -i");
+    return verdict(R, str(program) + " only reads");
+}
+
+// sar -o [FILE] saves the samples (to FILE, or the system's sa directory).
+Verdict handle_sar(std::string_view program, Args args, const Context& ctx) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].may_be_option()) return verdict(U, str(program) + " with an argument that may expand to -o");
+        if (args[i].value == "-o") {
+            const bool named = i + 1 < args.size() && !args[i + 1].value.starts_with("-") &&
+                               args[i + 1].value.find_first_not_of("0123456789") != std::string::npos;
+            if (named) return ctx.write_risk(args[i + 1], str(program) + " -o writing");
+            return literal_path_risk("/var/log/sysstat", str(program) + " -o writing into", false);
+        }
+    }
+    return verdict(R, str(program) + " only reads");
+}
+
+// systemd-analyze: set-log-level, set-log-target and service-watchdogs with a value change the manager.
+Verdict handle_systemd_analyze(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"HM", "host machine root image iterations base-time unit", "", false});
+    const Word* sub = first_operand(s);
+    if (sub == nullptr) return verdict(R, str(program) + " only reads");
+    if (!sub->literal()) return dynamic_subcommand(program, *sub, A);
+    if (one_of(sub->value, {"set-log-level", "set-log-target", "log-level", "log-target", "service-watchdogs"}) && s.operands.size() > 1) {
+        return verdict(A, str(program) + " " + sub->value + " changes the service manager");
+    }
+    return verdict(R, str(program) + " " + sub->value + " only reads");
 }
 
 // ---------------------------------------------------------------- wrappers
@@ -382,6 +620,8 @@ const WrapperRule wrapper_rules[] = {
     {"strace", {"eopsuEIPabXS", "output", "", true}, 0, R, "", A, "strace attaches to a running process"},
     {"ionice", {"cnpPu", "class classdata pid pgid uid", "", true}, 0, R, "", R, "ionice prints the I/O class"},
     {"ltrace", {"eopsuEanS", "output", "", true}, 0, R, "", A, "ltrace attaches to a running process"},
+    {"numactl", {"imNCpPwbSfLMIu", "interleave membind cpunodebind physcpubind preferred preferred-many "
+                 "weighted-interleave shm file length mode shmid", "", true}, 0, R, "", R, "numactl shows the memory policy"},
 };
 
 const WrapperRule* find_wrapper(std::string_view name) {
@@ -579,18 +819,10 @@ Verdict handle_builtin_assign(std::string_view program, Args args, const Context
             return verdict(R, "trap lists or resets traps");
         }
         if (!args[s.rest].literal()) return verdict(U, "trap with a command not known statically");
-        return ctx.script(args[s.rest].value, "trap");
+        // The string runs later (on a signal, at EXIT, before every command with DEBUG), wherever cd has gone.
+        return Context(ctx.tables(), ctx.depth(), "?").script(args[s.rest].value, "trap");
     }
     if (program == "enable") return verdict(U, "enable changes which builtins run");
-    if (one_of(program, {"read", "printf", "let", "mapfile", "readarray", "getopts"})) {
-        // These assign to the variables they name (read NAME, printf -v NAME, let NAME=...).
-        for (const Word& word : args) {
-            const std::string_view value = word.value;
-            const std::string_view name = value.substr(0, std::min(value.find_first_of("=+[ "), value.size()));
-            if (is_dangerous_variable(name)) return verdict(U, str(program) + " " + str(name) + " changes what later commands run");
-        }
-        return verdict(R, str(program) + " only reads");
-    }
     if (program == "hash") {
         for (const Word& word : args) {
             if (word.value.starts_with("-") && word.value.find('p') != std::string::npos) {
@@ -599,16 +831,199 @@ Verdict handle_builtin_assign(std::string_view program, Args args, const Context
         }
         return verdict(R, "hash only reads");
     }
+    return verdict(U, str(program) + " is not in the program table");
+}
+
+// Builtins that take variable names. bash evaluates an array subscript in a name as arithmetic, and
+// arithmetic expands `$(...)` inside it: `printf -v 'a[$(rm -rf d)]' x` runs rm. So a name must be a plain
+// NAME or NAME[CONSTANT] (name_operand_risk); an argument that may split into options is not known.
+
+// printf [-v NAME] FORMAT [ARGUMENTS]
+Verdict handle_printf(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"v", "", "", true});
+    if (s.dynamic) return verdict(U, str(program) + " with a format that may expand to -v NAME");
+    Verdict v = verdict(R, str(program) + " only reads");
+    if (const Option* name = s.find("v")) v.raise(name_operand_risk(str(program) + " -v", option_word(*name), false));
+    return v;
+}
+
+// read [-ers] [-a ARRAY] [-d DELIM] [-i TEXT] [-n N] [-N N] [-p PROMPT] [-t T] [-u FD] [NAME...]
+Verdict handle_read(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"adinNptu", "", "", false});
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to variable names");
+    Verdict v = verdict(R, str(program) + " only reads");
+    if (const Option* array = s.find("a")) v.raise(name_operand_risk(str(program) + " -a", option_word(*array), false));
+    for (const Word* name : s.operands) v.raise(name_operand_risk(program, *name, false));
+    return v;
+}
+
+// mapfile/readarray [-d DELIM] [-n COUNT] [-O ORIGIN] [-s COUNT] [-t] [-u FD] [-C CALLBACK [-c QUANTUM]] [ARRAY]
+Verdict handle_mapfile(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"dnOsuCc", "", "", false});
+    if (s.find("C")) return verdict(U, str(program) + " -C runs its CALLBACK as shell code");
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to -C CALLBACK");
+    Verdict v = verdict(R, str(program) + " only reads");
+    for (const Word* name : s.operands) v.raise(name_operand_risk(program, *name, false));
+    return v;
+}
+
+// let EXPRESSION...: each argument is arithmetic; NAME=CONSTANT and constants are known.
+Verdict handle_let(std::string_view program, Args args, const Context&) {
     for (const Word& word : args) {
-        if (!word.literal() && word.splits) return verdict(U, str(program) + " with an argument not known statically");
-        const std::string_view value = word.value;
-        const std::size_t eq = value.find('=');
-        const std::string_view name = value.substr(0, eq == std::string_view::npos ? value.size() : (eq > 0 && value[eq - 1] == '+' ? eq - 1 : eq));
-        if (is_dangerous_variable(name) && (eq != std::string_view::npos || program != "unset")) {
-            return verdict(U, str(program) + " " + str(name) + " changes what later commands run");
+        if (!word.literal()) return verdict(U, str(program) + " evaluates `" + word.raw + "` as arithmetic, which is not known statically");
+        const std::string& text = word.value;
+        std::size_t i = 0;
+        while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '_')) ++i;
+        const bool assignment = i > 0 && i < text.size() && text[i] == '=' && (i + 1 >= text.size() || text[i + 1] != '=');
+        if (assignment && is_plain_name(std::string_view(text).substr(0, i))) {
+            Verdict name = name_operand_risk(program, word, true);
+            if (name.risk != R) return name;
+            if (constant_arithmetic(std::string_view(text).substr(i + 1))) continue;
+        } else if (constant_arithmetic(text)) {
+            continue;
+        }
+        return verdict(U, str(program) + " evaluates `" + word.raw + "` as arithmetic, and a variable there can run code");
+    }
+    return verdict(R, str(program) + " computes constants");
+}
+
+// unset [-fvn] NAME...
+Verdict handle_unset(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"", "", "", false});
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to names");
+    Verdict v = verdict(R, str(program) + " removes shell variables");
+    for (const Word* name : s.operands) v.raise(name_operand_risk(program, *name, false, false));
+    return v;
+}
+
+// declare/typeset/local/readonly/export [-aAfFgiIlnprtux] [NAME[=VALUE]...]. -i makes later assignments to
+// NAME arithmetic, -n makes NAME a reference to another name (subscript included), and -a/-A with a value
+// reads it as a compound assignment whose subscripts are arithmetic: unknown whatever follows.
+Verdict handle_declare(std::string_view program, Args args, const Context&) {
+    std::string attributes;
+    std::size_t i = 0;
+    for (; i < args.size(); ++i) {
+        const Word& word = args[i];
+        if (word.may_be_option()) return verdict(U, str(program) + " with an argument that may expand to options");
+        const std::string& a = word.value;
+        if (a == "--") {
+            ++i;
+            break;
+        }
+        if (a.size() < 2 || (a.front() != '-' && a.front() != '+') || word.starts_with_expansion) break;
+        if (a.front() == '-') attributes += a.substr(1);
+    }
+    const Args operands = tail(args, i);
+    bool any_value = false;
+    for (const Word& word : operands) any_value = any_value || word.value.find('=') != std::string::npos;
+    if (!operands.empty() && attributes.find_first_of("in") != std::string::npos) {
+        return verdict(U, str(program) + " -" + (attributes.find('i') != std::string::npos ? "i" : "n") +
+                              " makes bash evaluate what is later assigned as arithmetic or as a name");
+    }
+    if (any_value && attributes.find_first_of("aA") != std::string::npos) {
+        return verdict(U, str(program) + " -a/-A with a value reads it as a compound assignment, subscripts included");
+    }
+    Verdict v = verdict(R, str(program) + " sets shell variables");
+    for (const Word& word : operands) {
+        if (word.value == "-" && program == "local") continue;  // local -: saves the shell options
+        v.raise(name_operand_risk(program, word, true));
+    }
+    return v;
+}
+
+// getopts OPTSTRING NAME [ARGS]
+Verdict handle_getopts(std::string_view program, Args args, const Context&) {
+    if (args.size() < 2) return verdict(R, str(program) + " without a name");
+    Verdict v = verdict(R, str(program) + " parses options");
+    v.raise(name_operand_risk(program, args[1], false));
+    return v;
+}
+
+// wait [-fn] [-p NAME] [ID...]
+Verdict handle_wait(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"p", "", "", false});
+    Verdict v = verdict(R, str(program) + " waits for jobs");
+    if (const Option* name = s.find("p")) v.raise(name_operand_risk(str(program) + " -p", option_word(*name), false));
+    return v;
+}
+
+// test / [: -v NAME evaluates a subscript in NAME; an unquoted expansion may split into `-v NAME`.
+Verdict handle_test(std::string_view program, Args args, const Context&) {
+    Verdict v = verdict(R, str(program) + " only reads");
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& raw = args[i].raw;
+        const bool number = !raw.empty() && integer_expansion_length(raw) == raw.size();  // $#, ${#x}: one word
+        if (args[i].splits && !number) return verdict(U, str(program) + " with an unquoted expansion that may split into -v NAME");
+        if (args[i].value == "-v" && i + 1 < args.size()) v.raise(name_operand_risk(str(program) + " -v", args[i + 1], false, false));
+    }
+    return v;
+}
+
+// set: -k (-o keyword) turns NAME=VALUE arguments anywhere on later command lines into environment
+// assignments (`ls LD_PRELOAD=/tmp/x.so`), which the classifier reads as plain arguments.
+Verdict handle_set(std::string_view program, Args args, const Context&) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const Word& word = args[i];
+        const std::string& a = word.value;
+        if (word.may_be_option()) return verdict(U, str(program) + " with an argument that may expand to options");
+        if (a == "--" || a == "-" || a.size() < 2 || (a.front() != '-' && a.front() != '+')) break;
+        if (a.front() == '-' && a.find('k') != std::string::npos) {
+            return verdict(U, str(program) + " -k makes NAME=VALUE arguments environment assignments");
+        }
+        if (a.find('o') != std::string::npos && i + 1 < args.size()) {
+            const Word& option = args[i + 1];
+            if (!option.literal()) return verdict(U, str(program) + " -o with an option not known statically");
+            if (a.front() == '-' && option.value == "keyword") {
+                return verdict(U, str(program) + " -o keyword makes NAME=VALUE arguments environment assignments");
+            }
+            ++i;
         }
     }
-    return verdict(R, str(program) + " sets shell variables");
+    return verdict(R, str(program) + " sets shell options");
+}
+
+// shopt: -u interactive_comments makes `#` an ordinary word on later typed lines (the lexer would take
+// `ls # ; rm f` as ls and a comment); compat* levels change how bash parses and expands; -o names a set -o
+// option (keyword as for set).
+Verdict handle_shopt(std::string_view program, Args args, const Context& ctx) {
+    bool unset = false;
+    bool set_options = false;
+    for (const Word& word : args) {
+        if (!word.literal()) return verdict(U, str(program) + " with an option not known statically");
+        const std::string& a = word.value;
+        if (a.starts_with("-")) {
+            unset = unset || a.find('u') != std::string::npos;
+            set_options = set_options || a.find('o') != std::string::npos;
+            continue;
+        }
+        if (unset && a == "interactive_comments") return verdict(U, str(program) + " -u interactive_comments makes # an ordinary word");
+        if (a.starts_with("compat")) return verdict(U, str(program) + " " + a + " changes how bash parses and expands");
+    }
+    if (set_options && !unset) {
+        std::vector<Word> as_set;  // shopt -s -o a b → set -o a -o b
+        for (const Word& w : args) {
+            if (w.value.starts_with("-")) continue;
+            Word dash_o = w;
+            dash_o.value = "-o";
+            as_set.push_back(dash_o);
+            as_set.push_back(w);
+        }
+        return handle_set("set", as_set, ctx);
+    }
+    return verdict(R, str(program) + " sets or lists shell options");
+}
+
+// jobs -x COMMAND ARGS runs COMMAND (with job specs replaced by process ids).
+Verdict handle_jobs(std::string_view program, Args args, const Context& ctx) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].may_be_option()) return verdict(U, str(program) + " with an argument that may expand to -x");
+        if (args[i].value == "--" || !args[i].value.starts_with("-")) break;
+        if (args[i].value.find('x') != std::string::npos) {
+            if (i + 1 >= args.size()) return verdict(U, str(program) + " -x without a command");
+            return wrapped(str(program) + " -x", tail(args, i + 1), ctx);
+        }
+    }
+    return verdict(R, str(program) + " lists jobs");
 }
 
 Verdict handle_history(std::string_view program, Args args, const Context&) {
@@ -822,7 +1237,11 @@ Verdict handle_ctl(std::string_view program, Args args, const Context&) {
 
 Verdict handle_journalctl(std::string_view program, Args args, const Context&) {
     const ScannedArgs s = scan_args(args, {"unpoScSUbDMgtFIkKT", "unit user-unit priority output since until boot directory file identifier grep cursor lines field namespace machine root image", "n", false});
-    if (const Option* o = s.find_any("vacuum-size vacuum-time vacuum-files rotate flush sync relinquish-var smart-relinquish-var setup-keys update-catalog")) {
+    // DESIGN §4: deleting logs (journalctl --vacuum-*) is destructive.
+    if (const Option* o = s.find_any("vacuum-size vacuum-time vacuum-files")) {
+        return verdict(X, str(program) + " --" + o->name + " deletes journal files");
+    }
+    if (const Option* o = s.find_any("rotate flush sync relinquish-var smart-relinquish-var setup-keys update-catalog")) {
         return verdict(A, str(program) + " --" + o->name + " changes the journal");
     }
     return verdict(R, str(program) + " only reads");
@@ -986,7 +1405,7 @@ Verdict handle_terraform(std::string_view program, Args args, const Context&) {
     return by_subcommand(program, s, terraform_rules, U, R, "prints its help");
 }
 
-Verdict handle_git(std::string_view program, Args args, const Context&) {
+Verdict handle_git(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"Cc", "git-dir work-tree namespace exec-path config-env super-prefix", "", true});
     for (const Option& o : s.options) {
         if (o.name == "c" || o.name == "config-env" || o.name == "exec-path") {
@@ -998,8 +1417,14 @@ Verdict handle_git(std::string_view program, Args args, const Context&) {
     const Word& sub = rest.front();
     if (!sub.literal()) return dynamic_subcommand(program, sub, U);
     const std::string& name = sub.value;
-    const ScannedArgs o = scan_args(tail(rest, 1), {"mCcFbBSoe", "message file branch onto strategy strategy-option exec", "", false});
+    const ScannedArgs o = scan_args(tail(rest, 1), {"mCcFbBSoe", "message file branch onto strategy strategy-option exec upload-pack "
+                                                                "receive-pack", "", false});
     const std::string p = str(program) + " " + name;
+    // --upload-pack, --receive-pack (clone, fetch, pull, ls-remote, push) and --exec (archive, rebase) run the
+    // program they name.
+    if (const Option* runs = o.find_any("upload-pack receive-pack exec")) {
+        return verdict(U, p + " --" + runs->name + " runs the program it names");
+    }
     if (one_of(name, {"status", "log", "diff", "show", "blame", "grep", "ls-files", "ls-tree", "ls-remote", "rev-parse",
                       "describe", "shortlog", "cat-file", "whatchanged", "version", "help", "show-ref", "for-each-ref",
                       "name-rev", "count-objects", "fsck", "rev-list", "show-branch", "var", "verify-commit", "verify-tag",
@@ -1007,6 +1432,15 @@ Verdict handle_git(std::string_view program, Args args, const Context&) {
                       "diff-files", "diff-index", "cherry", "difftool"})) {
         if (name == "archive" && o.find_any("o output")) return verdict(W, p + " -o writes a file");
         if (name == "difftool") return verdict(U, p + " runs a configured diff program");
+        // --output=FILE (diff, log, show ...) writes; grep -O runs a pager; --upload-pack and archive --exec
+        // run the program they name; bundle create and fsck --lost-found write into the repository.
+        if (name == "grep" && o.find_any("O open-files-in-pager")) return verdict(U, p + " -O runs the program it names");
+        if (const Option* out = o.find("output")) return ctx.write_risk(option_word(*out), p + " --output writing");
+        if (name == "bundle") {
+            const Word* verb = first_operand(o);
+            if (verb == nullptr || !one_of(verb->value, {"verify", "list-heads"})) return verdict(W, p + " create/unbundle writes");
+        }
+        if (name == "fsck" && o.find("lost-found")) return verdict(W, p + " --lost-found writes into the repository");
         return verdict(R, p + " only reads");
     }
     if (name == "push") {
@@ -1073,6 +1507,9 @@ Verdict handle_git(std::string_view program, Args args, const Context&) {
         return verdict(X, p + " rewrites history");
     }
     if (one_of(name, {"rebase", "bisect"}) && o.find_any("x exec")) return verdict(U, p + " --exec runs commands");
+    if (name == "clone" && std::any_of(rest.begin(), rest.end(), [](const Word& w) { return w.value.starts_with("-u"); })) {
+        return verdict(U, p + " -u runs the program it names as upload-pack");
+    }
     if (one_of(name, {"add", "commit", "merge", "rebase", "pull", "fetch", "clone", "init", "mv", "rm", "cherry-pick",
                       "revert", "am", "apply", "bisect", "sparse-checkout", "lfs", "maintenance", "mergetool", "format-patch",
                       "send-email", "request-pull"})) {
@@ -1230,7 +1667,9 @@ Verdict handle_ip(std::string_view program, Args args, const Context& ctx) {
 
 Verdict handle_dmesg(std::string_view program, Args args, const Context&) {
     const ScannedArgs s = scan_args(args, {"nlfF", "console-level level facility file", "", false});
-    if (s.find_any("c C D E n clear read-clear console-off console-on console-level")) return verdict(A, str(program) + " clears or configures the kernel log");
+    // Clearing the ring buffer deletes log records (DESIGN §4: deleting logs is destructive).
+    if (s.find_any("c C clear read-clear")) return verdict(X, str(program) + " -c/-C clears the kernel log");
+    if (s.find_any("D E n console-off console-on console-level")) return verdict(A, str(program) + " configures the kernel log");
     return verdict(R, str(program) + " only reads");
 }
 
@@ -1306,7 +1745,16 @@ Verdict handle_compress(std::string_view program, Args args, const Context& ctx)
         return v;
     }
     if (program != "zip" && s.find_any("c stdout to-stdout l list t test")) return verdict(R, str(program) + " -c writes to stdout");
-    return verdict(W, str(program) + " writes files");
+    // zip writes its archive (the first operand); the others replace each file with its (de)compressed
+    // form, removing the original: `gzip /etc/passwd` takes a system file away.
+    Verdict v = verdict(W, str(program) + " writes files");
+    if (s.dynamic) v.raise(X, str(program) + " with an argument that may expand to paths");
+    if (program == "zip") {
+        if (!s.operands.empty()) v.raise(ctx.write_risk(*s.operands.front(), "zip writing"));
+        return v;
+    }
+    for (const Word* file : s.operands) v.raise(ctx.write_risk(*file, str(program) + " replacing"));
+    return v;
 }
 
 Verdict handle_openssl(std::string_view program, Args args, const Context& ctx) {
@@ -1355,23 +1803,30 @@ Verdict handle_eval(std::string_view program, Args args, const Context& ctx) {
 // Sorted by name for the binary search in find_rule.
 constexpr std::array rules = std::to_array<ProgramRule>({
     {".", handle_eval, true},
+    {"[", handle_test, false},
+    {"ack", handle_options, false},
+    {"ag", handle_options, false},
     {"alias", handle_builtin_assign, false},
     {"apk", handle_package, false},
     {"apt", handle_package, false},
     {"apt-get", handle_package, false},
     {"aptitude", handle_package, false},
+    {"arp", handle_options, false},
     {"ash", handle_shell, true},
     {"at", handle_at, true},
+    {"atop", handle_options, false},
     {"atq", handle_at, false},
     {"awk", handle_awk, false},
     {"bash", handle_shell, true},
     {"batch", handle_at, true},
+    {"blkid", handle_options, false},
     {"brew", handle_package, false},
     {"builtin", handle_command, true},
     {"bun", handle_interpreter, false},
     {"bunzip2", handle_compress, false},
     {"busybox", handle_busybox, true},
     {"bzip2", handle_compress, false},
+    {"bzless", handle_pager, false},
     {"caffeinate", handle_wrapper, true},
     {"cargo", handle_package, false},
     {"catchsegv", handle_wrapper, true},
@@ -1386,25 +1841,30 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"cpulimit", handle_wrapper, true},
     {"crontab", handle_crontab, false},
     {"csh", handle_shell, true},
+    {"csplit", handle_split, false},
     {"curl", handle_curl, false},
     {"dash", handle_shell, true},
     {"date", handle_date, false},
     {"dd", handle_dd, false},
-    {"declare", handle_builtin_assign, false},
+    {"declare", handle_declare, false},
     {"deno", handle_interpreter, false},
+    {"diff3", handle_options, false},
     {"dmesg", handle_dmesg, false},
+    {"dmidecode", handle_options, false},
     {"dnf", handle_package, false},
     {"doas", handle_sudo, true},
     {"docker", handle_docker, true},
     {"docker-compose", handle_compose, true},
     {"dpkg", handle_dpkg, false},
+    {"dstat", handle_options, false},
     {"enable", handle_builtin_assign, false},
     {"env", handle_env, true},
     {"eval", handle_eval, true},
     {"exec", handle_command, true},
-    {"export", handle_builtin_assign, false},
+    {"export", handle_declare, false},
     {"faketime", handle_wrapper, true},
     {"fdisk", handle_disk_tool, false},
+    {"file", handle_options, false},
     {"find", handle_find, true},
     {"firejail", handle_wrapper, true},
     {"fish", handle_shell, true},
@@ -1413,8 +1873,9 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"gawk", handle_awk, false},
     {"gdisk", handle_disk_tool, false},
     {"gem", handle_package, false},
-    {"getopts", handle_builtin_assign, false},
+    {"getopts", handle_getopts, false},
     {"git", handle_git, false},
+    {"glances", handle_options, false},
     {"gunzip", handle_compress, false},
     {"gzip", handle_compress, false},
     {"hash", handle_builtin_assign, false},
@@ -1422,32 +1883,43 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"history", handle_history, false},
     {"hostname", handle_hostname, false},
     {"hostnamectl", handle_ctl, false},
+    {"hwinfo", handle_options, false},
+    {"iconv", handle_options, false},
     {"ifconfig", handle_ip, false},
+    {"info", handle_options, false},
     {"init", handle_shutdown, false},
     {"install", handle_copy, false},
+    {"inxi", handle_options, false},
     {"ionice", handle_wrapper, true},
     {"ip", handle_ip, false},
     {"irb", handle_interpreter, false},
+    {"jobs", handle_jobs, true},
     {"journalctl", handle_journalctl, false},
     {"kill", handle_kill, false},
     {"killall", handle_kill, false},
     {"ksh", handle_shell, true},
     {"kubectl", handle_kubectl, true},
-    {"let", handle_builtin_assign, false},
+    {"lastlog", handle_options, false},
+    {"less", handle_pager, false},
+    {"let", handle_let, false},
     {"link", handle_copy, false},
     {"ln", handle_copy, false},
-    {"local", handle_builtin_assign, false},
+    {"local", handle_declare, false},
     {"localectl", handle_ctl, false},
     {"loginctl", handle_ctl, false},
+    {"lshw", handle_options, false},
     {"ltrace", handle_wrapper, true},
     {"lua", handle_interpreter, false},
     {"lz4", handle_compress, false},
-    {"mapfile", handle_builtin_assign, false},
+    {"man", handle_man, false},
+    {"mapfile", handle_mapfile, false},
     {"mawk", handle_awk, false},
     {"mkdir", handle_create, false},
     {"mkfs", handle_mkfs, false},
     {"mksh", handle_shell, true},
     {"mktemp", handle_create, false},
+    {"more", handle_pager, false},
+    {"most", handle_pager, false},
     {"mv", handle_copy, false},
     {"nawk", handle_awk, false},
     {"networkctl", handle_ctl, false},
@@ -1459,6 +1931,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"npm", handle_package, false},
     {"npx", handle_interpreter, false},
     {"nsenter", handle_wrapper, true},
+    {"numactl", handle_wrapper, true},
     {"oc", handle_kubectl, true},
     {"openssl", handle_openssl, false},
     {"pacman", handle_dpkg, false},
@@ -1472,17 +1945,18 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"pnpm", handle_package, false},
     {"podman", handle_docker, true},
     {"posh", handle_shell, true},
-    {"printf", handle_builtin_assign, false},
+    {"printf", handle_printf, false},
     {"proxychains", handle_wrapper, true},
     {"proxychains4", handle_wrapper, true},
     {"pwsh", handle_interpreter, false},
     {"python", handle_interpreter, false},
     {"python2", handle_interpreter, false},
     {"python3", handle_interpreter, false},
-    {"read", handle_builtin_assign, false},
-    {"readarray", handle_builtin_assign, false},
-    {"readonly", handle_builtin_assign, false},
+    {"read", handle_read, false},
+    {"readarray", handle_mapfile, false},
+    {"readonly", handle_declare, false},
     {"resolvectl", handle_ctl, false},
+    {"rg", handle_options, false},
     {"rm", handle_rm, false},
     {"rmdir", handle_rm, false},
     {"route", handle_ip, false},
@@ -1490,16 +1964,24 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"rsync", handle_rsync, false},
     {"ruby", handle_interpreter, false},
     {"runuser", handle_su, true},
+    {"sar", handle_sar, false},
     {"scp", handle_scp, false},
+    {"sdiff", handle_options, false},
     {"sed", handle_sed, false},
+    {"sensors", handle_options, false},
     {"service", handle_service, false},
+    {"set", handle_set, false},
     {"setsid", handle_wrapper, true},
     {"sfdisk", handle_disk_tool, false},
     {"sh", handle_shell, true},
+    {"shopt", handle_shopt, false},
+    {"shuf", handle_options, false},
     {"shutdown", handle_shutdown, false},
     {"snap", handle_package, false},
     {"sort", handle_sort, false},
     {"source", handle_eval, true},
+    {"split", handle_split, false},
+    {"ss", handle_options, false},
     {"ssh", handle_ssh, true},
     {"sshpass", handle_wrapper, true},
     {"stdbuf", handle_wrapper, true},
@@ -1509,6 +1991,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"sudoedit", handle_sudo, true},
     {"sysctl", handle_sysctl, false},
     {"systemctl", handle_systemctl, false},
+    {"systemd-analyze", handle_systemd_analyze, false},
     {"systemd-run", handle_wrapper, true},
     {"tar", handle_tar, false},
     {"taskset", handle_wrapper, true},
@@ -1516,29 +1999,38 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"tee", handle_create, false},
     {"telinit", handle_shutdown, false},
     {"terraform", handle_terraform, false},
+    {"test", handle_test, false},
     {"time", handle_wrapper, true},
     {"timedatectl", handle_ctl, false},
     {"timeout", handle_wrapper, true},
     {"torsocks", handle_wrapper, true},
     {"touch", handle_create, false},
     {"trap", handle_builtin_assign, true},
+    {"tree", handle_options, false},
     {"truncate", handle_create, false},
-    {"typeset", handle_builtin_assign, false},
+    {"typeset", handle_declare, false},
     {"unbuffer", handle_wrapper, true},
     {"uniq", handle_sort, false},
     {"unlink", handle_rm, false},
+    {"unset", handle_unset, false},
     {"unshare", handle_wrapper, true},
     {"unxz", handle_compress, false},
     {"unzip", handle_compress, false},
     {"valgrind", handle_wrapper, true},
+    {"wait", handle_wait, false},
     {"watch", handle_watch, true},
     {"wget", handle_wget, false},
     {"xargs", handle_xargs, true},
     {"xvfb-run", handle_wrapper, true},
+    {"xxd", handle_xxd, false},
     {"xz", handle_compress, false},
+    {"xzless", handle_pager, false},
     {"yarn", handle_package, false},
+    {"yq", handle_yq, false},
     {"yum", handle_package, false},
     {"zip", handle_compress, false},
+    {"zless", handle_pager, false},
+    {"zmore", handle_pager, false},
     {"zsh", handle_shell, true},
     {"zstd", handle_compress, false},
     {"zypper", handle_package, false},
