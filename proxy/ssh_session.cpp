@@ -4,6 +4,7 @@
 #include "guardrails/grants.hpp"
 #include "proxy/audit_log.hpp"
 #include "proxy/policy_keeper.hpp"
+#include "protocols/ssh/requests.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -108,10 +109,12 @@ guardrails::Decision SshSession::decide(guardrails::CommandKind kind, std::uint3
     }
     bool recorded = true;
     if (AuditLog* audit = context_->audit.get()) {
-        audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash, id_,
-                         user_, target_, command.kind, command.text, {}, decision.risk, decision.verdict,
-                         decision.rule, decision.grant, decision.reason});
-        recorded = audit->healthy();
+        const AuditLog::Ticket ticket =
+            audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash,
+                             id_, user_, target_, command.kind, command.text, {}, decision.risk, decision.verdict,
+                             decision.rule, decision.grant, decision.reason});
+        // What runs must be audited first: the record is in the file before the command goes on.
+        recorded = decision.blocks() || audit->commit(ticket);
     }
     SshCommandRecord record;
     record.at = std::chrono::system_clock::now();
@@ -134,13 +137,38 @@ guardrails::Decision SshSession::decide(guardrails::CommandKind kind, std::uint3
         spdlog::info("ssh session {}: blocked {} ({}): {}", id_, kind == guardrails::CommandKind::shell_exec ? "exec" : "line",
                      decision.rule, decision.reason);
     } else if (!decision.grant.empty()) {  // the session now rests on this grant: it ends with it
-        const std::lock_guard lock(reliance_mutex_);
-        const bool known = std::any_of(reliance_.grants.begin(), reliance_.grants.end(), [&](const ReliedGrant& g) {
-            return g.id == decision.grant && g.until == decision.grant_until;
-        });
-        if (!known) reliance_.grants.push_back({decision.grant, decision.grant_until});
+        rely_on({decision.grant, decision.grant_until});
     }
     return decision;
+}
+
+void SshSession::rely_on(const ReliedGrant& grant) {
+    const std::lock_guard lock(reliance_mutex_);
+    const bool known = std::any_of(reliance_.grants.begin(), reliance_.grants.end(),
+                                   [&](const ReliedGrant& g) { return g.id == grant.id && g.until == grant.until; });
+    if (!known) reliance_.grants.push_back(grant);
+}
+
+void SshSession::rely_for(Need need) {
+    const auto policy = context_->guardrails ? context_->guardrails->policy() : nullptr;
+    if (!policy) return;
+    const guardrails::Policy::Subject* subject = policy->subject(user_, target_);
+    if (subject == nullptr) return;
+    const auto now = context_->guardrails->now();
+    std::optional<ReliedGrant> longest;
+    for (const auto& held : subject->held) {
+        if (!held.holding.in_force(now)) continue;
+        const config::Role* role = policy->config().find_role(held.holding.role);
+        if (role == nullptr) continue;
+        const bool gives = need == Need::session || (need == Need::pty && role->ssh.pty) ||
+                           (need == Need::sftp && role->ssh.sftp) ||
+                           (need == Need::port_forwarding && role->ssh.port_forwarding);
+        if (!gives) continue;
+        if (held.holding.grant_id.empty()) return;  // a standing role gives it: nothing to end
+        const bool lasts_longer = !longest || (longest->until && (!held.holding.until || *held.holding.until > *longest->until));
+        if (lasts_longer) longest = ReliedGrant{held.holding.grant_id, held.holding.until};
+    }
+    if (longest) rely_on(*longest);
 }
 
 ssh::ExecVerdict SshSession::decide_exec(const ssh::ExecRequest& request) {
@@ -200,6 +228,46 @@ void SshSession::typed_key(Terminal& terminal, char key) {
     }
 }
 
+// What a key does at bash's prompt (readline, emacs mode, default bindings). Keys that insert or edit
+// the line, or move in it, change nothing on the target; a key that accepts it (Enter, C-j, C-o
+// operate-and-get-next) runs it; any other key may run or rewrite it (M-#, C-x C-e and bindings the
+// target's inputrc adds), so the pending line is judged then too.
+SshSession::KeyAct SshSession::key_act(const Terminal& terminal, unsigned char c) {
+    if (terminal.escape == 1) return c == '[' || c == 'O' ? KeyAct::edit : KeyAct::act;  // Meta-<key>: a command
+    if (terminal.escape == 2) return KeyAct::edit;  // inside a cursor or function key's sequence
+    if (terminal.after_ctrl_x) return c == 0x05 ? KeyAct::refuse : KeyAct::act;  // C-x C-e: edit-and-execute
+    if (c == '\r' || c == '\n' || c == 0x0F) return KeyAct::accept;
+    if (c >= 0x20 && c != 0x7F) return KeyAct::edit;
+    switch (c) {
+    case 0x01: case 0x02: case 0x05: case 0x06:  // C-a C-b C-e C-f: move
+    case 0x08: case 0x7F: case 0x0B: case 0x15: case 0x17: case 0x19: case 0x1F:  // erase, kill, yank, undo
+    case 0x09: case 0x0C: case 0x0E: case 0x10: case 0x12: case 0x14:  // complete, clear, history, transpose
+    case 0x1B:  // ESC: decided by the key after it
+        return KeyAct::edit;
+    default: return KeyAct::act;
+    }
+}
+
+// Judges the line pending on a terminal as the screen shows it and as it was typed; the decision that
+// blocks it, if either does. `take`: the line is accepted (Enter), so it is taken off the screen.
+std::optional<guardrails::Decision> SshSession::judge_line(std::uint32_t channel, Terminal& terminal, bool take) {
+    const std::optional<std::string> shown = take ? terminal.screen->take_line() : terminal.screen->peek_line();
+    const std::string typed = take ? std::exchange(terminal.typed, std::string()) : terminal.typed;
+    if (terminal.screen->alternate_screen()) return std::nullopt;  // a full-screen program: no command line
+    const auto judge = [&](const std::string& line) -> std::optional<guardrails::Decision> {
+        if (!take && line == terminal.judged) return std::nullopt;  // judged as it is now already, and allowed
+        guardrails::Decision decision = decide(guardrails::CommandKind::shell_line, channel, line);
+        if (decision.blocks()) return decision;
+        if (!take) terminal.judged = line;
+        return std::nullopt;
+    };
+    std::optional<guardrails::Decision> blocked;
+    if (shown && !shown->empty()) blocked = judge(*shown);
+    if (!blocked && !typed.empty() && (!shown || typed != *shown)) blocked = judge(typed);
+    if (take) terminal.judged.clear();
+    return blocked;
+}
+
 ssh::KeystrokeEdit SshSession::edit_keystrokes(std::uint32_t channel, std::span<const char> bytes) {
     const auto found = terminals_.find(channel);
     if (found == terminals_.end()) return {};
@@ -209,32 +277,47 @@ ssh::KeystrokeEdit SshSession::edit_keystrokes(std::uint32_t channel, std::span<
         if (key == 0x03 || key == 0x04) {  // ^C, ^D: the shell abandons the line
             terminal.screen->abandon();
             terminal.typed.clear();
+            terminal.judged.clear();
             terminal.escape = 0;
+            terminal.after_ctrl_x = false;
             continue;
         }
-        if (key != '\r' && key != '\n') {
+        const KeyAct act = key_act(terminal, static_cast<unsigned char>(key));
+        terminal.after_ctrl_x = act != KeyAct::refuse && terminal.escape == 0 && !terminal.after_ctrl_x && key == 0x18;
+        std::optional<guardrails::Decision> blocked;
+        std::string refusal;
+        switch (act) {
+        case KeyAct::edit:
             terminal.screen->typing();
             typed_key(terminal, key);
             continue;
+        case KeyAct::accept:
+            // Enter: judge the line as the screen shows it and as it was typed; either one blocked cancels
+            // it (the screen sees editing, history and completion; the keys see what is not echoed yet).
+            terminal.escape = 0;
+            blocked = judge_line(channel, terminal, true);
+            break;
+        case KeyAct::act:
+            terminal.screen->typing();
+            typed_key(terminal, key);  // ends a Meta key's escape
+            blocked = judge_line(channel, terminal, false);
+            break;
+        case KeyAct::refuse:
+            terminal.after_ctrl_x = false;
+            refusal = "jitgate: blocked: C-x C-e (edit-and-execute-command) runs a line jitgate cannot read first; "
+                      "edit the line at the prompt instead";
+            break;
         }
-        // Enter: judge the line as the screen shows it and as it was typed; either one blocked cancels it
-        // (the screen sees editing, history and completion; the keys see what is not echoed yet).
-        const std::optional<std::string> shown = terminal.screen->take_line();
-        const std::string typed = std::exchange(terminal.typed, std::string());
-        terminal.escape = 0;
-        if (terminal.screen->alternate_screen()) continue;  // a full-screen program: no command line
-        std::optional<guardrails::Decision> blocked;
-        if (shown && !shown->empty()) {
-            guardrails::Decision decision = decide(guardrails::CommandKind::shell_line, channel, *shown);
-            if (decision.blocks()) blocked = std::move(decision);
+        if (!blocked && refusal.empty()) continue;
+        std::string notice = refusal.empty() ? fmt::format("\r\njitgate: blocked: {}\r\n", blocked->reason)
+                                             : fmt::format("\r\n{}\r\n", refusal);
+        if (blocked && !blocked->hint.empty()) notice += fmt::format("jitgate: {}\r\n", blocked->hint);
+        if (act != KeyAct::accept) {  // the ^C sent instead abandons the line
+            terminal.screen->abandon();
+            terminal.typed.clear();
+            terminal.judged.clear();
+            terminal.escape = 0;
         }
-        if (!blocked && !typed.empty() && (!shown || typed != *shown)) {
-            guardrails::Decision decision = decide(guardrails::CommandKind::shell_line, channel, typed);
-            if (decision.blocks()) blocked = std::move(decision);
-        }
-        if (!blocked) continue;
-        std::string notice = fmt::format("\r\njitgate: blocked: {}\r\n", blocked->reason);
-        if (!blocked->hint.empty()) notice += fmt::format("jitgate: {}\r\n", blocked->hint);
         return {i, "\x03", std::move(notice)};
     }
     return {};
@@ -244,21 +327,11 @@ void SshSession::on_auth(std::string_view user, std::string_view target, bool ok
     if (ok) {
         user_ = user;
         target_ = target;
-        if (const auto policy = context_->guardrails ? context_->guardrails->policy() : nullptr) {
-            Reliance reliance{user_, target_, {}};
-            bool standing = false;
-            if (const guardrails::Policy::Subject* subject = policy->subject(user, target)) {
-                const auto now = context_->guardrails->now();
-                for (const auto& held : subject->held) {
-                    if (!held.holding.in_force(now)) continue;
-                    if (held.holding.grant_id.empty()) standing = true;
-                    else reliance.grants.push_back({held.holding.grant_id, held.holding.until});
-                }
-            }
-            if (standing) reliance.grants.clear();
+        {
             const std::lock_guard lock(reliance_mutex_);
-            reliance_ = std::move(reliance);
+            reliance_ = Reliance{user_, target_, {}};
         }
+        rely_for(Need::session);  // being on the target at all
         spdlog::info("ssh session {}: {} authenticated by public key for {} from {}", id_, user, target, client_address_);
     } else if (user.empty()) {
         spdlog::info("ssh session {}: authentication failed from {}{}: {}", id_, client_address_,
@@ -324,6 +397,10 @@ void SshSession::on_refused(std::string_view what) {
 
 void SshSession::on_start(std::uint32_t channel, ssh::StartKind kind, std::string_view command) {
     spdlog::debug("ssh session {}: channel {}: {} {}", id_, channel, kind_name(kind), command);
+    // Told before the switch is checked: a start the switch refuses finds no grant that gives it.
+    if (kind == ssh::StartKind::shell) rely_for(Need::pty);
+    if (kind == ssh::StartKind::subsystem || (kind == ssh::StartKind::exec && ssh::is_scp_transfer(command)))
+        rely_for(Need::sftp);
     if (kind == ssh::StartKind::exec) return;  // recorded with its decision (decide_exec)
     SshCommandRecord record;
     record.at = std::chrono::system_clock::now();
@@ -333,7 +410,13 @@ void SshSession::on_start(std::uint32_t channel, ssh::StartKind kind, std::strin
     (void)record_command(record, kind == ssh::StartKind::shell && terminals_.contains(channel));
 }
 
+void SshSession::on_channel_open(std::uint32_t /*channel*/, ssh::ChannelKind kind, std::string_view /*detail*/) {
+    if (kind == ssh::ChannelKind::direct_tcpip || kind == ssh::ChannelKind::forwarded_tcpip)
+        rely_for(Need::port_forwarding);  // a forward, or a remote listener, lives while its grant does
+}
+
 void SshSession::on_pty(std::uint32_t channel, std::string_view term, int cols, int rows) {
+    rely_for(Need::pty);
     const auto width = static_cast<unsigned>(cols > 0 ? cols : 80);
     const auto height = static_cast<unsigned>(rows > 0 ? rows : 24);
     Terminal& terminal = terminals_[channel];

@@ -41,8 +41,9 @@ public:
     void stop(std::string message) { connection_.close(std::move(message)); }
     [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 
-    // The grants the session's access rests on (none when a standing role covers it): when one ends,
-    // the policy keeper closes the session after the grace. Thread-safe.
+    // The grants the session's access, its channels (a terminal, sftp, a forward) and its commands rest on
+    // (none when standing roles cover them): when one ends, the policy keeper closes the session after
+    // the grace. Thread-safe.
     using ReliedGrant = proxy::ReliedGrant;
     using Reliance = proxy::Reliance;
     [[nodiscard]] Reliance reliance() const;
@@ -65,6 +66,7 @@ public:
     void on_window_change(std::uint32_t channel, int cols, int rows) override;
     void on_output(std::uint32_t channel, std::span<const char> bytes, bool is_stderr) override;
     void on_channel_close(std::uint32_t channel, const ssh::ChannelExit& exit) override;
+    void on_channel_open(std::uint32_t channel, ssh::ChannelKind kind, std::string_view detail) override;
 
 private:
     std::shared_ptr<ServerContext> context_;
@@ -82,12 +84,26 @@ private:
         std::unique_ptr<TerminalLine> screen;
         std::string typed;        // printable keys, ^H/DEL and ^U/^W applied; escape sequences skipped
         int escape = 0;           // 0: none, 1: after ESC, 2: inside a CSI/SS3 sequence
+        bool after_ctrl_x = false;  // the last key was C-x (a prefix)
+        std::string judged;       // the pending line as last judged (and allowed) before Enter
     };
+    // What a key does to the pending line: nothing the target runs (edit), accept it (run it), something
+    // else that may run or rewrite it (act: judge the line first), or run a line nobody saw (refuse).
+    enum class KeyAct : std::uint8_t { edit, accept, act, refuse };
+    [[nodiscard]] static KeyAct key_act(const Terminal& terminal, unsigned char c);
+    [[nodiscard]] std::optional<guardrails::Decision> judge_line(std::uint32_t channel, Terminal& terminal, bool take);
     // Decides a command (exec or interactive line), audits and records it; remembers the grant it used.
     [[nodiscard]] guardrails::Decision decide(guardrails::CommandKind kind, std::uint32_t channel, std::string_view text);
     // Records a command; false (and the session is stopping) when it cannot be and record_failure: block.
     [[nodiscard]] bool record_command(const SshCommandRecord& record, bool with_terminal);
     void recording_failed(const std::string& error);
+    // What a channel start needs from the user's roles: to be on the target at all, or one ssh switch.
+    enum class Need : std::uint8_t { session, pty, sftp, port_forwarding };
+    // A channel start that `need`s something rests on what gives it: nothing when a standing role does;
+    // else the grant in force that gives it and lasts longest, added to the reliance, so the channel's
+    // connection is closed when that grant ends (after its grace), whatever else the user holds.
+    void rely_for(Need need);
+    void rely_on(const ReliedGrant& grant);
     static void typed_key(Terminal& terminal, char key);
 
     std::unordered_map<std::uint32_t, Terminal> terminals_;

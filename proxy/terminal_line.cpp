@@ -80,8 +80,13 @@ std::string TerminalLine::row_text(int row, int from_col) const {
 }
 
 std::optional<std::string> TerminalLine::take_line() {
-    const bool had_line = std::exchange(started_, false);
-    if (!had_line || alternate_ || std::exchange(stale_, false)) return std::nullopt;
+    std::optional<std::string> line = peek_line();
+    started_ = stale_ = false;
+    return line;
+}
+
+std::optional<std::string> TerminalLine::peek_line() const {
+    if (!started_ || alternate_ || stale_) return std::nullopt;
     VTermPos cursor{};
     vterm_state_get_cursorpos(vterm_obtain_state(vt_), &cursor);
     const int last = std::max(cursor.row, start_row_);

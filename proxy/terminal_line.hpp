@@ -43,6 +43,8 @@ public:
     // (nothing typed since the last Enter, a full-screen program on the alternate screen, or a start made
     // stale by a line feed). Either way the next key starts a new line.
     [[nodiscard]] std::optional<std::string> take_line();
+    // The line take_line() would return now, leaving it in place (a key that may act on the line).
+    [[nodiscard]] std::optional<std::string> peek_line() const;
 
     [[nodiscard]] bool alternate_screen() const noexcept { return alternate_; }
 

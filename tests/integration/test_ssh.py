@@ -36,6 +36,8 @@ access:
   - { users: [group:engineers], targets: [web-2], standing: exec-only }
   - { users: [group:engineers], targets: [web-3], standing: breakglass }
   - { users: [group:engineers], targets: [web-4], requestable: [operator], max_duration: 2h, approvers: [bob] }
+  - { users: [group:engineers], targets: [web-5], standing: exec-only, requestable: [operator], max_duration: 2h,
+      approvers: [bob] }
 """
 
 
@@ -132,7 +134,8 @@ class SshBase(unittest.TestCase):
         other = key_text(Path(f"{cls.tmp / 'other_host'}.pub").read_text())
         lines = []
         for name, host_key in (("web-1", cls.sshd.host_key), ("web-2", cls.sshd.host_key),
-                               ("web-3", cls.sshd.host_key), ("web-4", cls.sshd.host_key), ("web-bad", other)):
+                               ("web-3", cls.sshd.host_key), ("web-4", cls.sshd.host_key), ("web-5", cls.sshd.host_key),
+                               ("web-bad", other)):
             lines.append(f"  - {{ name: {name}, kind: ssh, address: 127.0.0.1:{cls.sshd.port}, user: {cls.sshd.user},"
                          f" key_file: {yaml_str(str(cls.tmp / 'deploy'))}, host_key: {yaml_str(host_key)} }}")
         return "\n".join(lines)
@@ -184,6 +187,13 @@ class SshRelay(SshBase):
         r = self.client().ssh("web-1", 'echo "[$LC_JG][$JG_SECRET]"',
                               options=("-o", "SetEnv=LC_JG=ok JG_SECRET=leaked"))
         self.assertEqual((r.returncode, r.stdout), (0, b"[ok][]\n"), r.stderr)
+
+    def test_a_locale_whose_bytes_bash_would_read_differently_does_not_reach_the_target(self):
+        # Under BIG5, GBK or Shift_JIS a backslash byte can end a character: the target's bash would parse
+        # another command than the one jitgate judged. Only C, POSIX and UTF-8 locales pass.
+        r = self.client().ssh("web-1", 'echo "[$LC_ALL][$LANG][$LC_CTYPE]"',
+                              options=("-o", "SetEnv=LC_ALL=zh_TW.BIG5 LANG=zh_CN.GBK LC_CTYPE=C.UTF-8"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"[][][C.UTF-8]\n"), r.stderr)
 
     def test_a_malformed_locale_name_does_not_reach_the_target(self):
         # issue 10 item 11: LC_* matched by prefix only, so a name no shell could assign got through.
@@ -487,6 +497,62 @@ class SshSeams(SshBase):
         r = self.client(jg=jg).ssh("web-4", "true", options=("-o", "LogLevel=INFO"))
         self.assertEqual(r.returncode, 255)
         self.assertIn(b"alice holds no role on web-4", r.stderr)
+
+    def approved_grant(self, jg, target: str, role: str) -> str:
+        r = self.cli(jg, "grant", "request", target, "--role", role, "--for", "30m", "--reason", "INC-4712")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        grant_id = re.search(r"\bg-[0-9a-f]+\b", r.stdout + r.stderr).group(0)
+        r = self.cli(jg, "grant", "approve", grant_id, user=BOB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return grant_id
+
+    def test_an_sftp_channel_opened_under_a_grant_ends_with_it_though_a_standing_role_remains(self):
+        # web-5: a standing exec-only role (no sftp) plus a grant of operator (sftp). Before the fix the
+        # standing role cleared what the session relied on, and sftp went on after the revoke.
+        jg = self.start_proxy()
+        grant_id = self.approved_grant(jg, "web-5", "operator")
+        source = self.tmp / "under-grant.txt"
+        source.write_text("uploaded under the grant\n")
+        first, second = self.files / "sftp-grant-1.txt", self.files / "sftp-grant-2.txt"
+        wait_until(lambda: self.client(jg=jg).sftp("web-5", f"ls {self.files}\n").returncode == 0, 10, 0.2,
+                   "the approved grant to allow sftp on web-5")
+        sftp = subprocess.Popen(["sftp", *self.client(jg=jg).options("-P"), "-b", "-", "web-5@127.0.0.1"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=harness._ssh_env())
+        self.addCleanup(lambda: sftp.poll() is None and sftp.kill())
+        sftp.stdin.write(f"put {source} {first}\n".encode())
+        sftp.stdin.flush()
+        wait_until(first.exists, 10, what="the first upload")
+        r = self.cli(jg, "grant", "revoke", grant_id, user=BOB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_until(lambda: f"grant {grant_id} was revoked" in jg.log_text(), 10,
+                   what="the sftp session to be closed after the revoke")
+        try:
+            sftp.stdin.write(f"put {source} {second}\nrm {first}\n".encode())
+            sftp.stdin.close()
+        except BrokenPipeError:
+            pass
+        self.assertNotEqual(sftp.wait(10), 0)
+        self.assertFalse(second.exists(), "an upload went through after the grant was revoked")
+        self.assertTrue(first.exists(), "a delete went through after the grant was revoked")
+        # The standing role still lets her in, without sftp.
+        self.assertEqual(self.client(jg=jg).ssh("web-5", "true").returncode, 0)
+        r = self.client(jg=jg).sftp("web-5", f"ls {self.files}\n")
+        self.assertIn(b"needs a role with ssh.sftp", r.stderr)
+
+    def test_a_terminal_opened_under_a_grant_is_closed_when_it_is_revoked(self):
+        jg = self.start_proxy()
+        grant_id = self.approved_grant(jg, "web-5", "operator")
+        wait_until(lambda: self.client(jg=jg).ssh("web-5", "true", options=("-tt",)).returncode == 0, 10, 0.2,
+                   "the approved grant to allow a terminal on web-5")
+        term = Terminal(self, [*self.client(jg=jg).options(), "web-5@127.0.0.1"])
+        term.expect(b"# ")
+        term.type(b"echo shell-$((6*7))\r")
+        term.expect(b"shell-42")
+        r = self.cli(jg, "grant", "revoke", grant_id, user=BOB)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(term.ssh.wait(10), 0)
+        term.expect(f"grant {grant_id} was revoked".encode())
 
 
 if __name__ == "__main__":

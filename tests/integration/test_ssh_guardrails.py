@@ -128,6 +128,38 @@ class SshGuardrails(SshBase):
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertRegex(r.stdout, r"broken at record \d+: .*\.cast: its SHA-256 does not match")
 
+    def type_slowly(self, term, text: bytes):
+        for key in text:  # key by key, so the screen shows the line
+            term.type(bytes([key]))
+            time.sleep(0.01)
+        time.sleep(0.3)
+
+    def test_a_line_run_with_another_key_than_enter_is_judged_too(self):
+        # readline runs the line on C-j, C-m and C-o (operate-and-get-next) and rewrites or runs it on other
+        # bindings (C-x C-e edits and executes it); only Enter was judged before.
+        jg = self.start_proxy()
+        victim = self.victim("key-victim")
+        term = Terminal(self, [*self.client(jg=jg).options(), "web-3@127.0.0.1"])
+        prompt = b"# "
+        term.expect(prompt)
+        for key, name in ((b"\x0f", "C-o"), (b"\n", "C-j"), (b"\x1b#", "M-#")):
+            with self.subTest(key=name):
+                self.type_slowly(term, b"rm -rf " + str(victim).encode())
+                term.type(key)
+                term.expect(b"jitgate: blocked")
+                term.expect_prompt_after_cancel(prompt)
+                self.assertTrue((victim / "data").exists(), f"{name} ran a blocked line")
+        self.type_slowly(term, b"rm -rf " + str(victim).encode())
+        term.type(b"\x18\x05")  # C-x C-e: whatever the editor leaves is run without an Enter
+        term.expect(b"edit-and-execute-command")
+        term.expect_prompt_after_cancel(prompt)
+        self.assertTrue((victim / "data").exists(), "C-x C-e ran a line")
+        self.type_slowly(term, b"echo via-c-o-$((40+2))")
+        term.type(b"\x0f")  # an allowed line runs on C-o as before
+        term.expect(b"via-c-o-42")
+        term.type(b"\x03exit 4\r")
+        self.assertEqual(term.ssh.wait(10), 4)
+
     def sessions(self, jg) -> list[dict]:
         r = self.cli("sessions", "--json", jg=jg)
         self.assertEqual(r.returncode, 0, r.stderr)
