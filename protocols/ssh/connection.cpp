@@ -199,6 +199,7 @@ struct Connection::Callbacks {
     static int front_env(ssh_session, ssh_channel, const char* name, const char* value, void* userdata) {
         Bridge& b = bridge(userdata);
         if (b.started || name == nullptr || !env_allowed(name)) return -1;
+        if (value == nullptr || !env_value_allowed(name, value)) return -1;
         b.requests.emplace_back(Request::Kind::env, name, value != nullptr ? value : "");
         return 0;
     }

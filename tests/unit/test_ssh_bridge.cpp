@@ -10,6 +10,7 @@
 
 using jitgate::ssh::ByteRing;
 using jitgate::ssh::env_allowed;
+using jitgate::ssh::env_value_allowed;
 using jitgate::ssh::is_scp_transfer;
 
 TEST_CASE("only the locale and the terminal type pass as environment variables", "[ssh]") {
@@ -28,6 +29,31 @@ TEST_CASE("only the locale and the terminal type pass as environment variables",
     for (const Row& row : rows) {
         INFO(row.name);
         CHECK(env_allowed(row.name) == row.passes);
+    }
+}
+
+TEST_CASE("a locale passes only as C, POSIX or UTF-8, whose bytes bash reads as jitgate does", "[ssh]") {
+    struct Row {
+        std::string_view name;
+        std::string_view value;
+        bool passes;
+    };
+    const Row rows[] = {
+        {"LANG", "C.UTF-8", true},        {"LC_ALL", "en_US.UTF-8", true},  {"LC_CTYPE", "de_DE.utf8@euro", true},
+        {"LANG", "C", true},              {"LANG", "POSIX", true},          {"LANG", "", true},
+        {"LC_ALL", "C.utf-8", true},      {"TERM", "xterm-256color", true}, {"TERM", "screen.xterm", true},
+        // multibyte encodings whose second byte can be a backslash or a quote
+        {"LC_ALL", "zh_TW.BIG5", false},  {"LANG", "zh_CN.GBK", false},     {"LC_CTYPE", "zh_CN.GB18030", false},
+        {"LANG", "ja_JP.SJIS", false},    {"LANG", "zh_TW", false},         {"LANG", "en_US", false},
+        {"LANG", "en_US.ISO-8859-1", false},
+        {"LANG", "C.UTF-8;x", false},     {"LANG", "C.UTF-8\n", false},     {"TERM", "xterm$(id)", false},
+        {"TERM", "", false},              {"LANG", "../../etc", false},
+        // other categories do not decide how bytes form characters: plain text passes
+        {"LC_TERMINAL", "iTerm2", true},  {"LC_MESSAGES", "zh_TW.BIG5", true}, {"LC_JG", "a b", false},
+    };
+    for (const Row& row : rows) {
+        INFO(row.name << "=" << row.value);
+        CHECK(env_value_allowed(row.name, row.value) == row.passes);
     }
 }
 
