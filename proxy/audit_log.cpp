@@ -235,9 +235,11 @@ void AuditLog::write_loop() {
         const auto urgent = [&] {
             return stopping_ || flush_wanted_ > done_.load(std::memory_order_relaxed) || pending_.size() >= hurry_bytes();
         };
-        if (pending_.empty() && !stopping_) {
+        // Idle until a record comes. A committing caller may drain the records that woke this thread
+        // before it runs; it then sleeps again and must say so, or the next record would not wake it.
+        while (pending_.empty() && !stopping_) {
             writer_idle_ = true;
-            work_.wait(lock, [&] { return !pending_.empty() || stopping_; });
+            work_.wait(lock);
         }
         if (!urgent()) work_.wait_for(lock, linger, urgent);
         if (pending_.empty() && stopping_) break;

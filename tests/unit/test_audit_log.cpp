@@ -458,6 +458,24 @@ TEST_CASE("commit returns once the record is in the file, written on the caller'
     CHECK(verify_audit(path).records == 2);
 }
 
+TEST_CASE("a record queued after a caller's commit is written by the writer, without a flush or a commit",
+          "[audit]") {
+    // A commit can drain the record that woke the idle writer before the writer runs; the writer must
+    // then sleep as idle again, or the next uncommitted record (a block, a grant event) waits for ever.
+    TempDir dir;
+    const auto path = dir.path / "audit.jsonl";
+    auto log = open_log(path);
+    for (std::size_t round = 1; round <= 100; ++round) {
+        REQUIRE(log->commit(log->decision(decision("SELECT 'committed'"))));
+        (void)log->decision(decision("SELECT 'left to the writer'"));
+        const auto deadline = std::chrono::steady_clock::now() + 2s;
+        while (lines_of(path).size() < 2 * round && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(1ms);
+        INFO("round " << round);
+        REQUIRE(lines_of(path).size() == 2 * round);
+    }
+}
+
 TEST_CASE("a write that fails mid-batch is cut away, its commits fail, and the next write recovers", "[audit]") {
     TempDir dir;
     const auto path = dir.path / "audit.jsonl";
