@@ -41,6 +41,10 @@ struct Grant {
     std::optional<TimePoint> until;    // set once approved
     std::string reason;
     GrantSource source = GrantSource::store;
+    // The OS accounts that ran `jitgate grant request` and the decision, for the audit log (DESIGN §5):
+    // the CLI acts as its OS user unless that is root. Empty for config grants and older stores.
+    std::string requested_os;
+    std::string decided_os;
 };
 
 // The status at `now`: approved and until <= now is expired; everything else as stored.

@@ -420,7 +420,8 @@ AuditLog::Ticket AuditLog::grant(const GrantRecord& r) {
         .text("role", r.role)
         .text("by", r.by)
         .word("status", guardrails::to_string(r.status))
-        .text("reason", r.reason);
+        .text("reason", r.reason)
+        .text("os_user", r.os_user);
     return enqueue(body.str());
 }
 

@@ -115,6 +115,7 @@ struct GrantRecord {
     std::string_view by;  // who acted; "rule:NAME" for auto-approval, empty for expiry
     guardrails::GrantStatus status = guardrails::GrantStatus::pending;  // the status after the action
     std::string_view reason;
+    std::string_view os_user;  // the OS account that ran the CLI for this action; empty when none did
 };
 
 enum class ReloadResult : std::uint8_t { ok, refused };

@@ -132,9 +132,15 @@ struct Context {
                                   "name; pass --user)",
                                   ask.user));
     }
+    const std::string os = os_user();
     StoreResult<Grant> stored = context.store->insert([&](std::string id) {
         ask.id = std::move(id);
-        return guardrails::request(*context.config, ask, context.now);
+        guardrails::GrantResult made = guardrails::request(*context.config, ask, context.now);
+        if (made.grant) {
+            made.grant->requested_os = os;  // audited with the request: who really ran it
+            if (made.grant->status != GrantStatus::pending) made.grant->decided_os = os;  // auto-approved
+        }
+        return made;
     });
     if (!stored) return refuse(stored.error);
     const Grant& grant = *stored.value;
@@ -162,8 +168,12 @@ using Step = guardrails::GrantResult (*)(const config::Config&, const Grant&, st
     for (const Grant& grant : guardrails::config_grants(*context.config)) {
         if (grant.id == options.id) return refuse(step(*context.config, grant, by, context.now).error.message);
     }
-    StoreResult<Grant> stored = context.store->update(
-        options.id, [&](const Grant& grant) { return step(*context.config, grant, by, context.now); });
+    const std::string os = os_user();
+    StoreResult<Grant> stored = context.store->update(options.id, [&](const Grant& grant) {
+        guardrails::GrantResult next = step(*context.config, grant, by, context.now);
+        if (next.grant) next.grant->decided_os = os;  // audited with the decision: who really ran it
+        return next;
+    });
     if (!stored) return refuse(stored.error);
     const Grant& grant = *stored.value;
     if (grant.status == GrantStatus::approved) {

@@ -266,8 +266,11 @@ void PolicyKeeper::audit_grants(const guardrails::Policy& policy, config::TimePo
         const Seen before = is_new ? Seen{GrantStatus::pending, false} : it->second;
         it->second = Seen{status, expired};
         const auto record = [&](GrantAction action, std::string_view by, GrantStatus after) {
+            const std::string_view os_user = action == GrantAction::request   ? std::string_view(grant.requested_os)
+                                             : action == GrantAction::expire ? std::string_view()
+                                                                             : std::string_view(grant.decided_os);
             audit->grant({policy.config().hash, action, grant.id, grant.user, grant.target, grant.role, by, after,
-                          grant.reason});
+                          grant.reason, os_user});
         };
         if (is_new) record(GrantAction::request, grant.user, GrantStatus::pending);
         if (status != before.status) {

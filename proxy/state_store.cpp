@@ -28,7 +28,7 @@ struct Migration {
     const char* sql;
 };
 
-constexpr std::array<Migration, 2> migrations{{
+constexpr std::array<Migration, 3> migrations{{
     {1, R"sql(
         CREATE TABLE grants (
             id               TEXT PRIMARY KEY,
@@ -66,12 +66,16 @@ constexpr std::array<Migration, 2> migrations{{
         CREATE INDEX sessions_by_target ON sessions (target, started_at);
         CREATE INDEX sessions_by_start ON sessions (started_at);
     )sql"},
+    {3, R"sql(
+        ALTER TABLE grants ADD COLUMN requested_os TEXT;
+        ALTER TABLE grants ADD COLUMN decided_os TEXT;
+    )sql"},
 }};
 static_assert(migrations.back().version == StateStore::schema_version);
 
 constexpr const char* grant_columns =
     "id, user, target, role, status, reason, duration_seconds, requested_at, decided_at, decided_by, "
-    "valid_from, valid_until";
+    "valid_from, valid_until, requested_os, decided_os";
 
 struct Finalize {
     void operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
@@ -171,6 +175,8 @@ constexpr const char* session_columns =
     grant.decided_by = column_text(statement, 9);
     grant.from = column_time(statement, 10);
     grant.until = column_time(statement, 11);
+    grant.requested_os = column_text(statement, 12);
+    grant.decided_os = column_text(statement, 13);
     grant.source = guardrails::GrantSource::store;
     return {std::move(grant), {}};
 }
@@ -365,11 +371,11 @@ std::optional<std::string> StateStore::prepare() {
     const bool ok =
         make(s.select_all, fmt::format("SELECT {} FROM grants ORDER BY requested_at, rowid", grant_columns)) &&
         make(s.select_one, fmt::format("SELECT {} FROM grants WHERE id = ?1", grant_columns)) &&
-        make(s.insert, fmt::format("INSERT INTO grants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        make(s.insert, fmt::format("INSERT INTO grants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                                    grant_columns)) &&
         make(s.update, "UPDATE grants SET user = ?2, target = ?3, role = ?4, status = ?5, reason = ?6, "
                        "duration_seconds = ?7, requested_at = ?8, decided_at = ?9, decided_by = ?10, "
-                       "valid_from = ?11, valid_until = ?12 WHERE id = ?1") &&
+                       "valid_from = ?11, valid_until = ?12, requested_os = ?13, decided_os = ?14 WHERE id = ?1") &&
         make(s.bump, "UPDATE counters SET value = value + 1 WHERE name = 'changes'") &&
         make(s.counter, "SELECT value FROM counters WHERE name = 'changes'") &&
         make(s.session_insert, "INSERT INTO sessions (id, user, target, protocol, client, started_at, recording) "
@@ -433,6 +439,11 @@ std::optional<std::string> StateStore::write(const Grant& grant, bool is_new) {
     }
     bind_time(s, 11, grant.from);
     bind_time(s, 12, grant.until);
+    const auto bind_optional = [s](int index, const std::string& text) {
+        return text.empty() ? sqlite3_bind_null(s, index) : bind_text(s, index, text);
+    };
+    bind_optional(13, grant.requested_os);
+    bind_optional(14, grant.decided_os);
     if (sqlite3_step(s) != SQLITE_DONE) return failure("cannot write a grant");
     const Use bump{statements_->bump};
     if (sqlite3_step(bump.get()) != SQLITE_DONE) return failure("cannot record a change");

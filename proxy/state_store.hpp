@@ -69,7 +69,7 @@ struct SessionFilter {
 class StateStore {
 public:
     // The schema version this build writes; a newer file is refused rather than misread.
-    static constexpr int schema_version = 2;
+    static constexpr int schema_version = 3;
 
     // Opens (and creates, with its parent directories) the store that config's `state:` names:
     // "sqlite:/absolute/path". A postgres:// URL is refused as not supported yet.

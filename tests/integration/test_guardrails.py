@@ -4,6 +4,7 @@ a grant approved by someone else opens her live session; a revoke or an expiry c
 deny whatever the grant; a shadow rule only logs; a reload takes effect without reconnecting."""
 import json
 import os
+import pwd
 import re
 import signal
 import subprocess
@@ -159,6 +160,20 @@ class Guardrails(IntegrationTest):
         self.assertEqual(conn.execute("SELECT count(*) FROM customers").fetchone()[0], 5)
         wait_until(lambda: "would_block" in self.jg.log.read_text() or "would-block" in self.jg.log.read_text(),
                    5, what="the shadow rule's would-block in the log")
+
+    def test_grant_records_in_the_audit_log_name_the_os_user_that_ran_the_cli(self):
+        # issue 10 item 7: until approvals are authenticated by the API, the OS account is the evidence.
+        grant_id = self.grant()
+        me = pwd.getpwuid(os.geteuid()).pw_name
+
+        def grant_records():
+            lines = (self.jg.dir / "audit.jsonl").read_text().splitlines()
+            return {r["action"]: r for r in map(json.loads, lines) if r["type"] == "grant" and r["id"] == grant_id}
+
+        wait_until(lambda: {"request", "approve"} <= set(grant_records()), 5, 0.1, "the grant's audit records")
+        records = grant_records()
+        self.assertEqual((records["request"]["user"], records["request"]["os_user"]), (ALICE, me))
+        self.assertEqual((records["approve"]["by"], records["approve"]["os_user"]), (BOB, me))
 
     def test_the_audit_log_records_decisions_verifies_and_catches_a_one_byte_edit(self):
         conn = self.connect()

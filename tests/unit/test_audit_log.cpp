@@ -92,7 +92,7 @@ void log_one_of_each(AuditLog& log) {
     log.session_start({config_hash, 12, "alice", "orders-db", "192.0.2.7:51234"});
     log.decision(decision("UPDATE orders SET paid = true WHERE id = 7"));
     log.grant({config_hash, GrantAction::approve, "g-7f3a9c", "alice", "orders-db", "writer", "bob",
-               guardrails::GrantStatus::approved, "INC-42 refund"});
+               guardrails::GrantStatus::approved, "INC-42 refund", "bob"});
     log.session_end({config_hash, 12, "alice", "orders-db", 3, 1, "client terminated"});
     log.config_reload({config_hash, ReloadResult::refused, "/etc/jitgate/jitgate.yaml",
                        "jitgate.yaml:4:3: unknown key `listne`"});
