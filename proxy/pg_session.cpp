@@ -89,6 +89,10 @@ PgSession::~PgSession() {
     if (on_end_) on_end_();
 }
 
+void PgSession::refuse(std::string sqlstate, std::string message) {
+    refusal_.emplace(std::move(sqlstate), std::move(message));
+}
+
 void PgSession::close_all() noexcept {
     error_code ignored;
     deadline_.cancel();
@@ -161,6 +165,14 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     });
 
     Startup startup;
+    if (refusal_) {  // answered, never served: the FATAL comes after SSL negotiation and the StartupMessage
+        if (co_await negotiate(startup)) {
+            spdlog::info("session {}: refused {} from {}: {}", id_, startup.request.user, client_address_, refusal_->second);
+            co_await send_fatal(refusal_->first, refusal_->second);
+        }
+        close_all();
+        co_return;
+    }
     if (!co_await negotiate(startup) || !co_await authenticate_client(startup)) {
         close_all();
         co_return;

@@ -35,6 +35,10 @@ public:
     // The whole life of the connection; completes when both sides are closed. Coroutines here take
     // `self` as a parameter: Asio starts them later, and the frame must own the session until then.
     [[nodiscard]] asio::awaitable<void> run(std::shared_ptr<PgSession> self);
+    // Before run(): the connection is only answered, not served. It gets through SSLRequest (TLS when
+    // configured) and its StartupMessage, then `message` as a FATAL, so a libpq client in the default
+    // sslmode=prefer prints it instead of "error response during SSL exchange" (over the connection limit).
+    void refuse(std::string sqlstate, std::string message);
     // Ends the session from outside (shutdown, idle): the client gets `sqlstate`/`message` as a FATAL.
     // Thread-safe: runs on the session's own executor.
     void stop(std::string sqlstate, std::string message);
@@ -104,6 +108,7 @@ private:
     bool authenticated_ = false;
     bool closing_ = false;
     std::string stop_message_;  // a FATAL for the client, set by stop()
+    std::optional<std::pair<std::string, std::string>> refusal_;  // refuse(): sqlstate and message
     std::chrono::steady_clock::time_point last_client_activity_;
     std::chrono::steady_clock::time_point last_cancel_;
     mutable std::mutex reliance_mutex_;  // guards writes to relied_ (written on the session's thread only)

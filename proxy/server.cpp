@@ -123,6 +123,22 @@ asio::awaitable<void> Server::accept_loop() {
             }
             if (connections_ >= max_connections) {
                 spdlog::warn("refusing a connection: {} connections open (limits.max_connections)", max_connections);
+                if (refusing_ < max_refusing) {  // answer SSLRequest first, then the error (libpq's sslmode=prefer)
+                    ++refusing_;
+                    const std::uint64_t id = next_session_id_++;
+                    auto session = std::make_shared<PgSession>(std::move(socket), id, context_, registry_,
+                                                               [this] { --refusing_; });
+                    session->refuse(std::string(postgres::sqlstate::too_many_connections), "sorry, too many clients already");
+                    asio::co_spawn(worker, session->run(session), [id](std::exception_ptr error) {
+                        if (!error) return;
+                        try {
+                            std::rethrow_exception(error);
+                        } catch (const std::exception& e) {
+                            spdlog::error("session {}: {}", id, e.what());
+                        }
+                    });
+                    continue;
+                }
                 std::string fatal;
                 postgres::write_error(fatal, "FATAL", postgres::sqlstate::too_many_connections,
                                       "sorry, too many clients already");

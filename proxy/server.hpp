@@ -105,6 +105,10 @@ private:
     void stop_workers();
 
     std::atomic<std::size_t> connections_{0};
+    // Connections over the limit being answered "too many clients" (bounded: beyond it they get the
+    // error at once, without waiting for an SSLRequest). Only the acceptor's thread adds to it.
+    std::atomic<std::size_t> refusing_{0};
+    static constexpr std::size_t max_refusing = 64;
     std::atomic<std::uint64_t> next_session_id_{1};
     std::size_t next_worker_ = 0;
     std::atomic<bool> stopping_{false};
