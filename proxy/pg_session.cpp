@@ -35,6 +35,8 @@ constexpr std::size_t max_auth_message = 16 * 1024;
 constexpr auto cancel_interval = std::chrono::milliseconds(200);
 // How long a statement may wait for the previous ones' records to be written before the session ends.
 constexpr auto recording_wait_limit = std::chrono::seconds(5);
+// The rule of the audit record for a blocked statement whose substitute the server ran (a security event).
+constexpr std::string_view blocked_ran_rule = "builtin:blocked-statement-ran";
 constexpr std::string_view recording_refusal =
     "jitgate closed the session: its recording cannot be written (record_failure: block)";
 
@@ -507,6 +509,7 @@ asio::awaitable<void> PgSession::pump_server(std::shared_ptr<PgSession> /*self*/
             if (ec) break;
         }
         consume_server(step.consumed);
+        if (step.blocked_ran) audit_blocked_ran(step.log);
         if (step.close) {
             spdlog::warn("session {}: closing: {}", id_, step.log);
             break;
@@ -661,6 +664,15 @@ bool PgSession::on_decision(const guardrails::Command& command, const guardrails
     const std::lock_guard lock(reliance_mutex_);
     relied_.push_back({decision.grant, decision.grant_until});
     return true;
+}
+
+void PgSession::audit_blocked_ran(std::string_view what) {
+    spdlog::error("session {}: SECURITY: {} ({} on {}); closing the session", id_, what, user_, target_);
+    if (AuditLog* audit = context_->audit.get()) {
+        audit->decision({config_->hash, id_, user_, target_, guardrails::CommandKind::execute, {}, {},
+                         config::RiskClass::unknown, guardrails::Verdict::block, blocked_ran_rule, {},
+                         fmt::format("security event: {}; jitgate closed the session", what)});
+    }
 }
 
 void PgSession::stop(std::string sqlstate, std::string message) {

@@ -78,6 +78,8 @@ private:
     [[nodiscard]] asio::awaitable<bool> fill_client(error_code& ec);
     void consume_client(std::size_t n) noexcept;
     void consume_server(std::size_t n) noexcept;
+    // The server ran what jitgate blocked (its substitute did not fail): logged and audited as a security event.
+    void audit_blocked_ran(std::string_view what);
     [[nodiscard]] asio::awaitable<void> send_fatal(std::string_view sqlstate, std::string_view message);
     void close_all() noexcept;
 

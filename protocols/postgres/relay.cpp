@@ -21,8 +21,18 @@ void write_substitute_query(std::string& out) { Writer(out).begin('Q').cstring(b
 void write_substitute_parse(std::string& out, std::string_view statement) {
     Writer(out).begin('P').cstring(statement).cstring(blocked_sql).int16(0).end();
 }
-void write_substitute_execute(std::string& out) {  // a portal name that no client can have created
-    Writer(out).begin('E').cstring("\x01jitgate blocked this portal").int32(0).end();
+// Statement and portal names jitgate keeps for itself: a client that names one in Parse, Bind, Describe,
+// Close or Execute is closed. The substitutes do not rely on it: none refers to anything a client can
+// have made (SQL PREPARE and DECLARE can make any name), each fails in the parser, before a name is
+// looked up or stored.
+constexpr std::string_view reserved_prefix = "\x01jitgate";
+bool is_reserved(std::string_view name) noexcept { return name.starts_with(reserved_prefix); }
+
+// A blocked Execute becomes a Parse of an unparsable text under a reserved name: the server answers
+// 42601 and, like a failed Execute, skips to Sync. (An Execute of a reserved portal name would run a
+// cursor that a client DECLAREd under that name.)
+void write_substitute_execute(std::string& out) {
+    Writer(out).begin('P').cstring("\x01jitgate blocked this statement").cstring(blocked_sql).int16(0).end();
 }
 void write_substitute_function_call(std::string& out) {
     Writer(out).begin('F').int32(0).int16(0).int16(0).int16(0).end();  // function OID 0 does not exist
@@ -40,6 +50,13 @@ StepResult fail_client(StepResult step, std::string_view sqlstate_code, std::str
     step.log = std::move(message);
     step.close = true;
     return step;
+}
+
+StepResult refuse_reserved(StepResult step, std::string_view message_type) {
+    return fail_client(std::move(step), sqlstate::protocol_violation,
+                       fmt::format("{} names a statement or portal whose name starts with jitgate's reserved prefix "
+                                   "\\x01jitgate",
+                                   message_type));
 }
 
 }  // namespace
@@ -265,6 +282,7 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             const auto parse = decode_parse(frame.body);
             if (!parse) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Parse message"); }
             const std::string_view statement = parse->statement;
+            if (is_reserved(statement)) { step.consumed = pos; return refuse_reserved(std::move(step), "Parse"); }
             if (statements_.size() >= max_named && !statements_.contains(statement)) {
                 step.consumed = pos;
                 return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many prepared statements");
@@ -290,6 +308,10 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         case 'B': {
             const auto bind = decode_bind(frame.body);
             if (!bind) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Bind message"); }
+            if (is_reserved(bind->portal) || is_reserved(bind->statement)) {
+                step.consumed = pos;
+                return refuse_reserved(std::move(step), "Bind");
+            }
             if (portals_.size() >= max_named && !portals_.contains(bind->portal)) {
                 step.consumed = pos;
                 return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many portals");
@@ -314,6 +336,7 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         case 'E': {
             const auto execute = decode_execute(frame.body);
             if (!execute) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Execute message"); }
+            if (is_reserved(execute->portal)) { step.consumed = pos; return refuse_reserved(std::move(step), "Execute"); }
             if (skipped) {  // the server skips it until Sync: nothing runs, nothing to decide
                 upstream.forward(pos, frame.size());
                 break;
@@ -333,6 +356,7 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         case 'C': {
             const auto close = decode_close(frame.body);
             if (!close) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Close message"); }
+            if (is_reserved(close->name)) { step.consumed = pos; return refuse_reserved(std::move(step), "Close"); }
             // Forgotten at once: whatever happens to the Close, the name no longer vouches for anything.
             if (close->kind == 'S') {
                 if (const auto found = statements_.find(close->name); found != statements_.end()) statements_.erase(found);
@@ -352,10 +376,14 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             keep_trace(trace, ok && !skipped);
             break;
         }
-        case 'D':
+        case 'D': {
+            const auto describe = decode_describe(frame.body);
+            if (!describe) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Describe message"); }
+            if (is_reserved(describe->name)) { step.consumed = pos; return refuse_reserved(std::move(step), "Describe"); }
             upstream.forward(pos, frame.size());
             if (!skipped) ok = push(Expect::describe, false);
             break;
+        }
         case 'S':
             upstream.forward(pos, frame.size());
             server_skipping_ = false;
@@ -389,7 +417,10 @@ bool Relay::on_reply(char type) {
     if (type == 'N' || type == 'A') return true;  // asynchronous: never a reply
     if (pending_.empty()) return false;
     const Pending& front = pending_.front();  // a reference: pop_front() below ends its life, read it first
-    if (front.blocked) return false;  // a blocked entry's only reply is an error
+    if (front.blocked) {  // a blocked entry's only reply is an error: anything else means it ran
+        blocked_ran_ = true;
+        return false;
+    }
     const Expect kind = front.kind;
     const bool in_statement = kind == Expect::query || kind == Expect::execute;
     switch (type) {
@@ -430,6 +461,10 @@ bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output
     switch (frame.type) {
     case 'Z': {
         if (pending_.empty()) return false;
+        if (pending_.front().blocked) {  // its error never came
+            blocked_ran_ = true;
+            return false;
+        }
         const Expect kind = pending_.front().kind;
         if (kind != Expect::query && kind != Expect::sync && kind != Expect::function_call) return false;
         pop_front();
@@ -496,6 +531,10 @@ StepResult Relay::on_server_bytes(Bytes input, Output& client) {
         step.consumed = pos;
         step.close = true;
         step.log = std::move(why);
+        if (blocked_ran_) {
+            step.blocked_ran = true;
+            step.log = fmt::format("a blocked statement ran: the server answered its substitute with {}", step.log);
+        }
         std::string reply;
         write_error(reply, "FATAL", sqlstate::protocol_violation,
                     "jitgate closed the session: the server's reply did not match the protocol state");

@@ -48,6 +48,9 @@ struct StepResult {
     bool close = false;        // end the session once the output is written
     std::string client_reply;  // client side only: an ErrorResponse for the client before closing
     std::string log;           // why the session is closing, for the log (never secrets)
+    // Server side only: the server answered a blocked entry's substitute as if it ran. The session
+    // audits that as a security event before closing.
+    bool blocked_ran = false;
 };
 
 struct RelayContext {
@@ -145,6 +148,7 @@ private:
     std::deque<StatementTrace> traces_;  // one per traced entry of pending_, in order
     bool sql_prepare_seen_ = false;
     bool server_skipping_ = false;  // the server ignores everything until the client's next Sync
+    bool blocked_ran_ = false;      // a blocked entry got a reply other than its error
     std::size_t client_stream_remaining_ = 0;  // bytes of a CopyData still to pass through
     std::size_t server_stream_remaining_ = 0;  // bytes of a passed-through server message still to come
 };

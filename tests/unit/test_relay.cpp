@@ -305,7 +305,7 @@ struct Prepared {
         : pipeline(std::make_shared<ThresholdPipeline>(threshold)), h(pipeline, observer) {}
 };
 
-const std::string blocked_execute = t::execute("\x01jitgate blocked this portal");
+const std::string blocked_execute = t::parse("\x01jitgate blocked this statement", "JITGATE BLOCKED THIS STATEMENT");
 
 // The client's bytes as a list of (type, SQLSTATE when an error) for comparing flows.
 std::vector<std::string> flow_of(const std::string& bytes) {
@@ -492,4 +492,68 @@ TEST_CASE("a decision the observer cannot record is blocked as an audit failure"
     CHECK(working.rules == std::vector<std::string>{"", ""});
     (void)q.h.from_client(t::query("DROP TABLE orders"));
     CHECK(working.rules.back() == "test:above-threshold");
+}
+
+// Issue 10 item 3: the substitute for a blocked Execute cannot run anything a client made.
+TEST_CASE("a client message naming a reserved statement or portal closes the session with 08P01",
+          "[postgres][relay]") {
+    const std::string reserved = "\x01jitgate blocked this portal";
+    const std::vector<std::pair<std::string, std::string>> messages = {
+        {"Parse", t::parse("\x01jitgate x", "SELECT 1")},
+        {"Bind to a reserved portal", t::bind(reserved, "")},
+        {"Bind of a reserved statement", t::bind("", "\x01jitgate blocked this statement")},
+        {"Describe portal", t::describe_portal(reserved)},
+        {"Describe statement", t::describe_statement("\x01jitgate y")},
+        {"Close", t::close_portal(reserved)},
+        {"Execute", t::execute(reserved)},
+    };
+    for (const auto& [what, message] : messages) {
+        INFO(what);
+        Harness h;
+        CHECK(h.from_client(t::query("SELECT 1") + message + t::sync()) == t::query("SELECT 1"));
+        CHECK(h.last.close);
+        CHECK(sqlstate_of(h.last.client_reply) == "08P01");
+        CHECK_THAT(h.last.log, Catch::Contains("reserved prefix"));
+    }
+}
+
+TEST_CASE("a blocked Execute becomes a Parse that fails in the parser, not an Execute of a portal",
+          "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::read);
+    const std::string upstream = p.h.from_client(t::execute("p") + t::sync());
+    CHECK(upstream == t::parse("\x01jitgate blocked this statement", "JITGATE BLOCKED THIS STATEMENT") + t::sync());
+    CHECK(flow_of(p.h.from_server(t::error("42601") + t::ready('I'))) == Flow{"E 42501", "Z"});
+    CHECK_FALSE(p.h.last.close);
+}
+
+TEST_CASE("a reply showing that a blocked statement ran closes the session as a security event",
+          "[postgres][relay][prepared]") {
+    struct Case {
+        std::string what;
+        std::string request;
+        std::string reply;
+    };
+    const std::vector<Case> cases = {
+        {"a blocked Query answered with CommandComplete", t::query("DELETE FROM orders"), t::command_complete("DELETE 1")},
+        {"a blocked Query answered with ReadyForQuery alone", t::query("DELETE FROM orders"), t::ready('I')},
+        {"a blocked Execute answered with a row", t::execute("p") + t::sync(), t::data_row("1")},
+        {"a blocked Parse answered with ParseComplete", t::parse("s", "DELETE FROM orders") + t::sync(), t::parse_complete()},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        Prepared p(RiskClass::read);
+        (void)p.h.from_client(c.request);
+        CHECK(p.h.relay.blocked == 1);
+        const std::string client = p.h.from_server(c.reply);
+        CHECK(p.h.last.close);
+        CHECK(p.h.last.blocked_ran);
+        CHECK_THAT(p.h.last.log, Catch::StartsWith("a blocked statement ran"));
+        CHECK(flow_of(client) == Flow{"E 08P01"});  // nothing of what ran reaches the client
+    }
+    // An error, the one reply a substitute gets, is no security event.
+    Prepared p(RiskClass::read);
+    (void)p.h.from_client(t::query("DELETE FROM orders"));
+    (void)p.h.from_server(t::error("42601") + t::ready('I'));
+    CHECK_FALSE(p.h.last.blocked_ran);
+    CHECK_FALSE(p.h.last.close);
 }
