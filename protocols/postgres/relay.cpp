@@ -86,7 +86,7 @@ Relay::Relay(RelayContext context, std::shared_ptr<const guardrails::Pipeline> p
 
 bool Relay::push(Expect kind, bool is_blocked) {
     if (pending_.size() >= max_pending) return false;
-    pending_.push_back({kind, is_blocked, nullptr, {}, false});
+    pending_.push_back({kind, is_blocked, nullptr, {}, false, 0, std::nullopt});
     return true;
 }
 
@@ -94,6 +94,7 @@ void Relay::pop_front() {
     Pending& front = pending_.front();
     if (front.blocked) blocked_decisions_.pop_front();
     if (front.kind == Expect::parse) parse_done(front, false);  // no ParseComplete came for it
+    if (front.kind == Expect::bind) bind_failed(front);         // no BindComplete came for it
     if (front.traced) {  // the statement's last reply: the recording gets it now
         StatementTrace& trace = traces_.front();
         trace.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - trace.started);
@@ -102,6 +103,31 @@ void Relay::pop_front() {
         traces_.pop_front();
     }
     pending_.pop_front();
+    while (!pending_.empty() && pending_.front().kind == Expect::copy_end) pending_.pop_front();  // owes nothing
+}
+
+void Relay::bind_failed(Pending& entry) {
+    const auto found = portals_.find(entry.name);
+    if (found == portals_.end() || found->second.generation != entry.generation) return;  // forgotten or rebound since
+    if (!entry.previous) {
+        portals_.erase(found);
+        return;
+    }
+    found->second = std::move(*entry.previous);  // what the server may still hold under the name,
+    found->second.classification.reset();        // or not: unknown
+}
+
+void Relay::copy_in_started() {
+    // The client sent the messages behind the front entry before it knew: every Sync up to its
+    // CopyDone/CopyFail reaches a server in COPY IN mode, which ignores it.
+    for (auto it = std::next(pending_.begin()); it != pending_.end();) {
+        if (it->kind == Expect::copy_end) {
+            pending_.erase(it);
+            return;  // the server leaves COPY IN mode there
+        }
+        it = it->kind == Expect::sync ? pending_.erase(it) : std::next(it);
+    }
+    copy_in_ = true;  // the CopyDone is still to come
 }
 
 void Relay::parse_done(const Pending& entry, bool ok) {
@@ -115,13 +141,14 @@ void Relay::parse_done(const Pending& entry, bool ok) {
     }
 }
 
-void Relay::note_sql_effects(const guardrails::Decision& decision) noexcept {
-    if (!decision.classification) return;
-    if (decision.classification->prepares) sql_prepare_seen_ = true;
-    if (decision.classification->deallocates) {  // DEALLOCATE / DISCARD: which names are gone is not known
+void Relay::note_sql_effects(const guardrails::Classification* classification) noexcept {
+    if (classification == nullptr) return;
+    if (classification->prepares) sql_prepare_seen_ = true;
+    if (classification->deallocates) {  // DEALLOCATE / DISCARD: which names are gone is not known
         statements_.clear();
         portals_.clear();
     }
+    if (classification->drops_portals) portals_.clear();  // DECLARE, CLOSE, COMMIT, ROLLBACK [TO]
 }
 
 std::optional<StatementTrace> Relay::begin_trace(const guardrails::Decision& decision, guardrails::CommandKind kind,
@@ -270,7 +297,7 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             const auto query = decode_query(frame.body);
             if (!query) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Query message"); }
             guardrails::Decision decision = decide(guardrails::CommandKind::query, query->text, {});
-            if (!decision.blocks()) note_sql_effects(decision);
+            if (!decision.blocks()) note_sql_effects(decision.classification.get());
             std::optional<StatementTrace> trace =
                 skipped ? std::nullopt : begin_trace(decision, guardrails::CommandKind::query, query->text);
             ok = enforce(std::move(decision), Expect::query, skipped, pos, frame.size(), upstream,
@@ -288,7 +315,7 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
                 return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many prepared statements");
             }
             guardrails::Decision decision = decide(guardrails::CommandKind::parse, parse->text, statement);
-            if (!decision.blocks()) note_sql_effects(decision);
+            if (!decision.blocks()) note_sql_effects(decision.classification.get());
             std::shared_ptr<const guardrails::Classification> cls = decision.classification;
             std::optional<StatementTrace> trace =  // an allowed Parse is recorded with its Execute
                 skipped || !decision.blocks() ? std::nullopt : begin_trace(decision, guardrails::CommandKind::parse, parse->text);
@@ -318,18 +345,26 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             }
             upstream.forward(pos, frame.size());
             if (!skipped) {
-                Bound bound{bound_class(bind->statement), nullptr, {}};
+                // Provisional until BindComplete: Executes behind it in the pipeline run what it binds.
+                Bound bound{bound_class(bind->statement), nullptr, {}, ++next_generation_};
                 if (context_.statements != nullptr) {
                     if (const auto statement = statements_.find(bind->statement); statement != statements_.end())
                         bound.sql = statement->second.sql;
                     if (context_.record_params && !decode_bind_values(frame.body, bound.params)) bound.params.clear();
                 }
+                std::optional<Bound> previous;
                 if (const auto found = portals_.find(bind->portal); found != portals_.end()) {
+                    previous = std::move(found->second);
                     found->second = std::move(bound);
                 } else {
                     portals_.emplace(std::string(bind->portal), std::move(bound));
                 }
                 ok = push(Expect::bind, false);
+                if (ok) {
+                    pending_.back().name = bind->portal;
+                    pending_.back().generation = next_generation_;
+                    pending_.back().previous = std::move(previous);
+                }
             }
             break;
         }
@@ -348,9 +383,13 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             std::optional<StatementTrace> trace = begin_trace(
                 decision, guardrails::CommandKind::execute, bound != nullptr && bound->sql ? *bound->sql : std::string_view{});
             if (trace && bound != nullptr) trace->params = bound->params;
+            // What the portal's statement does to the session's names happens now (DEALLOCATE, COMMIT…).
+            const std::shared_ptr<const guardrails::Classification> effects =
+                decision.blocks() || bound == nullptr ? nullptr : bound->classification;
             ok = enforce(std::move(decision), Expect::execute, skipped, pos, frame.size(), upstream,
                          [](std::string& out) { write_substitute_execute(out); });
             keep_trace(trace, ok);
+            note_sql_effects(effects.get());
             break;
         }
         case 'C': {
@@ -386,11 +425,17 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         }
         case 'S':
             upstream.forward(pos, frame.size());
+            if (copy_in_) break;  // the server in COPY IN mode ignores it: no reply
             server_skipping_ = false;
             ok = push(Expect::sync, false);
             break;
-        case 'H': case 'c': case 'f':  // Flush, CopyDone, CopyFail: no reply of their own
+        case 'H':  // Flush: no reply of its own
             upstream.forward(pos, frame.size());
+            break;
+        case 'c': case 'f':  // CopyDone, CopyFail: no reply of their own; COPY IN mode ends here
+            upstream.forward(pos, frame.size());
+            if (copy_in_) copy_in_ = false;
+            else if (!pending_.empty()) ok = push(Expect::copy_end, false);  // in case the server is copying
             break;
         case 'X':
             upstream.forward(pos, frame.size());
@@ -430,7 +475,13 @@ bool Relay::on_reply(char type) {
         pending_.front().classification.reset();  // confirmed: pop_front() must not take it back
         pop_front();
         return true;
-    case '2': if (kind != Expect::bind) return false; pop_front(); return true;
+    case '2': {
+        if (kind != Expect::bind) return false;
+        pending_.front().previous.reset();  // confirmed: pop_front() must not put the old entry back
+        pending_.front().generation = 0;
+        pop_front();
+        return true;
+    }
     case '3': if (kind != Expect::close) return false; pop_front(); return true;
     case 't': return kind == Expect::describe;
     case 'T':
@@ -440,7 +491,11 @@ bool Relay::on_reply(char type) {
     case 'C': case 'I': case 's':
         if (kind == Expect::execute) { pop_front(); return true; }
         return kind == Expect::query && type != 's';
-    case 'D': case 'G': case 'H': case 'd': case 'c':
+    case 'G':
+        if (!in_statement) return false;
+        copy_in_started();
+        return true;
+    case 'D': case 'H': case 'd': case 'c':
         return in_statement;
     case 'V': return kind == Expect::function_call;
     default: return false;
@@ -480,6 +535,7 @@ bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output
             step.log = fmt::format("server ended the session: {} {}", fields->code, fields->message);
             return true;
         }
+        copy_in_ = false;  // an error ends COPY IN mode
         if (pending_.empty()) return false;
         Pending& front = pending_.front();
         if (front.traced) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -81,16 +82,9 @@ public:
     std::uint64_t blocked = 0;
 
 private:
-    enum class Expect : std::uint8_t { query, parse, bind, describe, execute, close, sync, function_call };
-    struct Pending {
-        Expect kind;
-        bool blocked;
-        // Parse: the class and name of the statement this Parse entered provisionally in statements_
-        // (null when it entered nothing); confirmed by ParseComplete, taken back when the Parse fails.
-        std::shared_ptr<const guardrails::Classification> classification;
-        std::string name;
-        bool traced = false;  // has a StatementTrace in traces_ (in the same order)
-    };
+    // copy_end marks where the client's CopyDone/CopyFail sits in the queue (it owes no reply): the
+    // server ignores every Sync and Flush it reads in COPY IN mode, which ends there.
+    enum class Expect : std::uint8_t { query, parse, bind, describe, execute, close, sync, function_call, copy_end };
     struct NameHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
@@ -101,10 +95,25 @@ private:
         bool confirmed = false;  // ParseComplete seen
         std::shared_ptr<const std::string> sql;  // kept only while a StatementSink is attached
     };
+    // Portals by name, likewise: a Bind is provisional until its BindComplete.
     struct Bound {
-        std::shared_ptr<const guardrails::Classification> classification;
+        std::shared_ptr<const guardrails::Classification> classification;  // null: unknown
         std::shared_ptr<const std::string> sql;  // with a StatementSink only
         Row params;                              // with a StatementSink and record_params only
+        std::uint64_t generation = 0;            // which Bind entered it
+    };
+    struct Pending {
+        Expect kind;
+        bool blocked;
+        // Parse: the class and name of the statement this Parse entered provisionally in statements_
+        // (null when it entered nothing); confirmed by ParseComplete, taken back when the Parse fails.
+        std::shared_ptr<const guardrails::Classification> classification;
+        std::string name;  // Parse: the statement; Bind: the portal
+        bool traced = false;  // has a StatementTrace in traces_ (in the same order)
+        // Bind: the generation it entered in portals_ and the entry it replaced, put back (as unknown)
+        // when the Bind fails.
+        std::uint64_t generation = 0;
+        std::optional<Bound> previous;
     };
     template <class V>
     using ByName = std::unordered_map<std::string, V, NameHash, std::equal_to<>>;
@@ -112,6 +121,8 @@ private:
     [[nodiscard]] bool push(Expect kind, bool is_blocked);
     void pop_front();
     void parse_done(const Pending& entry, bool ok);  // ParseComplete (ok) or a Parse that never took effect
+    void bind_failed(Pending& entry);                // a Bind that got no BindComplete
+    void copy_in_started();                          // CopyInResponse for the front entry
     void drop_until_sync();
     [[nodiscard]] bool on_reply(char type);
     [[nodiscard]] bool handle_server_message(const Frame& frame, std::size_t offset, Output& client, StepResult& step);
@@ -123,7 +134,7 @@ private:
     [[nodiscard]] guardrails::Decision decide(guardrails::CommandKind kind, std::string_view text,
                                               std::string_view statement,
                                               const guardrails::Classification* classification = nullptr);
-    void note_sql_effects(const guardrails::Decision& decision) noexcept;
+    void note_sql_effects(const guardrails::Classification* classification) noexcept;
     // A trace for the statement about to be sent, when a StatementSink is attached.
     [[nodiscard]] std::optional<StatementTrace> begin_trace(const guardrails::Decision& decision,
                                                             guardrails::CommandKind kind, std::string_view sql) const;
@@ -141,10 +152,15 @@ private:
     // Names the server may hold that jitgate did not see made are unknown: a statement that SQL PREPARE
     // made, a cursor DECLARE made. A Parse whose name is taken fails on the server, so it never replaces
     // an entry; while a provisional named entry awaits ParseComplete after SQL PREPARE ran in this session,
-    // it binds as unknown (the name may be SQL PREPARE's). Portals live within one transaction, so a
-    // failing Bind cannot leave an older portal usable: portals are entered at once.
+    // it binds as unknown (the name may be SQL PREPARE's). A Bind replaces its portal's entry
+    // provisionally; when it fails, the old entry comes back as unknown (the server may have dropped the
+    // old portal or kept it). Text that may drop or make portals (DECLARE, CLOSE, COMMIT, ROLLBACK [TO
+    // SAVEPOINT]) forgets them all, DEALLOCATE/DISCARD both maps, so a name the server reuses for
+    // something jitgate did not see bound executes as unknown.
     ByName<Prepared> statements_;
     ByName<Bound> portals_;
+    std::uint64_t next_generation_ = 0;
+    bool copy_in_ = false;  // the server is in COPY IN mode: it ignores Sync and Flush until CopyDone/CopyFail
     std::deque<StatementTrace> traces_;  // one per traced entry of pending_, in order
     bool sql_prepare_seen_ = false;
     bool server_skipping_ = false;  // the server ignores everything until the client's next Sync

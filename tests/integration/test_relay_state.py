@@ -149,5 +149,214 @@ class BlockedSubstitute(GrantedTest):
         self.assertEqual(w.query("SELECT 1").rows, [["1"]], "the session goes on")
 
 
+class PortalTracking(GrantedTest):
+    """Item 4: a portal name whose server-side meaning jitgate did not see change executes as unknown."""
+
+    def begin_with_portal(self, w, note):
+        """In a transaction: statement del (a DELETE of the note) bound to portal p, and statement sel."""
+        self.assertOk(w.run(query_msg("BEGIN") + parse_msg(f"DELETE FROM scratch WHERE note = '{note}'", name="del")
+                            + parse_msg("SELECT 1", name="sel") + bind_msg("p", "del") + sync_msg(), syncs=2))
+
+    def test_a_refused_bind_does_not_make_the_old_write_portal_read(self):
+        w, grant_id = self.wire_with_grant()
+        note = self.note()
+        self.insert_note(note)
+        self.begin_with_portal(w, note)
+        self.assertOk(w.query("SAVEPOINT s"))
+        self.revoke(grant_id)
+        refused = w.run(bind_msg("p", "sel") + sync_msg())[0]
+        self.assertEqual(refused.sqlstates, ["42P03"], refused)  # cursor "p" already exists
+        self.assertOk(w.query("ROLLBACK TO SAVEPOINT s"))
+        self.assertBlocked(w.run(execute_msg("p") + sync_msg())[0])
+        w.query("ROLLBACK")
+        self.assertEqual(self.count(note), 1)
+
+    def test_a_bind_the_server_skipped_after_an_error_does_not_make_the_old_write_portal_read(self):
+        w, grant_id = self.wire_with_grant()
+        note = self.note()
+        self.insert_note(note)
+        self.begin_with_portal(w, note)
+        self.assertOk(w.query("SAVEPOINT s"))
+        self.revoke(grant_id)
+        skipped = w.run(parse_msg("SELEC 1") + bind_msg("p", "sel") + sync_msg())[0]
+        self.assertTrue(skipped.errors, skipped)
+        self.assertOk(w.query("ROLLBACK TO SAVEPOINT s"))
+        self.assertBlocked(w.run(execute_msg("p") + sync_msg())[0])
+        w.query("ROLLBACK")
+        self.assertEqual(self.count(note), 1)
+
+    def test_a_cursor_declared_after_rollback_to_savepoint_dropped_the_portal_is_unknown(self):
+        w, grant_id = self.wire_with_grant()
+        before = self.seq()
+        self.assertOk(w.run(query_msg("BEGIN") + query_msg("SAVEPOINT s") + parse_msg("SELECT 1", name="sel")
+                            + bind_msg("p", "sel") + sync_msg(), syncs=3))
+        self.assertOk(w.query("ROLLBACK TO SAVEPOINT s"))  # drops p on the server
+        self.assertOk(w.query("DECLARE p CURSOR FOR SELECT nextval('jg_seq') FROM generate_series(1, 3)"))
+        self.revoke(grant_id)
+        self.assertBlocked(w.run(execute_msg("p") + sync_msg())[0])
+        w.query("ROLLBACK")
+        self.assertEqual(self.seq(), before + 0, "the cursor's nextval ran as a reader")
+
+    def test_a_cursor_closed_and_declared_again_in_sql_is_unknown(self):
+        w, grant_id = self.wire_with_grant()
+        before = self.seq()
+        self.assertOk(w.run(query_msg("BEGIN") + parse_msg("SELECT 1", name="sel") + bind_msg("p", "sel")
+                            + sync_msg(), syncs=2))
+        self.assertOk(w.query("CLOSE p; DECLARE p CURSOR FOR SELECT nextval('jg_seq')"))
+        self.revoke(grant_id)
+        self.assertBlocked(w.run(execute_msg("p") + sync_msg())[0])
+        w.query("ROLLBACK")
+        self.assertEqual(self.seq(), before)
+
+    def test_a_holdable_cursor_declared_after_commit_ended_the_portal_is_unknown(self):
+        w, grant_id = self.wire_with_grant()
+        before = self.seq()
+        self.assertOk(w.run(query_msg("BEGIN") + parse_msg("SELECT 1", name="sel") + bind_msg("p", "sel")
+                            + sync_msg(), syncs=2))
+        self.assertOk(w.query("COMMIT"))  # ends p
+        self.assertOk(w.query("DECLARE p CURSOR WITH HOLD FOR SELECT nextval('jg_seq') FROM generate_series(1, 2)"))
+        after_declare = self.seq()  # WITH HOLD runs the query at COMMIT
+        self.revoke(grant_id)
+        self.assertBlocked(w.run(execute_msg("p") + sync_msg())[0])
+        self.assertEqual(self.seq(), after_declare)
+        self.assertGreaterEqual(after_declare, before)
+        w.query("CLOSE p")
+
+    def test_deallocate_all_run_by_execute_forgets_the_statements_prepared_before_it(self):
+        w, grant_id = self.wire_with_grant()
+        note = self.note()
+        self.insert_note(note)
+        # Parse "DEALLOCATE ALL" first, then "s1" as a read; the Execute of the first drops the second.
+        self.assertOk(w.run(parse_msg("DEALLOCATE ALL", name="dealloc") + parse_msg("SELECT 1", name="s1")
+                            + sync_msg()))
+        self.assertOk(w.run(bind_msg("", "dealloc") + execute_msg("") + sync_msg()))
+        self.assertOk(w.query(f"PREPARE s1 AS DELETE FROM scratch WHERE note = '{note}'"))
+        self.revoke(grant_id)
+        self.assertBlocked(w.run(bind_msg("", "s1") + execute_msg("") + sync_msg())[0])
+        self.assertEqual(self.count(note), 1)
+
+    def test_a_closed_statement_prepared_again_in_sql_is_unknown(self):
+        w, grant_id = self.wire_with_grant()
+        note = self.note()
+        self.insert_note(note)
+        self.assertOk(w.run(parse_msg("SELECT 1", name="s2") + sync_msg()))
+        self.assertOk(w.run(close_msg(b"S", "s2") + sync_msg()))
+        self.assertOk(w.query(f"PREPARE s2 AS DELETE FROM scratch WHERE note = '{note}'"))
+        self.revoke(grant_id)
+        self.assertBlocked(w.run(bind_msg("", "s2") + execute_msg("") + sync_msg())[0])
+        self.assertEqual(self.count(note), 1)
+
+    def test_portals_bound_and_confirmed_keep_their_class(self):
+        # The fixes must not make ordinary portals unknown: a read portal executes for a reader.
+        w = self.jg.wire()
+        self.addCleanup(w.close)
+        self.assertOk(w.run(query_msg("BEGIN") + parse_msg("SELECT 41 + 1", name="q") + bind_msg("r", "q")
+                            + sync_msg(), syncs=2))
+        self.assertEqual(w.run(execute_msg("r") + sync_msg())[0].rows, [["42"]])
+        self.assertOk(w.query("ROLLBACK"))
+
+
+class ExtendedCopy(IntegrationTest):
+    """Item 9: in COPY IN mode the server ignores Sync and Flush, so they owe no reply."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pg.sql("CREATE TABLE IF NOT EXISTS copy_t (id int, note text)")
+
+    def rows(self, note) -> int:
+        return int(self.pg.sql(f"SELECT count(*) FROM copy_t WHERE note = '{note}'"))
+
+    def test_libpq_extended_copy_from_stdin_and_the_session_goes_on(self):
+        # PQsendQueryParams sends Parse/Bind/Describe/Execute/Sync; PQputCopyEnd sends CopyDone and a Sync.
+        conn = pq.PGconn.connect(self.jg.conninfo().encode())
+        self.addCleanup(conn.finish)
+        self.assertEqual(conn.status, pq.ConnStatus.OK, conn.error_message)
+        note = "libpq-" + uuid.uuid4().hex[:8]
+        for _ in range(3):  # more than once: a queue that drifted would show on the next round
+            self.assertEqual(conn.send_query_params(b"COPY copy_t FROM STDIN", None), None)
+            self.assertEqual(conn.get_result().status, pq.ExecStatus.COPY_IN, conn.error_message)
+            conn.put_copy_data(f"1\t{note}\n2\t{note}\n".encode())
+            conn.put_copy_end()
+            result = conn.get_result()
+            self.assertEqual(result.status, pq.ExecStatus.COMMAND_OK, conn.error_message)
+            self.assertIsNone(conn.get_result())
+            select = conn.exec_params(b"SELECT 1", None)
+            self.assertEqual(select.status, pq.ExecStatus.TUPLES_OK, conn.error_message)
+        self.assertEqual(self.rows(note), 6)
+
+    def test_psycopg_copy_and_binary_copy_work_and_the_session_goes_on(self):
+        note = "psy-" + uuid.uuid4().hex[:8]
+        with psycopg.connect(self.jg.conninfo(), autocommit=True) as conn:
+            with conn.cursor() as cur:
+                with cur.copy("COPY copy_t (id, note) FROM STDIN") as copy:
+                    copy.write_row((1, note))
+                with cur.copy("COPY copy_t (id, note) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(["int4", "text"])
+                    copy.write_row((2, note))
+                self.assertEqual(cur.execute("SELECT 1", prepare=True).fetchone(), (1,))
+        self.assertEqual(self.rows(note), 2)
+
+    def wire(self):
+        w = self.jg.wire()
+        self.addCleanup(w.close)
+        return w
+
+    def test_a_sync_sent_before_copy_in_starts_and_one_after_copydone_get_one_ready_for_query(self):
+        w = self.wire()
+        note = "wire-" + uuid.uuid4().hex[:8]
+        w.send(parse_msg("COPY copy_t FROM STDIN") + bind_msg() + describe_msg(b"P") + execute_msg() + sync_msg())
+        self.assertEqual(w.read_message().type, b"1")
+        self.assertEqual(w.read_message().type, b"2")
+        self.assertEqual(w.read_message().type, b"n")
+        self.assertEqual(w.read_message().type, b"G")
+        w.send(copy_data_msg(f"1\t{note}\n".encode()) + flush_msg() + sync_msg() + copy_data_msg(f"2\t{note}\n".encode())
+               + copy_done_msg() + sync_msg())
+        result = harness.Result(w.read_until_ready())
+        self.assertEqual(result.tags, ["COPY 2"], result)
+        self.assertEqual(w.query("SELECT 7").rows, [["7"]])
+        self.assertEqual(self.rows(note), 2)
+
+    def test_a_whole_extended_copy_pipelined_in_one_write(self):
+        w = self.wire()
+        note = "pipe-" + uuid.uuid4().hex[:8]
+        w.send(parse_msg("COPY copy_t FROM STDIN") + bind_msg() + execute_msg() + sync_msg()
+               + copy_data_msg(f"3\t{note}\n".encode()) + copy_done_msg() + sync_msg() + query_msg("SELECT 8"))
+        first = harness.Result(w.read_until_ready())
+        self.assertEqual(first.tags, ["COPY 1"], first)
+        self.assertEqual(harness.Result(w.read_until_ready()).rows, [["8"]])
+        self.assertEqual(self.rows(note), 1)
+
+    def test_a_copy_that_fails_to_start_leaves_both_syncs_real(self):
+        w = self.wire()
+        w.send(parse_msg("COPY no_such_table FROM STDIN") + bind_msg() + execute_msg() + sync_msg()
+               + copy_data_msg(b"1\n") + copy_done_msg() + sync_msg())
+        self.assertEqual(harness.Result(w.read_until_ready()).sqlstates, ["42P01"])
+        self.assertEqual(harness.Result(w.read_until_ready()).errors, [])
+        self.assertEqual(w.query("SELECT 9").rows, [["9"]])
+
+    def test_copyfail_and_bad_data_end_copy_in_with_an_error_and_the_session_goes_on(self):
+        w = self.wire()
+        w.send(parse_msg("COPY copy_t FROM STDIN") + bind_msg() + execute_msg() + sync_msg())
+        self.assertEqual([w.read_message().type for _ in range(3)], [b"1", b"2", b"G"])
+        w.send(copy_data_msg(b"1\tx\n") + sync_msg() + copy_fail_msg() + sync_msg())
+        self.assertEqual(harness.Result(w.read_until_ready()).sqlstates, ["57014"])
+        w.send(parse_msg("COPY copy_t FROM STDIN") + bind_msg() + execute_msg() + sync_msg())
+        self.assertEqual([w.read_message().type for _ in range(3)], [b"1", b"2", b"G"])
+        w.send(copy_data_msg(b"not-a-number\tx\n") + copy_done_msg() + sync_msg())
+        self.assertEqual(harness.Result(w.read_until_ready()).sqlstates, ["22P02"])
+        self.assertEqual(w.query("SELECT 10").rows, [["10"]])
+
+    def test_simple_query_copy_with_a_stray_sync_inside(self):
+        w = self.wire()
+        note = "simple-" + uuid.uuid4().hex[:8]
+        w.send(query_msg("COPY copy_t FROM STDIN"))
+        self.assertEqual(w.read_message().type, b"G")
+        w.send(copy_data_msg(f"4\t{note}\n".encode()) + sync_msg() + flush_msg() + copy_done_msg())
+        self.assertEqual(harness.Result(w.read_until_ready()).tags, ["COPY 1"])
+        self.assertEqual(w.query("SELECT 11").rows, [["11"]])
+        self.assertEqual(self.rows(note), 1)
+
+
 if __name__ == "__main__":
     harness.main()

@@ -557,3 +557,141 @@ TEST_CASE("a reply showing that a blocked statement ran closes the session as a 
     CHECK_FALSE(p.h.last.blocked_ran);
     CHECK_FALSE(p.h.last.close);
 }
+
+// Issue 10 item 4: portals as the server holds them.
+TEST_CASE("a Bind is provisional: an Execute behind it in the pipeline is decided with the new class",
+          "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::write);
+    (void)p.h.from_client(t::parse("del", "DELETE FROM orders WHERE id = $1") + t::parse("sel", "SELECT 1") +
+                          t::bind("p", "del") + t::sync());
+    (void)p.h.from_server(t::parse_complete() + t::parse_complete() + t::bind_complete() + t::ready('T'));
+    (void)p.h.from_client(t::bind("q", "sel") + t::execute("q") + t::sync());
+    CHECK(p.pipeline->last_execute().risk == RiskClass::read);
+    (void)p.h.from_server(t::bind_complete() + t::data_row("1") + t::command_complete("SELECT 1") + t::ready('T'));
+    (void)p.h.from_client(t::execute("p") + t::sync());
+    CHECK(p.pipeline->last_execute().risk == RiskClass::write);  // confirmed by BindComplete
+}
+
+TEST_CASE("a Bind the server refuses or skips leaves its portal unknown, never the new class",
+          "[postgres][relay][prepared]") {
+    struct Case {
+        std::string what;
+        std::string requests;
+        std::string replies;
+    };
+    const std::vector<Case> cases = {
+        {"refused: cursor already exists", t::bind("p", "sel") + t::sync(), t::error("42P03") + t::ready('E')},
+        {"skipped after an earlier error", t::parse("", "SELEC 1") + t::bind("p", "sel") + t::sync(),
+         t::error("42601") + t::ready('E')},
+        {"skipped, named portal rebound twice", t::execute("nope") + t::bind("p", "sel") + t::bind("p", "sel") + t::sync(),
+         t::error("34000") + t::ready('E')},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        Prepared p(RiskClass::destructive);
+        (void)p.h.from_client(t::parse("del", "DELETE FROM orders") + t::parse("sel", "SELECT 1") + t::bind("p", "del") + t::sync());
+        (void)p.h.from_server(t::parse_complete() + t::parse_complete() + t::bind_complete() + t::ready('T'));
+        (void)p.h.from_client(c.requests);
+        (void)p.h.from_server(c.replies);
+        REQUIRE_FALSE(p.h.last.close);
+        p.pipeline->allow_up_to(RiskClass::read);
+        CHECK(p.h.from_client(t::execute("p") + t::sync()) == blocked_execute + t::sync());
+        CHECK_FALSE(p.pipeline->last_execute().classified);
+    }
+}
+
+TEST_CASE("text that may drop or make portals forgets every portal jitgate remembered",
+          "[postgres][relay][prepared]") {
+    for (const std::string text : {"ROLLBACK TO SAVEPOINT s", "ROLLBACK", "ABORT", "COMMIT", "END", "COMMIT AND CHAIN",
+                                   "CLOSE p", "CLOSE ALL", "DECLARE c CURSOR FOR SELECT 1", "DEALLOCATE ALL"}) {
+        for (const bool extended : {false, true}) {
+            INFO(text << (extended ? " (Parse/Bind/Execute)" : " (Query)"));
+            Prepared p(RiskClass::destructive);
+            (void)p.h.from_client(t::parse("sel", "SELECT 1") + t::bind("p", "sel") + t::sync());
+            (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::ready('T'));
+            if (extended) {
+                (void)p.h.from_client(t::parse("", text) + t::bind("", "") + t::execute("") + t::sync());
+                (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::command_complete("X") + t::ready('T'));
+            } else {
+                (void)p.h.from_client(t::query(text));
+                (void)p.h.from_server(t::command_complete("X") + t::ready('T'));
+            }
+            (void)p.h.from_client(t::execute("p") + t::sync());
+            CHECK_FALSE(p.pipeline->last_execute().classified);
+        }
+    }
+    // RELEASE SAVEPOINT and SAVEPOINT keep portals.
+    Prepared p(RiskClass::destructive);
+    (void)p.h.from_client(t::parse("sel", "SELECT 1") + t::bind("p", "sel") + t::sync());
+    (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::ready('T'));
+    (void)p.h.from_client(t::query("SAVEPOINT a; RELEASE SAVEPOINT a"));
+    (void)p.h.from_server(t::command_complete("SAVEPOINT") + t::command_complete("RELEASE") + t::ready('T'));
+    (void)p.h.from_client(t::execute("p") + t::sync());
+    CHECK(p.pipeline->last_execute().risk == RiskClass::read);
+}
+
+TEST_CASE("DEALLOCATE run by an Execute forgets the statements parsed after its Parse",
+          "[postgres][relay][prepared]") {
+    Prepared p(RiskClass::destructive);
+    (void)p.h.from_client(t::parse("d", "DEALLOCATE ALL") + t::parse("s1", "SELECT 1") + t::sync());
+    (void)p.h.from_server(t::parse_complete() + t::parse_complete() + t::ready('I'));
+    (void)p.h.from_client(t::bind("", "d") + t::execute("") + t::sync());
+    (void)p.h.from_server(t::bind_complete() + t::command_complete("DEALLOCATE ALL") + t::ready('I'));
+    (void)p.h.from_client(t::bind("", "s1") + t::execute("") + t::sync());
+    CHECK_FALSE(p.pipeline->last_execute().classified);
+}
+
+// Issue 10 item 9: COPY IN ("COPY Operations"): the server ignores Sync and Flush until CopyDone/CopyFail.
+TEST_CASE("in COPY IN mode Sync and Flush owe no reply, whenever the client sent them", "[postgres][relay]") {
+    const std::string start = t::parse("", "COPY t FROM STDIN") + t::bind("", "") + t::execute("");
+    const std::string copy_in = t::empty_message('G');
+    SECTION("libpq: a Sync right behind the Execute and one behind CopyDone") {
+        Harness h;
+        (void)h.from_client(start + t::sync());
+        CHECK(h.from_server(t::parse_complete() + t::bind_complete() + copy_in) ==
+              t::parse_complete() + t::bind_complete() + copy_in);
+        (void)h.from_client(t::copy_data("1\n") + t::flush() + t::sync() + t::copy_done() + t::sync());
+        CHECK(h.from_server(t::command_complete("COPY 1") + t::ready('I')) == t::command_complete("COPY 1") + t::ready('I'));
+        CHECK_FALSE(h.last.close);
+        CHECK_FALSE(h.relay.busy());
+        const std::string q = t::query("SELECT 1");
+        CHECK(h.from_client(q) == q);
+        CHECK(h.from_server(t::command_complete("SELECT 1") + t::ready('I')) == t::command_complete("SELECT 1") + t::ready('I'));
+        CHECK_FALSE(h.last.close);
+    }
+    SECTION("everything pipelined before CopyInResponse arrives") {
+        Harness h;
+        (void)h.from_client(start + t::sync() + t::copy_data("1\n") + t::copy_done() + t::sync() + t::query("SELECT 1"));
+        (void)h.from_server(t::parse_complete() + t::bind_complete() + copy_in + t::command_complete("COPY 1") + t::ready('I') +
+                            t::command_complete("SELECT 1") + t::ready('I'));
+        CHECK_FALSE(h.last.close);
+        CHECK_FALSE(h.relay.busy());
+    }
+    SECTION("a COPY that fails to start: both Syncs are real") {
+        Harness h;
+        (void)h.from_client(start + t::sync() + t::copy_data("1\n") + t::copy_done() + t::sync());
+        (void)h.from_server(t::parse_complete() + t::bind_complete() + t::error("42P01") + t::ready('I') + t::ready('I'));
+        CHECK_FALSE(h.last.close);
+        CHECK_FALSE(h.relay.busy());
+    }
+    SECTION("an error in COPY IN mode: the next Sync is real") {
+        Harness h;
+        (void)h.from_client(start + t::sync());
+        (void)h.from_server(t::parse_complete() + t::bind_complete() + copy_in);
+        (void)h.from_client(t::copy_data("x\n"));
+        (void)h.from_server(t::error("22P02"));
+        (void)h.from_client(t::copy_done() + t::sync());
+        (void)h.from_server(t::ready('I'));
+        CHECK_FALSE(h.last.close);
+        CHECK_FALSE(h.relay.busy());
+    }
+    SECTION("simple Query COPY with a stray Sync") {
+        Harness h;
+        (void)h.from_client(t::query("COPY t FROM STDIN"));
+        (void)h.from_server(copy_in);
+        (void)h.from_client(t::copy_data("1\n") + t::sync() + t::copy_done());
+        (void)h.from_server(t::command_complete("COPY 1") + t::ready('I'));
+        CHECK_FALSE(h.last.close);
+        CHECK_FALSE(h.relay.busy());
+    }
+}
