@@ -420,7 +420,7 @@ asio::awaitable<bool> PgSession::connect_upstream(const Startup& startup, const 
 asio::awaitable<void> PgSession::relay() {
     const config::Limits& limits = config_->limits;
     pg::RelayContext relay_context{id_,  user_, target_, limits.max_message_bytes, this,
-                                   recorder_ ? this : nullptr, config_->record_rows, config_->record_params};
+                                   recorder_ ? this : nullptr, config_->record_rows, config_->record_params, this};
     relay_ = std::make_unique<pg::Relay>(std::move(relay_context), context_->pipeline);
     last_client_activity_ = steady_clock::now();
     auto executor = upstream_.get_executor();
@@ -664,6 +664,13 @@ bool PgSession::on_decision(const guardrails::Command& command, const guardrails
     const std::lock_guard lock(reliance_mutex_);
     relied_.push_back({decision.grant, decision.grant_until});
     return true;
+}
+
+bool PgSession::revoked(std::string_view grant, const std::optional<config::TimePoint>& until) const {
+    const guardrails::GuardrailPipeline* pipeline = context_->guardrails.get();
+    if (pipeline == nullptr) return false;
+    const auto end = pipeline->policy()->ended(user_, target_, grant, until, pipeline->now());
+    return end && end->revoked;
 }
 
 void PgSession::audit_blocked_ran(std::string_view what) {

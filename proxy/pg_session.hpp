@@ -23,7 +23,8 @@ class SessionRecorder;
 
 class PgSession final : public std::enable_shared_from_this<PgSession>,
                         public guardrails::DecisionObserver,
-                        public postgres::StatementSink {
+                        public postgres::StatementSink,
+                        public postgres::RevokeCheck {
 public:
     using ReliedGrant = proxy::ReliedGrant;
     using Reliance = proxy::Reliance;
@@ -54,6 +55,8 @@ public:
     [[nodiscard]] bool on_decision(const guardrails::Command& command, const guardrails::Decision& decision) override;
     // On the session's thread, from the relay, once per finished statement: the session recording.
     void on_statement(const postgres::StatementTrace& trace) override;
+    // On the session's thread, from the relay: whether the live policy says `grant` was revoked.
+    [[nodiscard]] bool revoked(std::string_view grant, const std::optional<config::TimePoint>& until) const override;
 
 private:
     struct Startup;

@@ -87,6 +87,7 @@ Relay::Relay(RelayContext context, std::shared_ptr<const guardrails::Pipeline> p
 bool Relay::push(Expect kind, bool is_blocked) {
     if (pending_.size() >= max_pending) return false;
     pending_.push_back({kind, is_blocked, nullptr, {}, false, 0, std::nullopt});
+    if (kind == Expect::query || kind == Expect::sync || kind == Expect::function_call) ++ready_sent_;
     return true;
 }
 
@@ -240,6 +241,7 @@ guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_vie
     command.statement_name = statement;
     command.classification = classification;
     guardrails::Decision decision = pipeline_->evaluate(command);
+    refuse_commit_after_revoke(decision, classification != nullptr ? classification : decision.classification.get());
     if (context_.observer != nullptr && !context_.observer->on_decision(command, decision) && !decision.blocks()) {
         decision.verdict = guardrails::Verdict::block;
         decision.rule = guardrails::audit_failure_rule;
@@ -247,7 +249,35 @@ guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_vie
         decision.hint = "an administrator must fix the audit log or the recordings directory (see jitgate's log)";
         decision.grant.clear();
     }
+    note_transaction_grant(decision);
     return decision;
+}
+
+void Relay::refuse_commit_after_revoke(guardrails::Decision& decision, const guardrails::Classification* classification) const {
+    if (decision.blocks() || classification == nullptr || !classification->commits || context_.revokes == nullptr) return;
+    for (const TransactionGrant& grant : transaction_grants_) {
+        if (!context_.revokes->revoked(grant.id, grant.until)) continue;
+        decision.verdict = guardrails::Verdict::block;
+        decision.rule = grant_revoked_rule;
+        decision.reason = fmt::format("grant {} was revoked while this transaction relied on it, and a revoke is an "
+                                      "emergency stop: the transaction does not commit (the server rolls it back)",
+                                      grant.id);
+        decision.hint = "ROLLBACK; what the transaction did under the grant is undone";
+        decision.grant.clear();
+        decision.grant_until.reset();
+        return;
+    }
+}
+
+void Relay::note_transaction_grant(const guardrails::Decision& decision) {
+    if (decision.blocks() || decision.grant.empty()) return;
+    for (TransactionGrant& known : transaction_grants_) {
+        if (known.id == decision.grant && known.until == decision.grant_until) {
+            known.epoch = ready_sent_;  // the latest statement that relied on it
+            return;
+        }
+    }
+    transaction_grants_.push_back({decision.grant, decision.grant_until, ready_sent_});
 }
 
 StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
@@ -522,6 +552,11 @@ bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output
         }
         const Expect kind = pending_.front().kind;
         if (kind != Expect::query && kind != Expect::sync && kind != Expect::function_call) return false;
+        if (frame.body.size() != 1) return false;
+        ++ready_seen_;
+        if (frame.body[0] == 'I') {  // no transaction open: the grants of the statements before it are done
+            std::erase_if(transaction_grants_, [this](const TransactionGrant& grant) { return grant.epoch < ready_seen_; });
+        }
         pop_front();
         client.forward(offset, frame.size());
         return true;

@@ -54,6 +54,17 @@ struct StepResult {
     bool blocked_ran = false;
 };
 
+// Whether a grant that a statement of the open transaction relied on has been revoked since (the session
+// asks its live policy). A revoke is an emergency stop: such a transaction must not commit.
+class RevokeCheck {
+public:
+    virtual ~RevokeCheck() = default;
+    [[nodiscard]] virtual bool revoked(std::string_view grant, const std::optional<config::TimePoint>& until) const = 0;
+};
+
+// The rule of the block of a commit whose transaction relied on a grant revoked since.
+inline constexpr std::string_view grant_revoked_rule = "builtin:grant-revoked";
+
 struct RelayContext {
     std::uint64_t session_id = 0;
     std::string user;
@@ -63,6 +74,7 @@ struct RelayContext {
     StatementSink* statements = nullptr;  // the session recording: told of every finished statement
     std::size_t record_rows = 0;          // result rows a trace keeps
     bool record_params = true;            // whether traces keep Bind parameters
+    const RevokeCheck* revokes = nullptr;  // null: no grant is ever revoked (test pipelines)
 };
 
 class Relay {
@@ -165,6 +177,20 @@ private:
     bool sql_prepare_seen_ = false;
     bool server_skipping_ = false;  // the server ignores everything until the client's next Sync
     bool blocked_ran_ = false;      // a blocked entry got a reply other than its error
+    // The grants allowed statements relied on, kept until the server reports no transaction open after
+    // them: `epoch` counts the ReadyForQuery-producing messages (Query, Sync, FunctionCall) sent before
+    // the statement, so the n-th ReadyForQuery with status 'I' ends the grants of epochs below n.
+    struct TransactionGrant {
+        std::string id;
+        std::optional<config::TimePoint> until;
+        std::uint64_t epoch = 0;
+    };
+    std::vector<TransactionGrant> transaction_grants_;
+    std::uint64_t ready_sent_ = 0;
+    std::uint64_t ready_seen_ = 0;
+    // A statement that may commit, decided allowed: blocked when a grant of the transaction was revoked.
+    void refuse_commit_after_revoke(guardrails::Decision& decision, const guardrails::Classification* classification) const;
+    void note_transaction_grant(const guardrails::Decision& decision);
     std::size_t client_stream_remaining_ = 0;  // bytes of a CopyData still to pass through
     std::size_t server_stream_remaining_ = 0;  // bytes of a passed-through server message still to come
 };

@@ -256,6 +256,78 @@ class PortalTracking(GrantedTest):
         self.assertOk(w.query("ROLLBACK"))
 
 
+class RevokeStopsCommit(GrantedTest):
+    """Item 10: a revoke is an emergency stop; an expiry is not."""
+
+    def test_commit_after_a_revoke_fails_and_the_insert_is_rolled_back(self):
+        for commit in ["COMMIT", "END", "COMMIT AND CHAIN", "PREPARE TRANSACTION 'jg-tx'"]:
+            with self.subTest(commit):
+                w, grant_id = self.wire_with_grant()
+                note = self.note()
+                self.assertOk(w.query("BEGIN"))
+                self.assertOk(w.query(f"INSERT INTO scratch (note) VALUES ('{note}')"))
+                self.revoke(grant_id)
+                result = w.query(commit)
+                self.assertBlocked(result)
+                self.assertIn("revoked", result.errors[0].get("M", ""))
+                self.assertEqual(w.query("ROLLBACK").errors, [])
+                self.assertEqual(self.count(note), 0, f"{commit} committed the INSERT made under a revoked grant")
+                self.assertEqual(self.pg.sql("SELECT count(*) FROM pg_prepared_xacts").strip(), "0")
+
+    def test_an_extended_protocol_commit_after_a_revoke_fails(self):
+        w, grant_id = self.wire_with_grant()
+        note = self.note()
+        self.assertOk(w.run(parse_msg("BEGIN") + bind_msg() + execute_msg() + parse_msg(
+            f"INSERT INTO scratch (note) VALUES ('{note}')") + bind_msg() + execute_msg() + sync_msg()))
+        self.revoke(grant_id)
+        result = w.run(parse_msg("COMMIT") + bind_msg() + execute_msg() + sync_msg())[0]
+        self.assertBlocked(result)
+        w.query("ROLLBACK")
+        self.assertEqual(self.count(note), 0)
+
+    def test_psycopg_commit_after_a_revoke_raises_and_nothing_persists(self):
+        conn = psycopg.connect(self.jg.conninfo())
+        self.addCleanup(conn.close)
+        grant_id = self.grant()
+        note = self.note()
+
+        def insert():
+            try:
+                conn.execute(f"INSERT INTO scratch (note) VALUES ('{note}')")
+                return True
+            except errors.InsufficientPrivilege:
+                conn.rollback()
+                return False
+        wait_until(insert, 3, what="the grant to count")
+        self.revoke(grant_id)
+        with self.assertRaises(errors.InsufficientPrivilege) as caught:
+            conn.commit()
+        self.assertIn("revoked", caught.exception.diag.message_primary)
+        conn.rollback()
+        self.assertEqual(self.count(note), 0)
+
+    def test_a_commit_without_reliance_on_the_revoked_grant_commits(self):
+        w, grant_id = self.wire_with_grant()  # autocommit statements under the grant, then a revoke
+        self.revoke(grant_id)
+        self.assertOk(w.query("BEGIN"))
+        self.assertEqual(w.query("SELECT 1").rows, [["1"]])
+        self.assertOk(w.query("COMMIT"))
+
+    def test_a_grant_that_expires_naturally_still_lets_its_transaction_commit_inside_expiry_grace(self):
+        w = self.jg.wire()
+        self.addCleanup(w.close)
+        probe = self.jg.wire()
+        self.addCleanup(probe.close)
+        self.grant(duration="5s")
+        note = self.note()
+        wait_until(lambda: probe.query("SELECT nextval('jg_seq')").errors == [], 3, what="the grant to count")
+        self.assertOk(w.query("BEGIN"))
+        self.assertOk(w.query(f"INSERT INTO scratch (note) VALUES ('{note}')"))
+        wait_until(lambda: probe.query("SELECT nextval('jg_seq')").errors != [], 10, what="the grant to expire")
+        self.assertOk(w.query("COMMIT"))
+        self.assertEqual(self.count(note), 1)
+
+
 class ExtendedCopy(IntegrationTest):
     """Item 9: in COPY IN mode the server ignores Sync and Flush, so they owe no reply."""
 

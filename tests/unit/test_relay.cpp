@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace jitgate;
 using namespace jitgate::postgres;
 namespace t = jitgate::test;
@@ -15,8 +17,14 @@ namespace {
 
 struct Harness {
     Harness() : Harness(std::make_shared<guardrails::MarkerDenyPipeline>("FORBIDDEN")) {}
-    explicit Harness(std::shared_ptr<const guardrails::Pipeline> pipeline, guardrails::DecisionObserver* observer = nullptr)
-        : relay{RelayContext{7, "alice", "orders-db", 1 << 16, observer}, std::move(pipeline)} {}
+    explicit Harness(std::shared_ptr<const guardrails::Pipeline> pipeline, guardrails::DecisionObserver* observer = nullptr,
+                     const RevokeCheck* revokes = nullptr)
+        : relay{context(observer, revokes), std::move(pipeline)} {}
+    static RelayContext context(guardrails::DecisionObserver* observer, const RevokeCheck* revokes) {
+        RelayContext context{7, "alice", "orders-db", 1 << 16, observer};
+        context.revokes = revokes;
+        return context;
+    }
 
     Relay relay;
     std::string client_pending;  // bytes the relay has not consumed yet
@@ -266,11 +274,14 @@ public:
             decision.verdict = guardrails::Verdict::block;
             decision.rule = "test:above-threshold";
             decision.reason = "above the test's threshold";
+        } else if (decision.risk != RiskClass::read) {
+            decision.grant = grant_;  // anything above read relies on the grant
         }
         return decision;
     }
 
     void allow_up_to(RiskClass threshold) noexcept { threshold_ = threshold; }
+    void grant_is(std::string id) { grant_ = std::move(id); }
     [[nodiscard]] const std::vector<Seen>& seen() const noexcept { return seen_; }
     [[nodiscard]] const Seen& last_execute() const {
         for (auto it = seen_.rbegin(); it != seen_.rend(); ++it)
@@ -281,7 +292,17 @@ public:
 
 private:
     RiskClass threshold_;
+    std::string grant_;
     mutable std::vector<Seen> seen_;
+};
+
+// Says which grants were revoked (the live policy, in the proxy).
+class Revokes final : public RevokeCheck {
+public:
+    [[nodiscard]] bool revoked(std::string_view grant, const std::optional<config::TimePoint>&) const override {
+        return std::find(ids.begin(), ids.end(), grant) != ids.end();
+    }
+    std::vector<std::string> ids;
 };
 
 // Says it recorded every decision or, when `working` is false, that it could record none.
@@ -301,8 +322,9 @@ private:
 struct Prepared {
     std::shared_ptr<ThresholdPipeline> pipeline;
     Harness h;
-    explicit Prepared(RiskClass threshold, guardrails::DecisionObserver* observer = nullptr)
-        : pipeline(std::make_shared<ThresholdPipeline>(threshold)), h(pipeline, observer) {}
+    explicit Prepared(RiskClass threshold, guardrails::DecisionObserver* observer = nullptr,
+                      const RevokeCheck* revokes = nullptr)
+        : pipeline(std::make_shared<ThresholdPipeline>(threshold)), h(pipeline, observer, revokes) {}
 };
 
 const std::string blocked_execute = t::parse("\x01jitgate blocked this statement", "JITGATE BLOCKED THIS STATEMENT");
@@ -693,5 +715,42 @@ TEST_CASE("in COPY IN mode Sync and Flush owe no reply, whenever the client sent
         (void)h.from_server(t::command_complete("COPY 1") + t::ready('I'));
         CHECK_FALSE(h.last.close);
         CHECK_FALSE(h.relay.busy());
+    }
+}
+
+// Issue 10 item 10: a revoke is an emergency stop.
+TEST_CASE("a commit of a transaction that relied on a grant revoked since is blocked", "[postgres][relay][prepared]") {
+    Revokes revokes;
+    Prepared p(RiskClass::write, nullptr, &revokes);
+    p.pipeline->grant_is("g-1");
+    (void)p.h.from_client(t::query("BEGIN"));
+    (void)p.h.from_server(t::command_complete("BEGIN") + t::ready('T'));
+    (void)p.h.from_client(t::query("INSERT INTO orders VALUES (1)"));
+    (void)p.h.from_server(t::command_complete("INSERT 0 1") + t::ready('T'));
+    const std::string commit = t::query("COMMIT");
+    SECTION("revoked: COMMIT, END, COMMIT AND CHAIN, PREPARE TRANSACTION, and a COMMIT by Execute, are blocked") {
+        revokes.ids = {"g-1"};
+        for (const std::string text : {"COMMIT", "END", "COMMIT AND CHAIN", "PREPARE TRANSACTION 'x'", "SELECT 1; COMMIT"}) {
+            INFO(text);
+            CHECK(p.h.from_client(t::query(text)) == t::query("JITGATE BLOCKED THIS STATEMENT"));
+            const std::string client = p.h.from_server(t::error("42601") + t::ready('E'));
+            CHECK_THAT(client, Catch::Contains("grant g-1 was revoked"));
+            CHECK_THAT(client, Catch::Contains(std::string(grant_revoked_rule)));
+        }
+        (void)p.h.from_client(t::parse("", "COMMIT") + t::bind("", "") + t::execute("") + t::sync());
+        CHECK(p.h.relay.blocked == 7);  // the Parse and the Execute
+        // ROLLBACK is never refused, and ends the transaction's reliance.
+        CHECK(p.h.from_client(t::query("ROLLBACK")) == t::query("ROLLBACK"));
+    }
+    SECTION("not revoked (in force or expired): the COMMIT goes through") {
+        CHECK(p.h.from_client(commit) == commit);
+    }
+    SECTION("once the server reports no transaction open, the next transaction does not inherit the reliance") {
+        CHECK(p.h.from_client(commit) == commit);
+        (void)p.h.from_server(t::command_complete("COMMIT") + t::ready('I'));
+        revokes.ids = {"g-1"};
+        (void)p.h.from_client(t::query("BEGIN"));
+        (void)p.h.from_server(t::command_complete("BEGIN") + t::ready('T'));
+        CHECK(p.h.from_client(commit) == commit);
     }
 }
