@@ -2,13 +2,20 @@
 a blocked statement's substitute that a client could make run, Binds and portal names the server dropped
 or made without jitgate seeing, extended-protocol COPY's ignored Syncs, and a COMMIT after a revoke.
 Each test checks the effect on the real PostgreSQL (a row, a sequence), not only the reply."""
+import asyncio
 import re
 import subprocess
 import time
+import unittest
 import uuid
 
 import psycopg
 from psycopg import errors, pq
+
+try:
+    import asyncpg  # Debian's python3-asyncpg (scripts/setup)
+except ImportError:
+    asyncpg = None
 
 import harness
 from harness import (ALICE, BOB, TARGET, IntegrationTest, bind_msg, close_msg, copy_data_msg, copy_done_msg,
@@ -355,6 +362,24 @@ class ExtendedCopy(IntegrationTest):
             self.assertIsNone(conn.get_result())
             select = conn.exec_params(b"SELECT 1", None)
             self.assertEqual(select.status, pq.ExecStatus.TUPLES_OK, conn.error_message)
+        self.assertEqual(self.rows(note), 6)
+
+    @unittest.skipIf(asyncpg is None, "asyncpg is not installed (python3-asyncpg)")
+    def test_asyncpg_copy_records_to_table_and_the_session_goes_on(self):
+        note = "apg-" + uuid.uuid4().hex[:8]
+
+        async def run():
+            conn = await asyncpg.connect(host="127.0.0.1", port=self.jg.port, user=ALICE,
+                                         password=harness.ALICE_PASSWORD, database=TARGET, ssl=False)
+            try:
+                for i in range(3):
+                    result = await conn.copy_records_to_table("copy_t", records=[(i, note), (i + 10, note)],
+                                                              columns=["id", "note"])
+                    self.assertEqual(result, "COPY 2")
+                    self.assertEqual(await conn.fetchval("SELECT $1::int + 1", i), i + 1)
+            finally:
+                await conn.close()
+        asyncio.run(run())
         self.assertEqual(self.rows(note), 6)
 
     def test_psycopg_copy_and_binary_copy_work_and_the_session_goes_on(self):
