@@ -126,7 +126,12 @@ void Relay::copy_in_started() {
             pending_.erase(it);
             return;  // the server leaves COPY IN mode there
         }
-        it = it->kind == Expect::sync ? pending_.erase(it) : std::next(it);
+        if (it->kind != Expect::sync) {
+            it = std::next(it);
+            continue;
+        }
+        it = pending_.erase(it);
+        --ready_sent_;  // no ReadyForQuery will come for it
     }
     copy_in_ = true;  // the CopyDone is still to come
 }

@@ -754,3 +754,21 @@ TEST_CASE("a commit of a transaction that relied on a grant revoked since is blo
         CHECK(p.h.from_client(commit) == commit);
     }
 }
+
+TEST_CASE("the Syncs a COPY IN swallowed do not keep a finished statement's grant in the next transaction",
+          "[postgres][relay][prepared]") {
+    Revokes revokes;
+    Prepared p(RiskClass::write, nullptr, &revokes);
+    p.pipeline->grant_is("g-1");
+    (void)p.h.from_client(t::parse("", "COPY orders FROM STDIN") + t::bind("", "") + t::execute("") + t::sync());
+    (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::empty_message('G'));
+    (void)p.h.from_client(t::copy_data("1\n") + t::copy_done() + t::sync());
+    (void)p.h.from_server(t::command_complete("COPY 1") + t::ready('I'));
+    (void)p.h.from_client(t::query("INSERT INTO orders VALUES (1)"));  // autocommit, under the grant
+    (void)p.h.from_server(t::command_complete("INSERT 0 1") + t::ready('I'));
+    revokes.ids = {"g-1"};
+    (void)p.h.from_client(t::query("BEGIN"));
+    (void)p.h.from_server(t::command_complete("BEGIN") + t::ready('T'));
+    CHECK(p.h.from_client(t::query("COMMIT")) == t::query("COMMIT"));
+    CHECK_FALSE(p.h.last.close);
+}
