@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace jitgate::postgres {
 namespace {
 
@@ -285,6 +287,34 @@ void Relay::note_transaction_grant(const guardrails::Decision& decision) {
     transaction_grants_.push_back({decision.grant, decision.grant_until, ready_sent_});
 }
 
+bool Relay::refuse_sync_after_revoke(Output& upstream) {
+    if (context_.revokes == nullptr) return true;
+    const auto revoked = std::find_if(transaction_grants_.begin(), transaction_grants_.end(), [this](const TransactionGrant& grant) {
+        return grant.epoch == ready_sent_ && context_.revokes->revoked(grant.id, grant.until);
+    });
+    if (revoked == transaction_grants_.end()) return true;
+    guardrails::Decision decision;
+    decision.verdict = guardrails::Verdict::block;
+    decision.risk = config::RiskClass::unknown;
+    decision.rule = grant_revoked_rule;
+    decision.reason = fmt::format("grant {} was revoked while this pipeline relied on it, and a revoke is an emergency "
+                                  "stop: its Sync does not commit (the server rolls the pipeline back)",
+                                  revoked->id);
+    decision.hint = "what the pipeline did under the grant is undone";
+    guardrails::Command command;
+    command.session_id = context_.session_id;
+    command.user = context_.user;
+    command.target = context_.target;
+    command.kind = guardrails::CommandKind::execute;
+    if (context_.observer != nullptr) (void)context_.observer->on_decision(command, decision);  // it blocks anyway
+    ++blocked;
+    const std::size_t start = upstream.bytes().size();
+    write_substitute_execute(upstream.scratch());  // fails, so the Sync behind it rolls back
+    upstream.emitted(start);
+    blocked_decisions_.push_back(std::move(decision));
+    return push(Expect::execute, true);
+}
+
 StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
     StepResult step;
     std::size_t pos = 0;
@@ -459,10 +489,11 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             break;
         }
         case 'S':
+            if (!copy_in_ && !server_skipping_) ok = refuse_sync_after_revoke(upstream);
             upstream.forward(pos, frame.size());
             if (copy_in_) break;  // the server in COPY IN mode ignores it: no reply
             server_skipping_ = false;
-            ok = push(Expect::sync, false);
+            ok = ok && push(Expect::sync, false);
             break;
         case 'H':  // Flush: no reply of its own
             upstream.forward(pos, frame.size());

@@ -191,6 +191,11 @@ private:
     // A statement that may commit, decided allowed: blocked when a grant of the transaction was revoked.
     void refuse_commit_after_revoke(guardrails::Decision& decision, const guardrails::Classification* classification) const;
     void note_transaction_grant(const guardrails::Decision& decision);
+    // An extended-protocol batch outside BEGIN commits at its Sync: when a statement sent since the last
+    // Sync relied on a grant revoked since, a failing substitute goes before the Sync (blocked, audited),
+    // so the server rolls the batch back (inside BEGIN it fails the transaction, as its COMMIT would be).
+    // False when the queue is full.
+    [[nodiscard]] bool refuse_sync_after_revoke(Output& upstream);
     std::size_t client_stream_remaining_ = 0;  // bytes of a CopyData still to pass through
     std::size_t server_stream_remaining_ = 0;  // bytes of a passed-through server message still to come
 };

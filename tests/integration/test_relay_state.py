@@ -292,6 +292,21 @@ class RevokeStopsCommit(GrantedTest):
         w.query("ROLLBACK")
         self.assertEqual(self.count(note), 0)
 
+    def test_the_sync_of_an_extended_pipeline_after_a_revoke_does_not_commit_it(self):
+        # Outside BEGIN an extended-protocol batch commits at its Sync; a client that flushes first and
+        # syncs after the revoke must not get its write committed.
+        w, grant_id = self.wire_with_grant()
+        note = self.note()
+        w.send(parse_msg(f"INSERT INTO scratch (note) VALUES ('{note}')") + bind_msg() + execute_msg() + flush_msg())
+        self.assertEqual([w.read_message().type for _ in range(3)], [b"1", b"2", b"C"])
+        self.revoke(grant_id)
+        result = w.run(sync_msg())[0]
+        self.assertBlocked(result)
+        self.assertIn("revoked", result.errors[0].get("M", ""))
+        self.assertEqual(result.status, "I")
+        self.assertEqual(self.count(note), 0)
+        self.assertEqual(w.query("SELECT 1").rows, [["1"]])
+
     def test_psycopg_commit_after_a_revoke_raises_and_nothing_persists(self):
         conn = psycopg.connect(self.jg.conninfo())
         self.addCleanup(conn.close)

@@ -772,3 +772,24 @@ TEST_CASE("the Syncs a COPY IN swallowed do not keep a finished statement's gran
     CHECK(p.h.from_client(t::query("COMMIT")) == t::query("COMMIT"));
     CHECK_FALSE(p.h.last.close);
 }
+
+TEST_CASE("a Sync that would commit a pipeline relying on a grant revoked since gets a failing message first",
+          "[postgres][relay][prepared]") {
+    Revokes revokes;
+    Recorder audit(true);
+    Prepared p(RiskClass::write, &audit, &revokes);
+    p.pipeline->grant_is("g-1");
+    const std::string insert = t::parse("", "INSERT INTO orders VALUES (1)") + t::bind("", "") + t::execute("") + t::flush();
+    CHECK(p.h.from_client(insert) == insert);
+    (void)p.h.from_server(t::parse_complete() + t::bind_complete() + t::command_complete("INSERT 0 1"));
+    revokes.ids = {"g-1"};
+    CHECK(p.h.from_client(t::sync()) == blocked_execute + t::sync());
+    CHECK(audit.rules.back() == grant_revoked_rule);
+    const std::string client = p.h.from_server(t::error("42601") + t::ready('I'));
+    CHECK(flow_of(client) == Flow{"E 42501", "Z"});
+    CHECK_THAT(client, Catch::Contains("grant g-1 was revoked"));
+    CHECK_FALSE(p.h.relay.busy());
+    // The next pipeline relies on nothing revoked: its Sync goes through alone.
+    const std::string select = t::parse("", "SELECT 1") + t::bind("", "") + t::execute("") + t::sync();
+    CHECK(p.h.from_client(select) == select);
+}
