@@ -2,7 +2,8 @@
 // extended query, pipelining, COPY, function call, asynchronous operations). It turns every Query,
 // Parse and FunctionCall into a guardrail Command, substitutes a failing message for a blocked one and
 // rewrites the server's error for it into jitgate's policy error, so the client's idea of the
-// transaction state always matches the server's. It keeps a queue of the replies the server owes and
+// transaction state always matches the server's; a transaction that relied on a grant revoked since
+// does not commit (a revoke is an emergency stop). It keeps a queue of the replies the server owes and
 // closes the session the moment a reply does not fit (lost sync fails closed). Pure: bytes in, byte
 // ranges out; the proxy owns the sockets.
 #pragma once
@@ -147,6 +148,14 @@ private:
                                               std::string_view statement,
                                               const guardrails::Classification* classification = nullptr);
     void note_sql_effects(const guardrails::Classification* classification) noexcept;
+    // A statement that may commit, decided allowed: blocked when a grant of the transaction was revoked.
+    void refuse_commit_after_revoke(guardrails::Decision& decision, const guardrails::Classification* classification) const;
+    void note_transaction_grant(const guardrails::Decision& decision);
+    // An extended-protocol batch outside BEGIN commits at its Sync: when a statement sent since the last
+    // Sync relied on a grant revoked since, a failing substitute goes before the Sync (blocked, audited),
+    // so the server rolls the batch back (inside BEGIN it fails the transaction, as its COMMIT would be).
+    // False when the queue is full.
+    [[nodiscard]] bool refuse_sync_after_revoke(Output& upstream);
     // A trace for the statement about to be sent, when a StatementSink is attached.
     [[nodiscard]] std::optional<StatementTrace> begin_trace(const guardrails::Decision& decision,
                                                             guardrails::CommandKind kind, std::string_view sql) const;
@@ -188,14 +197,6 @@ private:
     std::vector<TransactionGrant> transaction_grants_;
     std::uint64_t ready_sent_ = 0;
     std::uint64_t ready_seen_ = 0;
-    // A statement that may commit, decided allowed: blocked when a grant of the transaction was revoked.
-    void refuse_commit_after_revoke(guardrails::Decision& decision, const guardrails::Classification* classification) const;
-    void note_transaction_grant(const guardrails::Decision& decision);
-    // An extended-protocol batch outside BEGIN commits at its Sync: when a statement sent since the last
-    // Sync relied on a grant revoked since, a failing substitute goes before the Sync (blocked, audited),
-    // so the server rolls the batch back (inside BEGIN it fails the transaction, as its COMMIT would be).
-    // False when the queue is full.
-    [[nodiscard]] bool refuse_sync_after_revoke(Output& upstream);
     std::size_t client_stream_remaining_ = 0;  // bytes of a CopyData still to pass through
     std::size_t server_stream_remaining_ = 0;  // bytes of a passed-through server message still to come
 };
