@@ -91,6 +91,8 @@ private:
     void start_accepting();
     // A member, not a capturing lambda: a coroutine lambda's captures die with the lambda object.
     [[nodiscard]] asio::awaitable<void> accept_loop();
+    // Runs a session on its worker; an exception it throws is logged, never swallowed.
+    static void run_session(asio::io_context& worker, std::shared_ptr<PgSession> session, std::uint64_t id);
     void begin_shutdown();
     void wait_for_signal(asio::signal_set& signals);
 
