@@ -56,6 +56,13 @@ struct Classification {
     // The text contains SQL PREPARE: the session may now hold prepared statements under names the
     // protocol can Bind but jitgate did not see made.
     bool prepares = false;
+    // The text contains COMMIT (END, COMMIT AND CHAIN), PREPARE TRANSACTION or COMMIT PREPARED: it may
+    // commit a transaction (a session refuses that when a grant the transaction relied on was revoked).
+    bool commits = false;
+    // The text contains DECLARE, CLOSE, COMMIT, ROLLBACK, ROLLBACK TO SAVEPOINT or PREPARE TRANSACTION:
+    // portals may be gone, or made under names the session bound before, so the session should forget
+    // the classes it remembered for portals.
+    bool drops_portals = false;
 };
 
 // The built-in function and settings tables (generated from PostgreSQL 15's pg_proc and pg_settings,

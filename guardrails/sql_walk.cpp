@@ -632,9 +632,24 @@ private:
     }
 
     void declare_cursor(std::string_view, const json& body) {
+        out_.drops_portals = true;
         const std::string name(text_of(body, "portalname"));
         add(RiskClass::read, "DECLARE CURSOR " + name);
         with_query("cursor " + name, body, "query");
+    }
+
+    void close_portal(std::string_view, const json&) {
+        out_.drops_portals = true;
+        add(RiskClass::read, "CLOSE cursor");
+    }
+
+    void transaction_stmt(std::string_view, const json& body) {
+        const std::string_view kind = text_of(body, "kind");
+        const bool commit = kind == "TRANS_STMT_COMMIT", prepare = kind == "TRANS_STMT_PREPARE";
+        if (commit || prepare || kind == "TRANS_STMT_COMMIT_PREPARED") out_.commits = true;
+        if (commit || prepare || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_ROLLBACK_TO") out_.drops_portals = true;
+        add(RiskClass::read, "transaction control");
+        fields(body);
     }
 
     void prepare_stmt(std::string_view, const json& body) {
@@ -764,11 +779,11 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         // read
         {"SelectStmt", {R::read, "SELECT", &Walker::select_stmt}},
         {"VariableShowStmt", {R::read, "SHOW"}},
-        {"TransactionStmt", {R::read, "transaction control"}},
+        {"TransactionStmt", {R::read, "transaction control", &Walker::transaction_stmt}},
         {"ListenStmt", {R::read, "LISTEN"}},
         {"UnlistenStmt", {R::read, "UNLISTEN"}},
         {"FetchStmt", {R::read, "FETCH or MOVE in a cursor"}},
-        {"ClosePortalStmt", {R::read, "CLOSE cursor"}},
+        {"ClosePortalStmt", {R::read, "CLOSE cursor", &Walker::close_portal}},
         {"DeallocateStmt", {R::read, "DEALLOCATE", &Walker::deallocate_stmt}},
         {"ConstraintsSetStmt", {R::read, "SET CONSTRAINTS"}},
         {"DeclareCursorStmt", {R::read, "DECLARE CURSOR", &Walker::declare_cursor}},

@@ -35,6 +35,8 @@ constexpr std::size_t max_auth_message = 16 * 1024;
 constexpr auto cancel_interval = std::chrono::milliseconds(200);
 // How long a statement may wait for the previous ones' records to be written before the session ends.
 constexpr auto recording_wait_limit = std::chrono::seconds(5);
+// The rule of the audit record for a blocked statement whose substitute the server ran (a security event).
+constexpr std::string_view blocked_ran_rule = "builtin:blocked-statement-ran";
 constexpr std::string_view recording_refusal =
     "jitgate closed the session: its recording cannot be written (record_failure: block)";
 
@@ -87,6 +89,10 @@ PgSession::PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<Serve
 PgSession::~PgSession() {
     registry_->remove(id_, key_);
     if (on_end_) on_end_();
+}
+
+void PgSession::refuse(std::string sqlstate, std::string message) {
+    refusal_.emplace(std::move(sqlstate), std::move(message));
 }
 
 void PgSession::close_all() noexcept {
@@ -161,6 +167,14 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     });
 
     Startup startup;
+    if (refusal_) {  // answered, never served: the FATAL comes after SSL negotiation and the StartupMessage
+        if (co_await negotiate(startup)) {
+            spdlog::info("session {}: refused {} from {}: {}", id_, startup.request.user, client_address_, refusal_->second);
+            co_await send_fatal(refusal_->first, refusal_->second);
+        }
+        close_all();
+        co_return;
+    }
     if (!co_await negotiate(startup) || !co_await authenticate_client(startup)) {
         close_all();
         co_return;
@@ -406,7 +420,7 @@ asio::awaitable<bool> PgSession::connect_upstream(const Startup& startup, const 
 asio::awaitable<void> PgSession::relay() {
     const config::Limits& limits = config_->limits;
     pg::RelayContext relay_context{id_,  user_, target_, limits.max_message_bytes, this,
-                                   recorder_ ? this : nullptr, config_->record_rows, config_->record_params};
+                                   recorder_ ? this : nullptr, config_->record_rows, config_->record_params, this};
     relay_ = std::make_unique<pg::Relay>(std::move(relay_context), context_->pipeline);
     last_client_activity_ = steady_clock::now();
     auto executor = upstream_.get_executor();
@@ -495,6 +509,7 @@ asio::awaitable<void> PgSession::pump_server(std::shared_ptr<PgSession> /*self*/
             if (ec) break;
         }
         consume_server(step.consumed);
+        if (step.blocked_ran) audit_blocked_ran(step.log);
         if (step.close) {
             spdlog::warn("session {}: closing: {}", id_, step.log);
             break;
@@ -652,6 +667,22 @@ bool PgSession::on_decision(const guardrails::Command& command, const guardrails
     const std::lock_guard lock(reliance_mutex_);
     relied_.push_back({decision.grant, decision.grant_until});
     return true;
+}
+
+bool PgSession::revoked(std::string_view grant, const std::optional<config::TimePoint>& until) const {
+    const guardrails::GuardrailPipeline* pipeline = context_->guardrails.get();
+    if (pipeline == nullptr) return false;
+    const auto end = pipeline->policy()->ended(user_, target_, grant, until, pipeline->now());
+    return end && end->revoked;
+}
+
+void PgSession::audit_blocked_ran(std::string_view what) {
+    spdlog::error("session {}: SECURITY: {} ({} on {}); closing the session", id_, what, user_, target_);
+    if (AuditLog* audit = context_->audit.get()) {
+        audit->decision({config_->hash, id_, user_, target_, guardrails::CommandKind::execute, {}, {},
+                         config::RiskClass::unknown, guardrails::Verdict::block, blocked_ran_rule, {},
+                         fmt::format("security event: {}; jitgate closed the session", what)});
+    }
 }
 
 void PgSession::stop(std::string sqlstate, std::string message) {

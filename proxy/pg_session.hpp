@@ -23,7 +23,8 @@ class SessionRecorder;
 
 class PgSession final : public std::enable_shared_from_this<PgSession>,
                         public guardrails::DecisionObserver,
-                        public postgres::StatementSink {
+                        public postgres::StatementSink,
+                        public postgres::RevokeCheck {
 public:
     using ReliedGrant = proxy::ReliedGrant;
     using Reliance = proxy::Reliance;
@@ -35,6 +36,10 @@ public:
     // The whole life of the connection; completes when both sides are closed. Coroutines here take
     // `self` as a parameter: Asio starts them later, and the frame must own the session until then.
     [[nodiscard]] asio::awaitable<void> run(std::shared_ptr<PgSession> self);
+    // Before run(): the connection is only answered, not served. It gets through SSLRequest (TLS when
+    // configured) and its StartupMessage, then `message` as a FATAL, so a libpq client in the default
+    // sslmode=prefer prints it instead of "error response during SSL exchange" (over the connection limit).
+    void refuse(std::string sqlstate, std::string message);
     // Ends the session from outside (shutdown, idle): the client gets `sqlstate`/`message` as a FATAL.
     // Thread-safe: runs on the session's own executor.
     void stop(std::string sqlstate, std::string message);
@@ -50,6 +55,8 @@ public:
     [[nodiscard]] bool on_decision(const guardrails::Command& command, const guardrails::Decision& decision) override;
     // On the session's thread, from the relay, once per finished statement: the session recording.
     void on_statement(const postgres::StatementTrace& trace) override;
+    // On the session's thread, from the relay: whether the live policy says `grant` was revoked.
+    [[nodiscard]] bool revoked(std::string_view grant, const std::optional<config::TimePoint>& until) const override;
 
 private:
     struct Startup;
@@ -74,6 +81,8 @@ private:
     [[nodiscard]] asio::awaitable<bool> fill_client(error_code& ec);
     void consume_client(std::size_t n) noexcept;
     void consume_server(std::size_t n) noexcept;
+    // The server ran what jitgate blocked (its substitute did not fail): logged and audited as a security event.
+    void audit_blocked_ran(std::string_view what);
     [[nodiscard]] asio::awaitable<void> send_fatal(std::string_view sqlstate, std::string_view message);
     void close_all() noexcept;
 
@@ -104,6 +113,7 @@ private:
     bool authenticated_ = false;
     bool closing_ = false;
     std::string stop_message_;  // a FATAL for the client, set by stop()
+    std::optional<std::pair<std::string, std::string>> refusal_;  // refuse(): sqlstate and message
     std::chrono::steady_clock::time_point last_client_activity_;
     std::chrono::steady_clock::time_point last_cancel_;
     mutable std::mutex reliance_mutex_;  // guards writes to relied_ (written on the session's thread only)

@@ -107,6 +107,18 @@ void Server::start_accepting() {
     });
 }
 
+void Server::run_session(asio::io_context& worker, std::shared_ptr<PgSession> session, std::uint64_t id) {
+    auto run = session->run(session);
+    asio::co_spawn(worker, std::move(run), [id](std::exception_ptr error) {
+        if (!error) return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            spdlog::error("session {}: {}", id, e.what());
+        }
+    });
+}
+
 asio::awaitable<void> Server::accept_loop() {
         while (!stopping_) {
             const std::size_t max_connections = context_->config.load()->limits.max_connections;
@@ -123,6 +135,15 @@ asio::awaitable<void> Server::accept_loop() {
             }
             if (connections_ >= max_connections) {
                 spdlog::warn("refusing a connection: {} connections open (limits.max_connections)", max_connections);
+                if (refusing_ < max_refusing) {  // answer SSLRequest first, then the error (libpq's sslmode=prefer)
+                    ++refusing_;
+                    const std::uint64_t id = next_session_id_++;
+                    auto session = std::make_shared<PgSession>(std::move(socket), id, context_, registry_,
+                                                               [this] { --refusing_; });
+                    session->refuse(std::string(postgres::sqlstate::too_many_connections), "sorry, too many clients already");
+                    run_session(worker, std::move(session), id);
+                    continue;
+                }
                 std::string fatal;
                 postgres::write_error(fatal, "FATAL", postgres::sqlstate::too_many_connections,
                                       "sorry, too many clients already");
@@ -136,14 +157,7 @@ asio::awaitable<void> Server::accept_loop() {
             auto session = std::make_shared<PgSession>(std::move(socket), id, context_, registry_,
                                                        [this] { session_ended(); });
             registry_->add(id, session);
-            asio::co_spawn(worker, session->run(session), [id](std::exception_ptr error) {
-                if (!error) return;
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    spdlog::error("session {}: {}", id, e.what());
-                }
-            });
+            run_session(worker, std::move(session), id);
         }
 }
 

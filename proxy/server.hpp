@@ -91,6 +91,8 @@ private:
     void start_accepting();
     // A member, not a capturing lambda: a coroutine lambda's captures die with the lambda object.
     [[nodiscard]] asio::awaitable<void> accept_loop();
+    // Runs a session on its worker; an exception it throws is logged, never swallowed.
+    static void run_session(asio::io_context& worker, std::shared_ptr<PgSession> session, std::uint64_t id);
     void begin_shutdown();
     void wait_for_signal(asio::signal_set& signals);
 
@@ -105,6 +107,10 @@ private:
     void stop_workers();
 
     std::atomic<std::size_t> connections_{0};
+    // Connections over the limit being answered "too many clients" (bounded: beyond it they get the
+    // error at once, without waiting for an SSLRequest). Only the acceptor's thread adds to it.
+    std::atomic<std::size_t> refusing_{0};
+    static constexpr std::size_t max_refusing = 64;
     std::atomic<std::uint64_t> next_session_id_{1};
     std::size_t next_worker_ = 0;
     std::atomic<bool> stopping_{false};

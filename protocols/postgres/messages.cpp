@@ -207,4 +207,6 @@ std::optional<CloseMessage> decode_close(Bytes body) noexcept {
     return CloseMessage{which, *name};
 }
 
+std::optional<DescribeMessage> decode_describe(Bytes body) noexcept { return decode_close(body); }
+
 }  // namespace jitgate::postgres

@@ -76,11 +76,13 @@ struct ParseMessage { std::string_view statement; std::string_view text; };
 struct BindMessage { std::string_view portal; std::string_view statement; };
 struct ExecuteMessage { std::string_view portal; };
 struct CloseMessage { char kind; std::string_view name; };  // kind 'S' (statement) or 'P' (portal)
+using DescribeMessage = CloseMessage;                        // the same fields
 [[nodiscard]] std::optional<QueryMessage> decode_query(Bytes body) noexcept;
 [[nodiscard]] std::optional<ParseMessage> decode_parse(Bytes body) noexcept;
 [[nodiscard]] std::optional<BindMessage> decode_bind(Bytes body) noexcept;
 [[nodiscard]] std::optional<ExecuteMessage> decode_execute(Bytes body) noexcept;
 [[nodiscard]] std::optional<CloseMessage> decode_close(Bytes body) noexcept;
+[[nodiscard]] std::optional<DescribeMessage> decode_describe(Bytes body) noexcept;
 
 // SQLSTATEs jitgate answers with.
 namespace sqlstate {

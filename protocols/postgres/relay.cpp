@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace jitgate::postgres {
 namespace {
 
@@ -21,8 +23,18 @@ void write_substitute_query(std::string& out) { Writer(out).begin('Q').cstring(b
 void write_substitute_parse(std::string& out, std::string_view statement) {
     Writer(out).begin('P').cstring(statement).cstring(blocked_sql).int16(0).end();
 }
-void write_substitute_execute(std::string& out) {  // a portal name that no client can have created
-    Writer(out).begin('E').cstring("\x01jitgate blocked this portal").int32(0).end();
+// Statement and portal names jitgate keeps for itself: a client that names one in Parse, Bind, Describe,
+// Close or Execute is closed. The substitutes do not rely on it: none refers to anything a client can
+// have made (SQL PREPARE and DECLARE can make any name), each fails in the parser, before a name is
+// looked up or stored.
+constexpr std::string_view reserved_prefix = "\x01jitgate";
+bool is_reserved(std::string_view name) noexcept { return name.starts_with(reserved_prefix); }
+
+// A blocked Execute becomes a Parse of an unparsable text under a reserved name: the server answers
+// 42601 and, like a failed Execute, skips to Sync. (An Execute of a reserved portal name would run a
+// cursor that a client DECLAREd under that name.)
+void write_substitute_execute(std::string& out) {
+    Writer(out).begin('P').cstring("\x01jitgate blocked this statement").cstring(blocked_sql).int16(0).end();
 }
 void write_substitute_function_call(std::string& out) {
     Writer(out).begin('F').int32(0).int16(0).int16(0).int16(0).end();  // function OID 0 does not exist
@@ -40,6 +52,13 @@ StepResult fail_client(StepResult step, std::string_view sqlstate_code, std::str
     step.log = std::move(message);
     step.close = true;
     return step;
+}
+
+StepResult refuse_reserved(StepResult step, std::string_view message_type) {
+    return fail_client(std::move(step), sqlstate::protocol_violation,
+                       fmt::format("{} names a statement or portal whose name starts with jitgate's reserved prefix "
+                                   "\\x01jitgate",
+                                   message_type));
 }
 
 }  // namespace
@@ -69,7 +88,8 @@ Relay::Relay(RelayContext context, std::shared_ptr<const guardrails::Pipeline> p
 
 bool Relay::push(Expect kind, bool is_blocked) {
     if (pending_.size() >= max_pending) return false;
-    pending_.push_back({kind, is_blocked, nullptr, {}, false});
+    pending_.push_back({kind, is_blocked, nullptr, {}, false, 0, std::nullopt});
+    if (kind == Expect::query || kind == Expect::sync || kind == Expect::function_call) ++ready_sent_;
     return true;
 }
 
@@ -77,6 +97,7 @@ void Relay::pop_front() {
     Pending& front = pending_.front();
     if (front.blocked) blocked_decisions_.pop_front();
     if (front.kind == Expect::parse) parse_done(front, false);  // no ParseComplete came for it
+    if (front.kind == Expect::bind) bind_failed(front);         // no BindComplete came for it
     if (front.traced) {  // the statement's last reply: the recording gets it now
         StatementTrace& trace = traces_.front();
         trace.duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - trace.started);
@@ -85,6 +106,36 @@ void Relay::pop_front() {
         traces_.pop_front();
     }
     pending_.pop_front();
+    while (!pending_.empty() && pending_.front().kind == Expect::copy_end) pending_.pop_front();  // owes nothing
+}
+
+void Relay::bind_failed(Pending& entry) {
+    const auto found = portals_.find(entry.name);
+    if (found == portals_.end() || found->second.generation != entry.generation) return;  // forgotten or rebound since
+    if (!entry.previous) {
+        portals_.erase(found);
+        return;
+    }
+    found->second = std::move(*entry.previous);  // what the server may still hold under the name,
+    found->second.classification.reset();        // or not: unknown
+}
+
+void Relay::copy_in_started() {
+    // The client sent the messages behind the front entry before it knew: every Sync up to its
+    // CopyDone/CopyFail reaches a server in COPY IN mode, which ignores it.
+    for (auto it = std::next(pending_.begin()); it != pending_.end();) {
+        if (it->kind == Expect::copy_end) {
+            pending_.erase(it);
+            return;  // the server leaves COPY IN mode there
+        }
+        if (it->kind != Expect::sync) {
+            it = std::next(it);
+            continue;
+        }
+        it = pending_.erase(it);
+        --ready_sent_;  // no ReadyForQuery will come for it
+    }
+    copy_in_ = true;  // the CopyDone is still to come
 }
 
 void Relay::parse_done(const Pending& entry, bool ok) {
@@ -98,13 +149,14 @@ void Relay::parse_done(const Pending& entry, bool ok) {
     }
 }
 
-void Relay::note_sql_effects(const guardrails::Decision& decision) noexcept {
-    if (!decision.classification) return;
-    if (decision.classification->prepares) sql_prepare_seen_ = true;
-    if (decision.classification->deallocates) {  // DEALLOCATE / DISCARD: which names are gone is not known
+void Relay::note_sql_effects(const guardrails::Classification* classification) noexcept {
+    if (classification == nullptr) return;
+    if (classification->prepares) sql_prepare_seen_ = true;
+    if (classification->deallocates) {  // DEALLOCATE / DISCARD: which names are gone is not known
         statements_.clear();
         portals_.clear();
     }
+    if (classification->drops_portals) portals_.clear();  // DECLARE, CLOSE, COMMIT, ROLLBACK [TO]
 }
 
 std::optional<StatementTrace> Relay::begin_trace(const guardrails::Decision& decision, guardrails::CommandKind kind,
@@ -196,6 +248,7 @@ guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_vie
     command.statement_name = statement;
     command.classification = classification;
     guardrails::Decision decision = pipeline_->evaluate(command);
+    refuse_commit_after_revoke(decision, classification != nullptr ? classification : decision.classification.get());
     if (context_.observer != nullptr && !context_.observer->on_decision(command, decision) && !decision.blocks()) {
         decision.verdict = guardrails::Verdict::block;
         decision.rule = guardrails::audit_failure_rule;
@@ -203,7 +256,63 @@ guardrails::Decision Relay::decide(guardrails::CommandKind kind, std::string_vie
         decision.hint = "an administrator must fix the audit log or the recordings directory (see jitgate's log)";
         decision.grant.clear();
     }
+    note_transaction_grant(decision);
     return decision;
+}
+
+void Relay::refuse_commit_after_revoke(guardrails::Decision& decision, const guardrails::Classification* classification) const {
+    if (decision.blocks() || classification == nullptr || !classification->commits || context_.revokes == nullptr) return;
+    for (const TransactionGrant& grant : transaction_grants_) {
+        if (!context_.revokes->revoked(grant.id, grant.until)) continue;
+        decision.verdict = guardrails::Verdict::block;
+        decision.rule = grant_revoked_rule;
+        decision.reason = fmt::format("grant {} was revoked while this transaction relied on it, and a revoke is an "
+                                      "emergency stop: the transaction does not commit (the server rolls it back)",
+                                      grant.id);
+        decision.hint = "ROLLBACK; what the transaction did under the grant is undone";
+        decision.grant.clear();
+        decision.grant_until.reset();
+        return;
+    }
+}
+
+void Relay::note_transaction_grant(const guardrails::Decision& decision) {
+    if (decision.blocks() || decision.grant.empty()) return;
+    for (TransactionGrant& known : transaction_grants_) {
+        if (known.id == decision.grant && known.until == decision.grant_until) {
+            known.epoch = ready_sent_;  // the latest statement that relied on it
+            return;
+        }
+    }
+    transaction_grants_.push_back({decision.grant, decision.grant_until, ready_sent_});
+}
+
+bool Relay::refuse_sync_after_revoke(Output& upstream) {
+    if (context_.revokes == nullptr) return true;
+    const auto revoked = std::find_if(transaction_grants_.begin(), transaction_grants_.end(), [this](const TransactionGrant& grant) {
+        return grant.epoch == ready_sent_ && context_.revokes->revoked(grant.id, grant.until);
+    });
+    if (revoked == transaction_grants_.end()) return true;
+    guardrails::Decision decision;
+    decision.verdict = guardrails::Verdict::block;
+    decision.risk = config::RiskClass::unknown;
+    decision.rule = grant_revoked_rule;
+    decision.reason = fmt::format("grant {} was revoked while this pipeline relied on it, and a revoke is an emergency "
+                                  "stop: its Sync does not commit (the server rolls the pipeline back)",
+                                  revoked->id);
+    decision.hint = "what the pipeline did under the grant is undone";
+    guardrails::Command command;
+    command.session_id = context_.session_id;
+    command.user = context_.user;
+    command.target = context_.target;
+    command.kind = guardrails::CommandKind::execute;
+    if (context_.observer != nullptr) (void)context_.observer->on_decision(command, decision);  // it blocks anyway
+    ++blocked;
+    const std::size_t start = upstream.bytes().size();
+    write_substitute_execute(upstream.scratch());  // fails, so the Sync behind it rolls back
+    upstream.emitted(start);
+    blocked_decisions_.push_back(std::move(decision));
+    return push(Expect::execute, true);
 }
 
 StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
@@ -253,7 +362,7 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             const auto query = decode_query(frame.body);
             if (!query) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Query message"); }
             guardrails::Decision decision = decide(guardrails::CommandKind::query, query->text, {});
-            if (!decision.blocks()) note_sql_effects(decision);
+            if (!decision.blocks()) note_sql_effects(decision.classification.get());
             std::optional<StatementTrace> trace =
                 skipped ? std::nullopt : begin_trace(decision, guardrails::CommandKind::query, query->text);
             ok = enforce(std::move(decision), Expect::query, skipped, pos, frame.size(), upstream,
@@ -265,12 +374,13 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             const auto parse = decode_parse(frame.body);
             if (!parse) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Parse message"); }
             const std::string_view statement = parse->statement;
+            if (is_reserved(statement)) { step.consumed = pos; return refuse_reserved(std::move(step), "Parse"); }
             if (statements_.size() >= max_named && !statements_.contains(statement)) {
                 step.consumed = pos;
                 return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many prepared statements");
             }
             guardrails::Decision decision = decide(guardrails::CommandKind::parse, parse->text, statement);
-            if (!decision.blocks()) note_sql_effects(decision);
+            if (!decision.blocks()) note_sql_effects(decision.classification.get());
             std::shared_ptr<const guardrails::Classification> cls = decision.classification;
             std::optional<StatementTrace> trace =  // an allowed Parse is recorded with its Execute
                 skipped || !decision.blocks() ? std::nullopt : begin_trace(decision, guardrails::CommandKind::parse, parse->text);
@@ -290,30 +400,43 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         case 'B': {
             const auto bind = decode_bind(frame.body);
             if (!bind) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Bind message"); }
+            if (is_reserved(bind->portal) || is_reserved(bind->statement)) {
+                step.consumed = pos;
+                return refuse_reserved(std::move(step), "Bind");
+            }
             if (portals_.size() >= max_named && !portals_.contains(bind->portal)) {
                 step.consumed = pos;
                 return fail_client(std::move(step), sqlstate::program_limit_exceeded, "too many portals");
             }
             upstream.forward(pos, frame.size());
             if (!skipped) {
-                Bound bound{bound_class(bind->statement), nullptr, {}};
+                // Provisional until BindComplete: Executes behind it in the pipeline run what it binds.
+                Bound bound{bound_class(bind->statement), nullptr, {}, ++next_generation_};
                 if (context_.statements != nullptr) {
                     if (const auto statement = statements_.find(bind->statement); statement != statements_.end())
                         bound.sql = statement->second.sql;
                     if (context_.record_params && !decode_bind_values(frame.body, bound.params)) bound.params.clear();
                 }
+                std::optional<Bound> previous;
                 if (const auto found = portals_.find(bind->portal); found != portals_.end()) {
+                    previous = std::move(found->second);
                     found->second = std::move(bound);
                 } else {
                     portals_.emplace(std::string(bind->portal), std::move(bound));
                 }
                 ok = push(Expect::bind, false);
+                if (ok) {
+                    pending_.back().name = bind->portal;
+                    pending_.back().generation = next_generation_;
+                    pending_.back().previous = std::move(previous);
+                }
             }
             break;
         }
         case 'E': {
             const auto execute = decode_execute(frame.body);
             if (!execute) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Execute message"); }
+            if (is_reserved(execute->portal)) { step.consumed = pos; return refuse_reserved(std::move(step), "Execute"); }
             if (skipped) {  // the server skips it until Sync: nothing runs, nothing to decide
                 upstream.forward(pos, frame.size());
                 break;
@@ -325,14 +448,19 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             std::optional<StatementTrace> trace = begin_trace(
                 decision, guardrails::CommandKind::execute, bound != nullptr && bound->sql ? *bound->sql : std::string_view{});
             if (trace && bound != nullptr) trace->params = bound->params;
+            // What the portal's statement does to the session's names happens now (DEALLOCATE, COMMIT…).
+            const std::shared_ptr<const guardrails::Classification> effects =
+                decision.blocks() || bound == nullptr ? nullptr : bound->classification;
             ok = enforce(std::move(decision), Expect::execute, skipped, pos, frame.size(), upstream,
                          [](std::string& out) { write_substitute_execute(out); });
             keep_trace(trace, ok);
+            note_sql_effects(effects.get());
             break;
         }
         case 'C': {
             const auto close = decode_close(frame.body);
             if (!close) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Close message"); }
+            if (is_reserved(close->name)) { step.consumed = pos; return refuse_reserved(std::move(step), "Close"); }
             // Forgotten at once: whatever happens to the Close, the name no longer vouches for anything.
             if (close->kind == 'S') {
                 if (const auto found = statements_.find(close->name); found != statements_.end()) statements_.erase(found);
@@ -352,17 +480,28 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             keep_trace(trace, ok && !skipped);
             break;
         }
-        case 'D':
+        case 'D': {
+            const auto describe = decode_describe(frame.body);
+            if (!describe) { step.consumed = pos; return fail_client(std::move(step), sqlstate::protocol_violation, "malformed Describe message"); }
+            if (is_reserved(describe->name)) { step.consumed = pos; return refuse_reserved(std::move(step), "Describe"); }
             upstream.forward(pos, frame.size());
             if (!skipped) ok = push(Expect::describe, false);
             break;
+        }
         case 'S':
+            if (!copy_in_ && !server_skipping_) ok = refuse_sync_after_revoke(upstream);
             upstream.forward(pos, frame.size());
+            if (copy_in_) break;  // the server in COPY IN mode ignores it: no reply
             server_skipping_ = false;
-            ok = push(Expect::sync, false);
+            ok = ok && push(Expect::sync, false);
             break;
-        case 'H': case 'c': case 'f':  // Flush, CopyDone, CopyFail: no reply of their own
+        case 'H':  // Flush: no reply of its own
             upstream.forward(pos, frame.size());
+            break;
+        case 'c': case 'f':  // CopyDone, CopyFail: no reply of their own; COPY IN mode ends here
+            upstream.forward(pos, frame.size());
+            if (copy_in_) copy_in_ = false;
+            else if (!pending_.empty()) ok = push(Expect::copy_end, false);  // in case the server is copying
             break;
         case 'X':
             upstream.forward(pos, frame.size());
@@ -389,7 +528,10 @@ bool Relay::on_reply(char type) {
     if (type == 'N' || type == 'A') return true;  // asynchronous: never a reply
     if (pending_.empty()) return false;
     const Pending& front = pending_.front();  // a reference: pop_front() below ends its life, read it first
-    if (front.blocked) return false;  // a blocked entry's only reply is an error
+    if (front.blocked) {  // a blocked entry's only reply is an error: anything else means it ran
+        blocked_ran_ = true;
+        return false;
+    }
     const Expect kind = front.kind;
     const bool in_statement = kind == Expect::query || kind == Expect::execute;
     switch (type) {
@@ -399,7 +541,13 @@ bool Relay::on_reply(char type) {
         pending_.front().classification.reset();  // confirmed: pop_front() must not take it back
         pop_front();
         return true;
-    case '2': if (kind != Expect::bind) return false; pop_front(); return true;
+    case '2': {
+        if (kind != Expect::bind) return false;
+        pending_.front().previous.reset();  // confirmed: pop_front() must not put the old entry back
+        pending_.front().generation = 0;
+        pop_front();
+        return true;
+    }
     case '3': if (kind != Expect::close) return false; pop_front(); return true;
     case 't': return kind == Expect::describe;
     case 'T':
@@ -409,7 +557,11 @@ bool Relay::on_reply(char type) {
     case 'C': case 'I': case 's':
         if (kind == Expect::execute) { pop_front(); return true; }
         return kind == Expect::query && type != 's';
-    case 'D': case 'G': case 'H': case 'd': case 'c':
+    case 'G':
+        if (!in_statement) return false;
+        copy_in_started();
+        return true;
+    case 'D': case 'H': case 'd': case 'c':
         return in_statement;
     case 'V': return kind == Expect::function_call;
     default: return false;
@@ -430,8 +582,17 @@ bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output
     switch (frame.type) {
     case 'Z': {
         if (pending_.empty()) return false;
+        if (pending_.front().blocked) {  // its error never came
+            blocked_ran_ = true;
+            return false;
+        }
         const Expect kind = pending_.front().kind;
         if (kind != Expect::query && kind != Expect::sync && kind != Expect::function_call) return false;
+        if (frame.body.size() != 1) return false;
+        ++ready_seen_;
+        if (frame.body[0] == 'I') {  // no transaction open: the grants of the statements before it are done
+            std::erase_if(transaction_grants_, [this](const TransactionGrant& grant) { return grant.epoch < ready_seen_; });
+        }
         pop_front();
         client.forward(offset, frame.size());
         return true;
@@ -445,6 +606,7 @@ bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output
             step.log = fmt::format("server ended the session: {} {}", fields->code, fields->message);
             return true;
         }
+        copy_in_ = false;  // an error ends COPY IN mode
         if (pending_.empty()) return false;
         Pending& front = pending_.front();
         if (front.traced) {
@@ -496,6 +658,10 @@ StepResult Relay::on_server_bytes(Bytes input, Output& client) {
         step.consumed = pos;
         step.close = true;
         step.log = std::move(why);
+        if (blocked_ran_) {
+            step.blocked_ran = true;
+            step.log = fmt::format("a blocked statement ran: the server answered its substitute with {}", step.log);
+        }
         std::string reply;
         write_error(reply, "FATAL", sqlstate::protocol_violation,
                     "jitgate closed the session: the server's reply did not match the protocol state");

@@ -283,6 +283,22 @@ def execute_msg(portal: str = "", max_rows: int = 0) -> bytes:
     return msg(b"E", cstr(portal) + struct.pack("!I", max_rows))
 
 
+def close_msg(kind: bytes = b"P", name: str = "") -> bytes:
+    return msg(b"C", kind + cstr(name))
+
+
+def copy_data_msg(data: bytes) -> bytes:
+    return msg(b"d", data)
+
+
+def copy_done_msg() -> bytes:
+    return msg(b"c")
+
+
+def copy_fail_msg(reason: str = "client gave up") -> bytes:
+    return msg(b"f", cstr(reason))
+
+
 def sync_msg() -> bytes:
     return msg(b"S")
 

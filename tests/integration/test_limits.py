@@ -3,7 +3,7 @@ that stops reading never makes jitgate buffer a whole result set."""
 import time
 
 import harness
-from harness import IntegrationTest, PgError, Wire, query_msg
+from harness import ALICE, TARGET, IntegrationTest, PgError, Wire, query_msg
 
 
 class Limits(IntegrationTest):
@@ -16,6 +16,7 @@ class Limits(IntegrationTest):
             self.addCleanup(w.close)
         extra = Wire(jg.port)
         self.addCleanup(extra.close)
+        extra.startup([("user", ALICE), ("database", TARGET)])  # the error comes after the StartupMessage
         msgs = self.assertClosesWithin(extra, 5)
         errors = [harness.error_fields(m.body) for m in msgs if m.type == b"E"]
         self.assertEqual([(e.get("V"), e.get("C")) for e in errors], [("FATAL", "53300")])
@@ -30,6 +31,52 @@ class Limits(IntegrationTest):
             except (PgError, harness.ConnectionClosed, OSError):
                 return False
         harness.wait_until(admitted, 5, 0.2, "a slot to free up after a session ended")
+
+    def hold_the_only_slot(self, jg):
+        """A session in the one slot (once jitgate's own start-up probe has gone)."""
+        held = []
+
+        def admitted():
+            try:
+                held.append(jg.wire())
+                return True
+            except (PgError, harness.ConnectionClosed, OSError):
+                return False
+        harness.wait_until(admitted, 5, 0.1, "the one slot to be free")
+        self.addCleanup(held[0].close)
+        return held[0]
+
+    def assertTooManyClients(self, jg, **conninfo):
+        r = harness.psql(jg.conninfo(**conninfo), "-c", "SELECT 1", timeout=20)
+        err = r.stderr.decode()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("sorry, too many clients already", err)
+        self.assertNotIn("SSL exchange", err)
+
+    def test_over_the_limit_libpq_with_sslmode_prefer_prints_too_many_clients(self):
+        # issue 10 item 18: the SSLRequest is answered ('N' without TLS) before the 53300 error
+        jg = self.start_own_jitgate(limits={"max_connections": 1})
+        held = self.hold_the_only_slot(jg)
+        self.assertTooManyClients(jg, sslmode="prefer")
+        self.assertTooManyClients(jg, sslmode="disable")
+        with Wire(jg.port) as raw:
+            self.assertEqual(raw.ssl_request(), b"N")
+            raw.startup([("user", ALICE), ("database", TARGET)])
+            errors = [harness.error_fields(m.body) for m in self.assertClosesWithin(raw, 5) if m.type == b"E"]
+            self.assertEqual([(e.get("V"), e.get("C")) for e in errors], [("FATAL", "53300")])
+        self.assertEqual(held.query("SELECT 1").rows, [["1"]], "the admitted session is untouched")
+
+    def test_over_the_limit_with_tls_the_handshake_completes_and_then_too_many_clients(self):
+        jg = self.start_own_jitgate(limits={"max_connections": 1}, tls=True)
+        self.hold_the_only_slot(jg)
+        self.assertTooManyClients(jg, sslmode="prefer")
+        self.assertTooManyClients(jg, sslmode="require")
+        with Wire(jg.port) as raw:
+            self.assertEqual(raw.ssl_request(), b"S")
+            raw.start_tls()
+            raw.startup([("user", ALICE), ("database", TARGET)])
+            errors = [harness.error_fields(m.body) for m in self.assertClosesWithin(raw, 5) if m.type == b"E"]
+            self.assertEqual([(e.get("V"), e.get("C")) for e in errors], [("FATAL", "53300")])
 
     def test_an_idle_session_is_closed_with_57P05_after_idle_timeout(self):
         jg = self.start_own_jitgate(limits={"idle_timeout": "2s"})
