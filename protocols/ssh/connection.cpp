@@ -218,6 +218,13 @@ struct Connection::Callbacks {
                                     "instead: ssh {}@... 'COMMAND'", c.target_, c.target_), exit_refused);
             return 0;
         }
+        if (!b.pty) {  // a shell reading its commands from stdin: no line of it would ever be judged
+            ++c.blocked_;
+            c.refuse(b, fmt::format("jitgate: a shell on {} needs a terminal (ssh -t), where each line is judged; "
+                                    "or run one command: ssh {}@... 'COMMAND'", c.target_, c.target_),
+                     exit_refused);
+            return 0;
+        }
         b.requests.emplace_back(Request::Kind::shell);
         return 0;
     }

@@ -128,6 +128,17 @@ class SshGuardrails(SshBase):
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertRegex(r.stdout, r"broken at record \d+: .*\.cast: its SHA-256 does not match")
 
+    def test_a_shell_without_a_terminal_is_refused_for_its_stdin_is_never_judged(self):
+        # `ssh -T host` with no command asks for a shell without a pty: bash then reads commands from stdin,
+        # which no keystroke judge sees. Only a terminal's lines are judged, so such a shell is refused.
+        jg = self.start_proxy()
+        victim = self.victim("stdin-victim")
+        r = self.client(jg=jg).ssh("web-3", input=f"rm -rf {victim}\necho ran\n".encode(), options=("-T",))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn(b"ran", r.stdout)
+        self.assertIn(b"needs a terminal", r.stderr)
+        self.assertTrue((victim / "data").exists(), "a command read from a shell's stdin ran unjudged")
+
     def type_slowly(self, term, text: bytes):
         for key in text:  # key by key, so the screen shows the line
             term.type(bytes([key]))
