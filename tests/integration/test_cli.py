@@ -38,6 +38,16 @@ class CommandLine(unittest.TestCase):
         self.assertIn("ok", r.stdout)
         self.assertNotIn("demo-only", r.stdout + r.stderr)
 
+    def test_the_config_option_may_come_before_or_after_the_subcommand(self):
+        # issue 11 item 6: the demo prints `jitgate -c FILE grant request …`, which CLI11 refused.
+        demo = str(REPO / "config" / "demo.yaml")
+        env = harness.clean_env(ORDERS_DB_PASSWORD="demo-only")
+        for args in (["-c", demo, "check"], [f"--config={demo}", "check"], ["check", "-c", demo],
+                     ["--config", demo, "check"]):
+            r = jitgate(*args, env=env)
+            self.assertEqual(r.returncode, 0, (args, r.stderr))
+            self.assertIn("ok", r.stdout)
+
     def test_check_prints_every_error_with_its_position_and_exits_1(self):
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "bad.yaml"
