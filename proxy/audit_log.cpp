@@ -425,6 +425,12 @@ AuditLog::Ticket AuditLog::grant(const GrantRecord& r) {
     return enqueue(body.str());
 }
 
+AuditLog::Ticket AuditLog::refusal(const RefusalRecord& r) {
+    Body body{"refusal", r.config};
+    body.number("session", r.session).text("user", r.user).text("target", r.target).text("what", r.what);
+    return enqueue(body.str());
+}
+
 AuditLog::Ticket AuditLog::config_reload(const ConfigReloadRecord& r) {
     Body body{"config_reload", r.config};
     body.word("result", r.result == ReloadResult::ok ? "ok" : "refused").text("path", r.path).text("error", r.error);

@@ -118,6 +118,16 @@ struct GrantRecord {
     std::string_view os_user;  // the OS account that ran the CLI for this action; empty when none did
 };
 
+// Something an SSH engineer asked for that the role's ssh switches do not give (a terminal, sftp, a
+// forward, agent or X11 forwarding): refused before it reached the target, audited like a block.
+struct RefusalRecord {
+    std::string_view config;
+    std::uint64_t session = 0;
+    std::string_view user;
+    std::string_view target;
+    std::string_view what;  // "a terminal (no role with ssh.pty)"
+};
+
 enum class ReloadResult : std::uint8_t { ok, refused };
 struct ConfigReloadRecord {
     std::string_view config;  // the hash in force after the reload (the old one when refused)
@@ -166,6 +176,7 @@ public:
     Ticket session_end(const SessionEndRecord& record);
     Ticket decision(const DecisionRecord& record);
     Ticket grant(const GrantRecord& record);
+    Ticket refusal(const RefusalRecord& record);
     Ticket config_reload(const ConfigReloadRecord& record);
 
     // Returns once the record is in the file (true) or was dropped by a failed write (false). Writes the

@@ -115,6 +115,9 @@ using Row = std::array<std::string, 7>;
         row[5] = field(record, "id");
         row[6] = cell(fmt::format("{} by {}: {}", field(record, "role"), field(record, "by"), field(record, "reason")),
                       text_width);
+    } else if (type == "refusal") {
+        row[4] = "ssh/refused";
+        row[6] = cell(field(record, "what"), text_width);
     } else if (type == "config_reload") {
         row[4] = field(record, "result");
         const std::string error = field(record, "error");
@@ -199,7 +202,7 @@ void add_audit(CLI::App& app, Run& run) {
     audit->add_option("--decision", options->decision, "Only decisions with this verdict")
         ->check(CLI::IsMember({"allow", "block", "would_block"}));
     audit->add_option("--type", options->type, "Only records of this type")
-        ->check(CLI::IsMember({"auth", "session_start", "session_end", "decision", "grant", "config_reload"}));
+        ->check(CLI::IsMember({"auth", "session_start", "session_end", "decision", "grant", "refusal", "config_reload"}));
     audit->add_flag("--json", options->json, "Print the matching records as they are, one JSON object per line");
     audit->callback([&run, options] { run = [options] { return run_audit(*options); }; });
 }

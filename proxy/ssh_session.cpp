@@ -39,7 +39,9 @@ SshSession::SshSession(std::shared_ptr<ServerContext> context, ssh::Front& front
                        std::string client_address)
     : context_(std::move(context)), config_(context_->config.load()), id_(id),
       client_address_(std::move(client_address)),
-      connection_(front, fd, ssh::ConnectionInfo{id, client_address_, config_->limits.startup_timeout}, *this, *this) {}
+      connection_(front, fd,
+                  ssh::ConnectionInfo{id, client_address_, config_->limits.startup_timeout, config_->limits.idle_timeout},
+                  *this, *this) {}
 
 void SshSession::run() { connection_.run(); }
 
@@ -393,6 +395,7 @@ void SshSession::on_session_end(std::string_view reason) {
 
 void SshSession::on_refused(std::string_view what) {
     spdlog::info("ssh session {}: refused {} for {} on {}", id_, what, user_, target_);
+    if (AuditLog* audit = context_->audit.get()) (void)audit->refusal({config_->hash, id_, user_, target_, what});
 }
 
 void SshSession::on_start(std::uint32_t channel, ssh::StartKind kind, std::string_view command) {

@@ -85,6 +85,7 @@ struct Connection::Callbacks {
     static ssh_channel open_session(ssh_session, void* userdata) {
         Connection& c = *static_cast<Connection*>(userdata);
         c.dirty_ = true;
+        c.last_activity_ = Clock::now();
         if (!c.authenticated_ || c.closing_ || c.bridges_.size() >= max_channels) return nullptr;
         if (!c.current_access().allowed) return nullptr;
         Bridge* b = c.add_bridge(ChannelKind::session, nullptr, nullptr);
@@ -95,6 +96,7 @@ struct Connection::Callbacks {
     static int on_message(ssh_session, ssh_message message, void* userdata) {
         Connection& c = *static_cast<Connection*>(userdata);
         c.dirty_ = true;
+        c.last_activity_ = Clock::now();
         const int type = ssh_message_type(message);
         const int subtype = ssh_message_subtype(message);
         if (type == SSH_REQUEST_AUTH) {
@@ -156,6 +158,7 @@ struct Connection::Callbacks {
     // --- the client's side of a channel --------------------------------------------------------------
     static int front_data(ssh_session, ssh_channel, void* data, std::uint32_t len, int is_stderr, void* userdata) {
         Bridge& b = bridge(userdata);
+        b.connection->last_activity_ = Clock::now();
         const int s = is_stderr != 0 ? 1 : 0;
         if (b.back_state == BackState::gone || b.local_exit >= 0) {  // nobody to give it to
             b.up.leftover[s] = 0;
@@ -214,12 +217,14 @@ struct Connection::Callbacks {
         b.started = true;
         c.observer_.on_start(b.id, StartKind::shell, {});
         if (!c.current_access().switches.pty) {
+            c.observer_.on_refused("an interactive shell (no role with ssh.pty)");
             c.refuse(b, fmt::format("jitgate: interactive shells on {} need a role with ssh.pty; run one command "
                                     "instead: ssh {}@... 'COMMAND'", c.target_, c.target_), exit_refused);
             return 0;
         }
         if (!b.pty) {  // a shell reading its commands from stdin: no line of it would ever be judged
             ++c.blocked_;
+            c.observer_.on_refused("a shell without a terminal (its stdin would not be judged)");
             c.refuse(b, fmt::format("jitgate: a shell on {} needs a terminal (ssh -t), where each line is judged; "
                                     "or run one command: ssh {}@... 'COMMAND'", c.target_, c.target_),
                      exit_refused);
@@ -244,6 +249,7 @@ struct Connection::Callbacks {
         }
         if (is_scp_transfer(text) && !access.switches.sftp) {
             ++c.blocked_;
+            c.observer_.on_refused("file transfer with scp (no role with ssh.sftp)");
             c.refuse(b, fmt::format("jitgate: file transfer (scp) on {} needs a role with ssh.sftp", c.target_),
                      exit_refused);
             return 0;
@@ -265,6 +271,7 @@ struct Connection::Callbacks {
         c.observer_.on_start(b.id, StartKind::subsystem, name);
         if (!c.current_access().switches.sftp) {
             ++c.blocked_;
+            c.observer_.on_refused("file transfer with sftp (no role with ssh.sftp)");
             c.refuse(b, fmt::format("jitgate: file transfer (sftp) on {} needs a role with ssh.sftp", c.target_),
                      exit_refused);
             return 0;
@@ -276,6 +283,7 @@ struct Connection::Callbacks {
     // --- the target's side -----------------------------------------------------------------------------
     static int back_data(ssh_session, ssh_channel, void* data, std::uint32_t len, int is_stderr, void* userdata) {
         Bridge& b = bridge(userdata);
+        b.connection->last_activity_ = Clock::now();
         const int s = is_stderr != 0 ? 1 : 0;
         if (b.front == nullptr || b.front_closed) {  // the client is gone: drop
             b.down.leftover[s] = 0;
@@ -468,6 +476,8 @@ void Connection::relay() {
     }
     bool back_lost = false;
     int failed_polls = 0;
+    last_activity_ = Clock::now();
+    const bool track_idle = info_.idle_timeout.count() > 0;
     while (true) {
         if (close_requested_) apply_close_request();
         // libssh writes flush with a zero-timeout poll of the whole event, so callbacks also run inside
@@ -497,8 +507,19 @@ void Connection::relay() {
             if (end_reason_.empty()) end_reason_ = "closed by jitgate";
             break;
         }
-        // No timeout on the data path: the loop wakes for socket events, window adjustments and close().
-        const int timeout = closing_ || back_lost ? 100 : -1;
+        // No timeout on the data path: the loop wakes for socket events, window adjustments, close() and,
+        // with limits.idle_timeout, when the connection would have been idle that long.
+        int timeout = closing_ || back_lost ? 100 : -1;
+        if (track_idle && !closing_ && !back_lost) {
+            const auto idle_left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                last_activity_ + info_.idle_timeout - Clock::now());
+            if (idle_left.count() <= 0) {
+                close(fmt::format("jitgate closed the session: idle for {} s (limits.idle_timeout)",
+                                  info_.idle_timeout.count()));
+                continue;
+            }
+            timeout = static_cast<int>(std::min<std::chrono::milliseconds::rep>(idle_left.count() + 1, 60'000));
+        }
         if (ssh_event_dopoll(event_, timeout) != SSH_ERROR || closed(front) || closed(back)) {
             failed_polls = 0;
         } else if (++failed_polls == 3) {  // poll(2) itself fails (the thread blocks signals: not EINTR)

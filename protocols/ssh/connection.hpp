@@ -38,6 +38,9 @@ struct ConnectionInfo {
     std::uint64_t id = 0;
     std::string client_address;
     std::chrono::seconds startup_timeout{10};  // key exchange, authentication and the target's login
+    // Closes the connection, with a message on each channel, after this long with no bytes either way
+    // and no new channel or request (limits.idle_timeout); 0: never.
+    std::chrono::seconds idle_timeout{0};
 };
 
 class Connection {
@@ -102,6 +105,7 @@ private:
     bool dirty_ = false;    // a libssh callback ran: service() has new work
     bool closing_ = false;  // close() was applied: no new channels, bridges are winding down
     std::chrono::steady_clock::time_point closing_deadline_;
+    std::chrono::steady_clock::time_point last_activity_;  // bytes either way, a channel or a request
     std::vector<std::unique_ptr<Bridge>> bridges_;
     struct RemoteForward {
         std::string address;

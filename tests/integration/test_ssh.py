@@ -141,12 +141,15 @@ class SshBase(unittest.TestCase):
         return "\n".join(lines)
 
     @classmethod
-    def start_proxy(cls, env=None, startup_timeout="15s") -> Jitgate:
+    def start_proxy(cls, env=None, startup_timeout="15s", idle_timeout=None) -> Jitgate:
         # A generous startup timeout: the target's login runs inside it, and CI machines can be slow.
         keys = {ALICE: [Path(f"{cls.alice_key}.pub").read_text().strip()],
                 BOB: [Path(f"{cls.bob_key}.pub").read_text().strip()]}
+        limits = {"startup_timeout": startup_timeout}
+        if idle_timeout:
+            limits["idle_timeout"] = idle_timeout
         jg = Jitgate(None, ssh=True, ssh_keys=keys, extra_targets=cls.targets(), policy=cls.policy, env=env,
-                     limits={"startup_timeout": startup_timeout})
+                     limits=limits)
         cls.addClassCleanup(jg.cleanup)
         cls.proxies = getattr(cls, "proxies", []) + [jg]
         jg.start()
@@ -464,6 +467,39 @@ class SshSeams(SshBase):
                 data += chunk
         self.assertTrue(data.startswith(b"SSH-2.0-"), data)
         self.assertLess(time.monotonic() - started, 8)
+
+    def test_an_idle_connection_is_closed_after_the_idle_timeout_and_a_busy_one_is_not(self):
+        # issue 11 item 9: limits.idle_timeout applies to SSH too (no bytes either way for that long).
+        jg = self.start_proxy(idle_timeout="2s")
+        busy = self.client(jg=jg).ssh("web-1", "for n in 1 2 3 4 5; do echo tick; sleep 1; done", timeout=30)
+        self.assertEqual((busy.returncode, busy.stdout.count(b"tick")), (0, 5), busy.stderr)
+        started = time.monotonic()
+        term = Terminal(self, [*self.client(jg=jg).options(), "web-1@127.0.0.1"])
+        term.expect(b"# ")
+        term.expect(b"idle for 2 s (limits.idle_timeout)", timeout=10)
+        self.assertNotEqual(term.ssh.wait(10), 0)
+        self.assertLess(time.monotonic() - started, 8)
+
+    def test_refused_terminals_transfers_and_forwards_are_audited_like_blocks(self):
+        # issue 11 item 9: web-2's role has no ssh switches.
+        jg = self.start_proxy()
+        self.client(jg=jg).ssh("web-2", "true", options=("-tt",))
+        self.client(jg=jg).sftp("web-2", "ls /\n")
+        self.client(jg=jg).ssh("web-2", options=("-W", f"127.0.0.1:{self.sshd.port}"), input=b"")
+
+        def refusals():
+            lines = (jg.dir / "audit.jsonl").read_text().splitlines()
+            return [r for r in map(json.loads, lines) if r["type"] == "refusal"]
+
+        wait_until(lambda: len(refusals()) >= 3, 5, 0.1, "the refusals in the audit log")
+        whats = " | ".join(r["what"] for r in refusals())
+        for word in ("ssh.pty", "ssh.sftp", "ssh.port_forwarding"):
+            self.assertIn(word, whats)
+        self.assertTrue(all(r["user"] == ALICE and r["target"] == "web-2" for r in refusals()), refusals())
+        r = subprocess.run([str(harness.JITGATE_BIN), "audit", "--type", "refusal", "-c", str(jg.config_path)],
+                           capture_output=True, text=True, env=jg.env(), timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ssh/refused", r.stdout)
 
     def test_a_reload_keeps_live_sessions(self):
         jg = self.start_proxy()
