@@ -223,6 +223,8 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
 asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
     const ServerContext& context = *context_;
     error_code ec;
+    bool ssl_answered = false;
+    bool gss_answered = false;
     while (true) {
         const pg::StartupFrameResult result = pg::parse_startup_frame(span_of(client_buffer_, client_filled_));
         if (result.status == pg::ParseStatus::need_more) {
@@ -237,6 +239,13 @@ asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
         const pg::StartupFrame& frame = result.frame;
         const std::uint32_t code = frame.code;
         if (code == pg::ssl_request_code || code == pg::gssenc_request_code) {
+            bool& answered = code == pg::ssl_request_code ? ssl_answered : gss_answered;
+            if (answered) {  // PostgreSQL answers each at most once
+                spdlog::info("session {}: {} sent a second {}; closing", id_, client_address_,
+                             code == pg::ssl_request_code ? "SSLRequest" : "GSSENCRequest");
+                co_return false;
+            }
+            answered = true;
             if (client_filled_ > frame.size) {  // CVE-2021-23214: nothing may precede the handshake
                 spdlog::warn("session {}: {} sent bytes after SSLRequest before the TLS handshake; closing",
                              id_, client_address_);
@@ -279,9 +288,14 @@ asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
             co_await send_fatal(pg::sqlstate::invalid_authorization, "jitgate requires an SSL connection (tls.require)");
             co_return false;
         }
-        if ((code & 0xffff) != 0) {  // a newer 3.x minor: answer NegotiateProtocolVersion for 3.0
+        // A newer 3.x minor or _pq_.* options: NegotiateProtocolVersion says 3.0 and names the options
+        // not taken, as PostgreSQL answers.
+        if ((code & 0xffff) != 0 || !decoded.request->unsupported_options.empty()) {
             std::string negotiate;
-            pg::Writer(negotiate).begin('v').int32(0).int32(0).end();
+            pg::Writer writer(negotiate);
+            writer.begin('v').int32(0).int32(static_cast<std::int32_t>(decoded.request->unsupported_options.size()));
+            for (const std::string& option : decoded.request->unsupported_options) writer.cstring(option);
+            writer.end();
             co_await client_.write(asio::buffer(negotiate), ec);
             if (ec) co_return false;
         }

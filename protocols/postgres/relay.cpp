@@ -350,8 +350,9 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
         if (whole.status == ParseStatus::need_more) break;
         if (whole.status == ParseStatus::invalid) {
             step.consumed = pos;
-            return fail_client(std::move(step), sqlstate::program_limit_exceeded,
-                               fmt::format("message of {} bytes exceeds the limit of {} bytes",
+            // As PostgreSQL answers an over-long message: a protocol violation (08P01), not a limit.
+            return fail_client(std::move(step), sqlstate::protocol_violation,
+                               fmt::format("invalid message length: {} bytes is over the limit of {} bytes",
                                            header.frame.size(), context_.max_message_bytes));
         }
         const Frame& frame = whole.frame;
@@ -499,6 +500,13 @@ StepResult Relay::on_client_bytes(Bytes input, Output& upstream) {
             upstream.forward(pos, frame.size());
             break;
         case 'c': case 'f':  // CopyDone, CopyFail: no reply of their own; COPY IN mode ends here
+            // CopyDone has no body and CopyFail one string; anything else is not one (in COPY or not).
+            if (type == 'c' ? !frame.body.empty() : (frame.body.empty() || frame.body.back() != 0 ||
+                                                     std::find(frame.body.begin(), frame.body.end(), 0) != frame.body.end() - 1)) {
+                step.consumed = pos;
+                return fail_client(std::move(step), sqlstate::protocol_violation,
+                                   type == 'c' ? "malformed CopyDone message" : "malformed CopyFail message");
+            }
             upstream.forward(pos, frame.size());
             if (copy_in_) copy_in_ = false;
             else if (!pending_.empty()) ok = push(Expect::copy_end, false);  // in case the server is copying

@@ -100,7 +100,10 @@ StartupResult decode_startup(Bytes payload) {
         // Upstream always speaks UTF8 (the classifier lexes UTF8); the client learns it from the relayed
         // ParameterStatus, as libpq and the drivers follow it.
         if (key == "client_encoding") continue;
-        if (key.starts_with("_pq_.")) continue;  // protocol extensions: not negotiated, dropped
+        if (key.starts_with("_pq_.")) {  // protocol extensions: none supported, named back to the client
+            request.unsupported_options.emplace_back(*name);
+            continue;
+        }
         if (!is_allowed_setting(key))
             return refuse(sqlstate::insufficient_privilege, "startup parameter \"" + std::string(*name) + "\" is not allowed through jitgate");
         settings.emplace_back(std::move(key), std::string(*value));

@@ -14,6 +14,8 @@ struct StartupRequest {
     std::string user;
     std::string database;         // the target's name
     Parameters upstream;          // allow-listed parameters to pass on, in the client's order
+    // `_pq_.*` protocol options, as named: none is supported, so NegotiateProtocolVersion names them.
+    std::vector<std::string> unsupported_options;
 };
 
 struct StartupRefusal {

@@ -144,6 +144,35 @@ class HostileInput(IntegrationTest):
         self.assertNotIn(b"SCRAM-SHA-256", data)
         self.others_unaffected()
 
+    def test_protocol_options_are_named_in_a_negotiate_protocol_version_as_postgresql_does(self):
+        # issue 11 item 7: _pq_.* startup options were dropped silently; PostgreSQL names them back.
+        w = self.raw()
+        w.send(startup_packet({"user": ALICE, "database": harness.TARGET, "_pq_.jitgate_test": "1",
+                               "_pq_.other": "x"}))
+        m = w.read_message()
+        self.assertEqual(m.type, b"v", m)
+        newest, count = struct.unpack("!ii", m.body[:8])
+        self.assertEqual((newest, count), (0, 2))
+        self.assertEqual([n for n in m.body[8:].split(b"\0") if n], [b"_pq_.jitgate_test", b"_pq_.other"])
+        self.assertEqual(w.read_message().type, b"R")  # authentication goes on, as with PostgreSQL
+
+    def test_a_second_ssl_or_gssenc_request_closes_the_connection(self):
+        # issue 11 item 7: PostgreSQL answers each at most once.
+        gssenc = struct.pack("!II", 8, 80877104)
+        for first, second in ((harness.SSL_REQUEST_CODE, harness.SSL_REQUEST_CODE), (80877104, 80877104)):
+            w = self.raw()
+            w.send(struct.pack("!II", 8, first))
+            self.assertEqual(w.read_bytes(1), b"N" if first == 80877104 else b"S")
+            if first == harness.SSL_REQUEST_CODE:
+                w.start_tls()
+            w.send(struct.pack("!II", 8, second))
+            self.assertClosesWithin(w, FAST)
+        w = self.raw()  # one of each is fine: libpq's gssencmode=prefer then sslmode=prefer
+        w.send(gssenc)
+        self.assertEqual(w.read_bytes(1), b"N")
+        self.assertEqual(w.ssl_request(), b"S")
+        self.others_unaffected()
+
     def test_garbage_instead_of_a_tls_handshake_closes_the_connection(self):
         w = self.raw()
         self.assertEqual(w.ssl_request(), b"S")
@@ -178,7 +207,7 @@ class HostileInput(IntegrationTest):
     def test_huge_message_length_after_startup_is_refused_without_buffering_it(self):
         w = self.session()
         w.send(b"Q" + struct.pack("!I", 0x7FFFFFF0) + b"SELECT ")
-        self.assertFatalAndClosed(w, "54000", FAST)
+        self.assertFatalAndClosed(w, "08P01", FAST)  # as PostgreSQL answers an invalid message length
         self.others_unaffected()
 
     def test_a_query_over_max_message_bytes_is_refused(self):
@@ -188,7 +217,19 @@ class HostileInput(IntegrationTest):
             w.send(harness.query_msg(sql))
         except OSError:
             pass   # jitgate may close before reading it all
-        self.assertFatalAndClosed(w, "54000")
+        self.assertFatalAndClosed(w, "08P01")
+        self.others_unaffected()
+
+    def test_a_malformed_copy_done_or_copy_fail_closes_the_connection(self):
+        # issue 11 item 7: CopyDone has no body and CopyFail one string, in COPY or not.
+        for message in (harness.msg(b"c", b"junk"), harness.msg(b"f", b"no terminator"),
+                        harness.msg(b"f", b"two\0strings\0")):
+            w = self.session()
+            w.send(message)
+            self.assertFatalAndClosed(w, "08P01", FAST)
+        w = self.session()  # well formed outside COPY: the server ignores them, the session goes on
+        w.send(harness.msg(b"c") + harness.msg(b"f", b"why\0"))
+        self.assertOk(w.query("SELECT 1"))
         self.others_unaffected()
 
     def test_a_query_just_under_max_message_bytes_is_forwarded(self):

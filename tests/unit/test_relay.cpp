@@ -195,11 +195,11 @@ TEST_CASE("garbage from the client closes the session with a protocol violation"
     CHECK(sqlstate_of(h.last.client_reply) == "08P01");
 }
 
-TEST_CASE("a message over the size limit closes the session with 54000", "[postgres][relay]") {
+TEST_CASE("a message over the size limit closes the session with 08P01, as PostgreSQL does", "[postgres][relay]") {
     Harness h;
     (void)h.from_client(t::query(std::string(70000, 'x')));
     CHECK(h.last.close);
-    CHECK(sqlstate_of(h.last.client_reply) == "54000");
+    CHECK(sqlstate_of(h.last.client_reply) == "08P01");
 }
 
 TEST_CASE("a length below four from the client closes the session", "[postgres][relay]") {
