@@ -100,10 +100,12 @@ private:
         text_ = saved_text;
     }
 
+    // Reasons and relations quote the parser's words, which may cut a character in two (an identifier
+    // truncated to 63 bytes, an error "near" a multi-byte token): both are made valid UTF-8 here.
     void add(RiskClass risk, std::string reason, std::string relation = {}) {
         if (!context_.empty()) reason += " in " + context_.back();
         const bool exposes = exposing_ > 0 && !relation.empty();
-        out_.effects.push_back(Effect{risk, std::move(reason), std::move(relation), exposes});
+        out_.effects.push_back(Effect{risk, valid_utf8(reason), valid_utf8(relation), exposes});
     }
     // An effect on a relation that the statement renames, moves or re-exposes (Effect::exposes).
     void add_exposing(RiskClass risk, std::string reason, std::string relation) {

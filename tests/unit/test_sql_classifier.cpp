@@ -459,6 +459,40 @@ TEST_CASE("anything that could turn standard_conforming_strings off is flagged f
     }
 }
 
+namespace {
+// Strict UTF-8 (a second implementation, so the classifier's own is not checked against itself).
+bool is_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        if (n == 0 || text.size() - i < n) return false;
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+        }
+        const auto d = static_cast<unsigned char>(text[i + 1 < text.size() ? i + 1 : i]);
+        if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) || (c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F)) return false;
+        i += n;
+    }
+    return true;
+}
+}  // namespace
+
+// Issue 11 item 4: the parser's "near …" text cuts a fullwidth character after a number in two.
+TEST_CASE("every answer is valid UTF-8, even a parser error that quotes a cut character", "[sql]") {
+    const Classification cut = classifier().classify("SELECT 1\xEF\xBC\x9B");  // SELECT 1；
+    CHECK(cut.risk == U);
+    CHECK_THAT(cut.reason, Catch::Contains("\"1\xEF\xBF\xBD\""));
+    for (std::string_view sql : {"SELECT 1\xEF\xBC\x9B", "SELECT 1\xEF\xBC\x9B DROP TABLE t", "SELECT 2\xC3\xA9",
+                                 "SELECT 3\xF0\x9F\x98\x80", "DELETE FROM t WHERE id = 1\xE2\x80\x94", "SELECT \xFF",
+                                 "SET search_path = 1\xEF\xBC\x9B"}) {
+        INFO(sql);
+        const Classification c = classifier().classify(sql);
+        CHECK(is_utf8(c.reason));
+        for (const auto& e : c.effects) CHECK((is_utf8(e.reason) && is_utf8(e.relation)));
+        CHECK(is_utf8(jitgate::guardrails::to_json(c, sql)));
+    }
+}
+
 TEST_CASE("config classify tables add functions and settings; other schemas are not the built-in", "[sql]") {
     jitgate::config::ClassifyTables extra;
     extra.functions[R] = {"report_sales", "app.safe_fn"};
