@@ -21,10 +21,12 @@ import harness
 from harness import (ALICE, BOB, TARGET, IntegrationTest, bind_msg, close_msg, copy_data_msg, copy_done_msg,
                      copy_fail_msg, describe_msg, execute_msg, flush_msg, parse_msg, query_msg, sync_msg, wait_until)
 
+# The writer may also run admin statements: PREPARE TRANSACTION (two-phase commit) is admin (issue 11), and
+# RevokeStopsCommit needs it allowed before the revoke.
 POLICY = f"""
 roles:
   reader: {{ allow: [read] }}
-  writer: {{ allow: [read, write] }}
+  writer: {{ allow: [read, write, admin] }}
 access:
   - users: [group:engineers]
     targets: [{TARGET}]
