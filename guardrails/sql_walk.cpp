@@ -320,7 +320,7 @@ private:
                 return;
             }
             out_.touches_lexer_settings = true;
-            add(RiskClass::admin, how + " standard_conforming_strings off changes how jitgate must lex SQL");
+            add(RiskClass::admin, how + " standard_conforming_strings to anything but on changes how jitgate must lex SQL");
             return;
         }
         if (is_guard_setting(name)) {
