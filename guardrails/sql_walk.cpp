@@ -516,9 +516,10 @@ private:
         }
         if (builtin && parts.back() == "set_config") {
             set_config(body);
+        } else if (!builtin && is_dblink(parts.back())) {
+            dblink_call(parts.back(), field(body, "args"), risk);
         } else if (!risk) {
-            if (!dblink_call(parts.back(), field(body, "args")))
-                add(RiskClass::unknown, "calls " + name + "(), a function jitgate does not know");
+            add(RiskClass::unknown, "calls " + name + "(), a function jitgate does not know");
         } else if (*risk != RiskClass::read) {
             add(*risk, "calls " + name + "()");
         }
@@ -548,10 +549,14 @@ private:
     // dblink and friends send SQL to a server: the function is admin (DESIGN §4), and a literal SQL
     // argument is judged as SQL; one that is not a literal cannot be vouched for. The SQL argument's
     // position: dblink/dblink_exec ([conn,] sql [, fail]), dblink_send_query (conn, sql), dblink_open
-    // ([conn,] cursor, sql [, fail]).
-    [[nodiscard]] bool dblink_call(const std::string& function, const json* args) {
+    // ([conn,] cursor, sql [, fail]). A config class for the function counts where it is above admin.
+    [[nodiscard]] static bool is_dblink(std::string_view function) noexcept {
+        return function == "dblink" || function == "dblink_exec" || function == "dblink_send_query" ||
+               function == "dblink_open";
+    }
+
+    void dblink_call(const std::string& function, const json* args, std::optional<RiskClass> configured) {
         const bool exec = function == "dblink" || function == "dblink_exec";
-        if (!exec && function != "dblink_send_query" && function != "dblink_open") return false;
         const std::size_t n = args != nullptr && args->is_array() ? args->size() : 0;
         auto ends_in_bool = [&] {  // a last argument written true or false: fail_on_error
             const json* last = n > 0 ? unwrap((*args)[n - 1], "A_Const") : nullptr;
@@ -570,16 +575,15 @@ private:
             else if (n == 4) at = 2;
         }
         out_.literal_sensitive = true;
-        add(RiskClass::admin, "calls " + function + "(), which runs SQL on a server");
+        add(higher(configured.value_or(RiskClass::admin), RiskClass::admin), "calls " + function + "(), which runs SQL on a server");
         std::optional<Value> sql;
         if (at) sql = constant((*args)[*at], out_.literal_sensitive);
         if (!sql || !std::holds_alternative<std::string>(*sql)) {
             add(RiskClass::unknown, function + "() with SQL that is not a literal");
-            return true;
+            return;
         }
         ContextGuard context(*this, function + "()");
         sql_text(std::get<std::string>(*sql), "the SQL " + function + "() sends");
-        return true;
     }
 
     void do_stmt(std::string_view, const json& body) {

@@ -757,6 +757,15 @@ TEST_CASE("config classify tables add functions and settings; other schemas are 
     CHECK(classifier().classify("SET app.tenant = 'acme'").risk == U);
 }
 
+TEST_CASE("a config class for dblink_exec never hides the SQL it sends, nor goes below admin", "[sql]") {
+    jitgate::config::ClassifyTables extra;
+    extra.functions[R] = {"dblink_exec", "public.dblink"};
+    const SqlClassifier with_config(extra);
+    CHECK(with_config.classify("SELECT dblink_exec('conn', 'DROP TABLE t')").risk == X);
+    CHECK(with_config.classify("SELECT dblink_exec('conn', 'SELECT 1')").risk == A);
+    CHECK(with_config.classify("SELECT * FROM public.dblink('conn', 'DELETE FROM t') AS t(x int)").risk == X);
+}
+
 TEST_CASE("invalid UTF-8, NUL bytes and over-length text are unknown before parsing", "[sql]") {
     CHECK(classifier().classify(std::string("SELECT '\xff'")).risk == U);
     CHECK(classifier().classify(std::string("SELECT '\xc0\xaf'")).risk == U);       // overlong '/'
