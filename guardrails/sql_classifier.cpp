@@ -3,6 +3,7 @@
 #include "guardrails/sql_classifier.hpp"
 
 #include "guardrails/sql_parse_threads.hpp"
+#include "guardrails/sql_tree.hpp"
 #include "guardrails/sql_walk.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,44 +12,6 @@
 
 namespace jitgate::guardrails {
 namespace {
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    const std::size_t n = text.size();
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        unsigned lo = 0x80;
-        unsigned hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (n - i < length) return false;
-        const auto second = static_cast<unsigned char>(text[i + 1]);
-        if (second < lo || second > hi) return false;
-        for (std::size_t k = 2; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if (next < 0x80 || next > 0xBF) return false;
-        }
-        i += length;
-    }
-    return true;
-}
 
 Classification refused(std::string reason) {
     Classification result;
@@ -87,7 +50,7 @@ Classification SqlClassifier::classify(std::string_view sql) const {
         return refused("longer than " + std::to_string(max_statement_bytes_) + " bytes, the classifier's limit");
     }
     if (sql.find('\0') != std::string_view::npos) return refused("contains a NUL byte");
-    if (!valid_utf8(sql)) return refused("not valid UTF-8");
+    if (!detail::is_valid_utf8(sql)) return refused("not valid UTF-8");
 
     Classification result;
     const std::string text(sql);

@@ -354,4 +354,72 @@ bool is_utf8_name(std::string_view encoding) {
     }
     return compact == "utf8" || compact == "unicode";
 }
+std::optional<bool> constant_bool(const json& node, bool& literal_read) {
+    const std::optional<Value> value = constant(node, literal_read);
+    if (!value) return std::nullopt;
+    if (const double* d = std::get_if<double>(&*value)) {
+        if (*d == 1) return true;
+        if (*d == 0) return false;
+        return std::nullopt;
+    }
+    return to_bool(*value);
+}
+
+std::size_t utf8_char_length(std::string_view text, std::size_t i) noexcept {
+    const std::size_t n = text.size();
+    if (i >= n) return 0;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) return 1;
+    std::size_t length = 0;
+    unsigned lo = 0x80;
+    unsigned hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        length = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        length = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n - i < length) return 0;
+    const auto second = static_cast<unsigned char>(text[i + 1]);
+    if (second < lo || second > hi) return 0;
+    for (std::size_t k = 2; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        if (next < 0x80 || next > 0xBF) return 0;
+    }
+    return length;
+}
+
+bool is_valid_utf8(std::string_view text) noexcept {
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t length = utf8_char_length(text, i);
+        if (length == 0) return false;
+        i += length;
+    }
+    return true;
+}
+
+std::string valid_utf8(std::string_view text) {
+    if (is_valid_utf8(text)) return std::string(text);
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t length = utf8_char_length(text, i);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(text.substr(i, length));
+            i += length;
+        }
+    }
+    return out;
+}
+
 }  // namespace jitgate::guardrails::detail

@@ -50,5 +50,16 @@ enum class Truth : std::uint8_t { yes, no, maybe };
 // Whether EXPLAIN's options turn ANALYZE on (the last analyze option wins; invalid values count as on).
 [[nodiscard]] bool explain_analyzes(const json* options, bool& literal_read);
 [[nodiscard]] bool is_utf8_name(std::string_view encoding);
+// The value of a constant as PostgreSQL reads a boolean setting (on/off, true/false, 1/0 and unique
+// prefixes), or nullopt when it is not a constant or not a boolean.
+[[nodiscard]] std::optional<bool> constant_bool(const json& node, bool& literal_read);
+
+// The length of the valid UTF-8 character at text[i], or 0 when the bytes there are not one (strict: no
+// overlong forms, no surrogates, nothing above U+10FFFF).
+[[nodiscard]] std::size_t utf8_char_length(std::string_view text, std::size_t i) noexcept;
+[[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
+// text with every byte that does not start a valid character replaced by U+FFFD: what jitgate writes
+// back (reasons, relation names, messages) is valid UTF-8 even where the parser cut a character in two.
+[[nodiscard]] std::string valid_utf8(std::string_view text);
 
 }  // namespace jitgate::guardrails::detail

@@ -5,6 +5,7 @@
 // sql_classifier.hpp); the walk stops at max_depth levels and answers unknown beyond.
 #include "guardrails/sql_walk.hpp"
 
+#include "guardrails/shell_classifier.hpp"
 #include "guardrails/sql_tree.hpp"
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,12 @@ constexpr int max_sql_nesting = 16;    // SQL inside SQL: function and DO bodies
 
 
 // ---- the walker -----------------------------------------------------------------------------------
+
+// COPY … PROGRAM is judged by the built-in shell table (config's programs are not seen here).
+const ShellClassifier& shell_classifier() {
+    static const ShellClassifier instance;
+    return instance;
+}
 
 class Walker;
 using Handler = void (Walker::*)(std::string_view type, const json& body);
@@ -100,10 +107,12 @@ private:
         text_ = saved_text;
     }
 
+    // Reasons and relations quote the parser's words, which may cut a character in two (an identifier
+    // truncated to 63 bytes, an error "near" a multi-byte token): both are made valid UTF-8 here.
     void add(RiskClass risk, std::string reason, std::string relation = {}) {
         if (!context_.empty()) reason += " in " + context_.back();
         const bool exposes = exposing_ > 0 && !relation.empty();
-        out_.effects.push_back(Effect{risk, std::move(reason), std::move(relation), exposes});
+        out_.effects.push_back(Effect{risk, valid_utf8(reason), valid_utf8(relation), exposes});
     }
     // An effect on a relation that the statement renames, moves or re-exposes (Effect::exposes).
     void add_exposing(RiskClass risk, std::string reason, std::string relation) {
@@ -175,7 +184,18 @@ private:
     }
 
     void read_relation(const json& range_var) {
-        add(RiskClass::read, "reads " + relation_name(&range_var), relation_name(&range_var));
+        const std::string rel = relation_name(&range_var);
+        if (is_secret_catalog(rel)) {
+            add(RiskClass::admin, "reads " + rel + ", a catalog that holds password hashes or user-mapping secrets", rel);
+            return;
+        }
+        add(RiskClass::read, "reads " + rel, rel);
+    }
+
+    // pg_authid and pg_shadow hold password hashes, pg_user_mapping(s) foreign servers' passwords.
+    [[nodiscard]] static bool is_secret_catalog(std::string_view rel) noexcept {
+        if (rel.starts_with("pg_catalog.")) rel.remove_prefix("pg_catalog."sv.size());
+        return rel == "pg_authid" || rel == "pg_shadow" || rel == "pg_user_mapping" || rel == "pg_user_mappings";
     }
 
     void dispatch(std::string_view type, const json& body);
@@ -255,9 +275,18 @@ private:
         const bool file = field(body, "filename") != nullptr;
         if (file) out_.literal_sensitive = true;
         const std::string rel = relation_name(field(body, "relation"));
-        if (program || file) {
-            add(RiskClass::admin,
-                std::string(from ? "COPY FROM " : "COPY TO ") + (program ? "a server program" : "a server file"), rel);
+        if (program) {
+            // The program is a shell command line the server runs: at least admin, more if the shell
+            // classifier says so (COPY t TO PROGRAM 'rm -rf /srv').
+            const ShellClassification shell = shell_classifier().classify(text_of(body, "filename"));
+            const std::string what = std::string(from ? "COPY FROM " : "COPY TO ") + "a server program";
+            if (rank(shell.risk) > rank(RiskClass::admin)) {
+                add(shell.risk, what + " that is " + std::string(config::to_string(shell.risk)) + ": " + shell.reason, rel);
+            } else {
+                add(RiskClass::admin, what, rel);
+            }
+        } else if (file) {
+            add(RiskClass::admin, std::string(from ? "COPY FROM " : "COPY TO ") + "a server file", rel);
         } else if (from) {
             add(RiskClass::write, "COPY into " + rel + " FROM STDIN", rel);
         } else if (!rel.empty()) {
@@ -276,9 +305,30 @@ private:
     // null; it is read only where the decision depends on it.
     void setting(std::string name, std::string_view kind, const json* value_node, const std::string& how) {
         name = lower(name);
+        const bool resets = kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT";
+        // Read only where the class depends on it: another setting's value is not a literal that counts.
+        auto set_on = [&]() -> std::optional<bool> {
+            if (kind != "VAR_SET_VALUE" || value_node == nullptr) return std::nullopt;
+            return constant_bool(*value_node, out_.literal_sensitive);
+        };
         if (name == "standard_conforming_strings") {
+            const std::optional<bool> on = set_on();
+            // RESET and DEFAULT go back to the session's start value, which jitgate pins to on; only a
+            // value that is not plainly on can turn it off.
+            if (resets || on == true) {
+                add(RiskClass::read, how + " standard_conforming_strings " + (resets ? "to its start value, on" : "on"));
+                return;
+            }
             out_.touches_lexer_settings = true;
-            add(RiskClass::admin, how + " standard_conforming_strings changes how jitgate must lex SQL");
+            add(RiskClass::admin, how + " standard_conforming_strings to anything but on changes how jitgate must lex SQL");
+            return;
+        }
+        if (is_guard_setting(name)) {
+            if (set_on() == true) {
+                add(RiskClass::read, how + " " + name + " on");
+            } else {
+                add(RiskClass::admin, how + " " + name + (resets ? " may lift" : " lifts") + " a guard the server keeps");
+            }
             return;
         }
         if (name == "client_encoding") {
@@ -308,23 +358,147 @@ private:
         add(RiskClass::unknown, how + " " + name + ": not a setting jitgate knows");
     }
 
+    // Settings whose off value lifts a guard the server keeps: a read-only default or transaction
+    // (DESIGN §4's admin list). Not row_security: off never bypasses a policy (a query a policy would
+    // filter fails instead), and pg_dump's scripts set it off.
+    [[nodiscard]] static bool is_guard_setting(std::string_view name) noexcept {
+        return name == "default_transaction_read_only" || name == "transaction_read_only";
+    }
+
+    // The schemas of a search_path keep pg_catalog first when it is not named (the server then searches
+    // it first) or named first: the classifier resolves built-in functions by name, which needs that.
+    [[nodiscard]] static bool keeps_catalog_first(const std::vector<std::string>& schemas) noexcept {
+        const auto it = std::find(schemas.begin(), schemas.end(), "pg_catalog");
+        return it == schemas.end() || it == schemas.begin();
+    }
+
+    // SET search_path / SET SCHEMA: each argument is one schema name, exactly as the server takes it.
+    void search_path_set(std::string_view kind, const json* args, const std::string& how) {
+        if (kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT") {
+            add(RiskClass::read, how + " search_path to its start value");
+            return;
+        }
+        std::vector<std::string> schemas;
+        if (args != nullptr && args->is_array()) {
+            for (const json& arg : *args) {
+                const std::optional<Value> v = constant(arg, out_.literal_sensitive);
+                if (!v || !std::holds_alternative<std::string>(*v)) {
+                    add(RiskClass::admin, how + " search_path to a value jitgate cannot read");
+                    return;
+                }
+                schemas.push_back(std::get<std::string>(*v));
+            }
+        }
+        search_path_effect(schemas, how);
+    }
+
+    // set_config('search_path', 'a, "B"', …): the value is a list the server splits as identifiers.
+    void search_path_config(const json* value_node) {
+        const std::string how = "set_config() of";
+        std::optional<Value> v;
+        if (value_node != nullptr) v = constant(*value_node, out_.literal_sensitive);
+        if (!v || !std::holds_alternative<std::string>(*v)) {
+            add(RiskClass::admin, how + " search_path to a value that is not a constant");
+            return;
+        }
+        const std::optional<std::vector<std::string>> schemas = split_identifiers(std::get<std::string>(*v));
+        if (!schemas) {
+            add(RiskClass::admin, how + " search_path to a list jitgate cannot read");
+            return;
+        }
+        search_path_effect(*schemas, how);
+    }
+
+    void search_path_effect(const std::vector<std::string>& schemas, const std::string& how) {
+        if (keeps_catalog_first(schemas)) {
+            add(RiskClass::read, how + " search_path (pg_catalog stays first)");
+        } else {
+            add(RiskClass::admin, how + " search_path that does not keep pg_catalog first, so built-in names "
+                                        "could resolve to other functions");
+        }
+    }
+
+    // PostgreSQL's SplitIdentifierString with ',': unquoted names fold to lower case, "quoted" ones keep
+    // their case and "" stands for one quote. nullopt when the list is malformed.
+    [[nodiscard]] static std::optional<std::vector<std::string>> split_identifiers(std::string_view text) {
+        std::vector<std::string> out;
+        std::size_t i = 0;
+        auto skip_space = [&] {
+            while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) ++i;
+        };
+        skip_space();
+        if (i == text.size()) return out;  // an empty search_path
+        while (true) {
+            std::string name;
+            if (i < text.size() && text[i] == '"') {
+                ++i;
+                while (true) {
+                    if (i >= text.size()) return std::nullopt;
+                    if (text[i] == '"') {
+                        if (i + 1 < text.size() && text[i + 1] == '"') {
+                            name += '"';
+                            i += 2;
+                            continue;
+                        }
+                        ++i;
+                        break;
+                    }
+                    name += text[i++];
+                }
+            } else {
+                while (i < text.size() && text[i] != ',' && std::isspace(static_cast<unsigned char>(text[i])) == 0)
+                    name += text[i++];
+                if (name.empty()) return std::nullopt;
+                name = lower(name);
+            }
+            skip_space();
+            out.push_back(std::move(name));
+            if (i == text.size()) return out;
+            if (text[i] != ',') return std::nullopt;
+            ++i;
+            skip_space();
+        }
+    }
+
+    // SET TRANSACTION … / SET SESSION CHARACTERISTICS AS TRANSACTION … / BEGIN …: READ WRITE lifts a
+    // read-only guard (transaction_read_only off).
+    [[nodiscard]] bool reads_write(const json* options) {
+        if (options == nullptr || !options->is_array()) return false;
+        for (const json& item : *options) {
+            const json* def = unwrap(item, "DefElem");
+            if (def == nullptr || text_of(*def, "defname") != "transaction_read_only") continue;
+            const json* arg = field(*def, "arg");
+            if (arg == nullptr || constant_bool(*arg, out_.literal_sensitive) != true) return true;
+        }
+        return false;
+    }
+
     void variable_set(std::string_view, const json& body) {
         const std::string_view kind = text_of(body, "kind");
         const std::string name(text_of(body, "name"));
         if (kind == "VAR_RESET_ALL") {
-            out_.touches_lexer_settings = true;
-            add(RiskClass::admin, "RESET ALL resets standard_conforming_strings among every setting");
+            // Back to the session's start values, which jitgate pins for standard_conforming_strings and
+            // client_encoding: not a lexer change, but it resets roles and guards among every setting.
+            add(RiskClass::admin, "RESET ALL resets every setting, the role and read-only guards among them");
             return;
         }
+        const json* args = field(body, "args");
         if (kind == "VAR_SET_MULTI") {  // SET TRANSACTION …, SET SESSION CHARACTERISTICS …
-            add(RiskClass::read, "SET " + lower(name));
+            if (reads_write(args)) {
+                add(RiskClass::admin, "SET " + lower(name) + " … READ WRITE lifts a read-only guard");
+            } else {
+                add(RiskClass::read, "SET " + lower(name));
+            }
+            return;
+        }
+        const std::string how = kind == "VAR_RESET" ? "RESET" : "SET";
+        if (lower(name) == "search_path") {
+            search_path_set(kind, args, how);
             return;
         }
         const json* value = nullptr;
-        if (const json* args = field(body, "args"); args != nullptr && args->is_array() && !args->empty()) {
-            value = &(*args)[0];
-        }
-        setting(name, kind, value, kind == "VAR_RESET" ? "RESET" : "SET");
+        if (args != nullptr && args->is_array() && !args->empty()) value = &(*args)[0];
+        setting(name, kind, value, how);
     }
 
     void func_call(std::string_view, const json& body) {
@@ -342,6 +516,8 @@ private:
         }
         if (builtin && parts.back() == "set_config") {
             set_config(body);
+        } else if (!builtin && is_dblink(parts.back())) {
+            dblink_call(parts.back(), field(body, "args"), risk);
         } else if (!risk) {
             add(RiskClass::unknown, "calls " + name + "(), a function jitgate does not know");
         } else if (*risk != RiskClass::read) {
@@ -363,7 +539,51 @@ private:
             add(RiskClass::admin, "set_config() with a setting name that is not a constant");
             return;
         }
+        if (lower(std::get<std::string>(*name)) == "search_path") {
+            search_path_config(value);
+            return;
+        }
         setting(std::get<std::string>(*name), "VAR_SET_VALUE", value, "set_config() of");
+    }
+
+    // dblink and friends send SQL to a server: the function is admin (DESIGN §4), and a literal SQL
+    // argument is judged as SQL; one that is not a literal cannot be vouched for. The SQL argument's
+    // position: dblink/dblink_exec ([conn,] sql [, fail]), dblink_send_query (conn, sql), dblink_open
+    // ([conn,] cursor, sql [, fail]). A config class for the function counts where it is above admin.
+    [[nodiscard]] static bool is_dblink(std::string_view function) noexcept {
+        return function == "dblink" || function == "dblink_exec" || function == "dblink_send_query" ||
+               function == "dblink_open";
+    }
+
+    void dblink_call(const std::string& function, const json* args, std::optional<RiskClass> configured) {
+        const bool exec = function == "dblink" || function == "dblink_exec";
+        const std::size_t n = args != nullptr && args->is_array() ? args->size() : 0;
+        auto ends_in_bool = [&] {  // a last argument written true or false: fail_on_error
+            const json* last = n > 0 ? unwrap((*args)[n - 1], "A_Const") : nullptr;
+            return last != nullptr && field(*last, "boolval") != nullptr;
+        };
+        std::optional<std::size_t> at;
+        if (exec) {
+            if (n == 1) at = 0;
+            else if (n == 2) at = ends_in_bool() ? 0 : 1;
+            else if (n == 3) at = 1;
+        } else if (function == "dblink_send_query") {
+            if (n == 2) at = 1;
+        } else {
+            if (n == 2) at = 1;
+            else if (n == 3) at = ends_in_bool() ? 1 : 2;
+            else if (n == 4) at = 2;
+        }
+        out_.literal_sensitive = true;
+        add(higher(configured.value_or(RiskClass::admin), RiskClass::admin), "calls " + function + "(), which runs SQL on a server");
+        std::optional<Value> sql;
+        if (at) sql = constant((*args)[*at], out_.literal_sensitive);
+        if (!sql || !std::holds_alternative<std::string>(*sql)) {
+            add(RiskClass::unknown, function + "() with SQL that is not a literal");
+            return;
+        }
+        ContextGuard context(*this, function + "()");
+        sql_text(std::get<std::string>(*sql), "the SQL " + function + "() sends");
     }
 
     void do_stmt(std::string_view, const json& body) {
@@ -648,7 +868,14 @@ private:
         const bool commit = kind == "TRANS_STMT_COMMIT", prepare = kind == "TRANS_STMT_PREPARE";
         if (commit || prepare || kind == "TRANS_STMT_COMMIT_PREPARED") out_.commits = true;
         if (commit || prepare || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_ROLLBACK_TO") out_.drops_portals = true;
-        add(RiskClass::read, "transaction control");
+        if (prepare || kind == "TRANS_STMT_COMMIT_PREPARED" || kind == "TRANS_STMT_ROLLBACK_PREPARED") {
+            add(RiskClass::admin, "two-phase commit (PREPARE TRANSACTION, COMMIT or ROLLBACK PREPARED) leaves or "
+                                  "ends a transaction outside any session");
+        } else if ((kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") && reads_write(field(body, "options"))) {
+            add(RiskClass::admin, "BEGIN … READ WRITE lifts a read-only guard");
+        } else {
+            add(RiskClass::read, "transaction control");
+        }
         fields(body);
     }
 
@@ -674,11 +901,20 @@ private:
         const std::string_view target = text_of(body, "target");
         if (target == "DISCARD_ALL" || target == "DISCARD_PLANS") out_.deallocates = true;
         if (target == "DISCARD_ALL") {
-            out_.touches_lexer_settings = true;
-            add(RiskClass::admin, "DISCARD ALL resets every setting, standard_conforming_strings among them");
+            // Closes every portal too; settings go back to their start values, which jitgate pins for
+            // the lexer's two, so this is no lexer change.
+            out_.drops_portals = true;
+            add(RiskClass::admin, "DISCARD ALL resets every setting, the role and read-only guards among them");
         } else {
             add(RiskClass::read, "DISCARD");
         }
+    }
+
+    // ALTER FUNCTION … SET/RESET: the function's own settings change how the server runs it, never how
+    // the session lexes its next statement (as CREATE FUNCTION … SET), so they are not walked as SETs.
+    void alter_function(std::string_view, const json& body) {
+        add(RiskClass::ddl, "ALTER FUNCTION");
+        fields(body, {"actions"});
     }
 
     void deallocate_stmt(std::string_view, const json& body) {
@@ -707,7 +943,7 @@ private:
             for (const json& item : *rels) {
                 if (const json* rv = unwrap(item, "RangeVar")) {
                     const std::string rel = relation_name(rv);
-                    add(RiskClass::write, "LOCK " + rel, rel);
+                    add(RiskClass::admin, "LOCK " + rel + " (an explicit lock queues behind and in front of DDL)", rel);
                 }
             }
         }
@@ -802,7 +1038,7 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         {"MergeStmt", {R::write, "MERGE", &Walker::merge_stmt}},
         {"CopyStmt", {R::write, "COPY", &Walker::copy_stmt}},
         {"NotifyStmt", {R::write, "NOTIFY"}},
-        {"LockStmt", {R::write, "LOCK", &Walker::lock_stmt}},
+        {"LockStmt", {R::admin, "LOCK", &Walker::lock_stmt}},
         // ddl
         {"CreateStmt", {R::ddl, "CREATE TABLE", &Walker::on_relation}},
         {"CreateForeignTableStmt", {R::ddl, "CREATE FOREIGN TABLE"}},
@@ -814,7 +1050,7 @@ const std::unordered_map<std::string_view, StatementRule>& statement_rules() {
         {"CreateSeqStmt", {R::ddl, "CREATE SEQUENCE", &Walker::on_relation}},
         {"AlterSeqStmt", {R::ddl, "ALTER SEQUENCE", &Walker::on_relation}},
         {"CreateFunctionStmt", {R::ddl, "CREATE FUNCTION", &Walker::create_function}},
-        {"AlterFunctionStmt", {R::ddl, "ALTER FUNCTION"}},
+        {"AlterFunctionStmt", {R::ddl, "ALTER FUNCTION", &Walker::alter_function}},
         {"CreateDomainStmt", {R::ddl, "CREATE DOMAIN"}},
         {"AlterDomainStmt", {R::ddl, "ALTER DOMAIN"}},
         {"CreateEnumStmt", {R::ddl, "CREATE TYPE AS ENUM"}},

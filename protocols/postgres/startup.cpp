@@ -61,6 +61,45 @@ std::optional<std::string> vet_options(std::string_view options, Parameters& ups
     return std::nullopt;
 }
 
+// A search_path value (a list the server splits like SplitIdentifierString: unquoted names fold to
+// lower case, "quoted" ones keep theirs) keeps pg_catalog first when it does not name pg_catalog or
+// names it first. The SQL classifier resolves built-in functions by name, which needs that (DESIGN §4);
+// a malformed list does not keep it.
+bool keeps_catalog_first(std::string_view value) {
+    std::size_t i = 0;
+    auto skip_space = [&] {
+        while (i < value.size() && std::isspace(static_cast<unsigned char>(value[i])) != 0) ++i;
+    };
+    skip_space();
+    for (std::size_t position = 0; i < value.size(); ++position) {
+        std::string name;
+        if (value[i] == '"') {
+            for (++i;; ++i) {
+                if (i >= value.size()) return false;
+                if (value[i] == '"') {
+                    if (i + 1 < value.size() && value[i + 1] == '"') { name += '"'; ++i; continue; }
+                    ++i;
+                    break;
+                }
+                name += value[i];
+            }
+        } else {
+            while (i < value.size() && value[i] != ',' && std::isspace(static_cast<unsigned char>(value[i])) == 0)
+                name += value[i++];
+            if (name.empty()) return false;
+            name = lowercase(name);
+        }
+        if (name == "pg_catalog" && position > 0) return false;
+        skip_space();
+        if (i == value.size()) break;
+        if (value[i] != ',') return false;
+        ++i;
+        skip_space();
+        if (i == value.size()) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool is_allowed_setting(std::string_view name) noexcept {
@@ -116,6 +155,10 @@ StartupResult decode_startup(Bytes payload) {
         for (std::size_t j = i + 1; j < settings.size(); ++j)
             if (settings[i].first == settings[j].first)
                 return refuse(sqlstate::protocol_violation, "setting \"" + settings[i].first + "\" given twice");
+    for (const auto& [name, value] : settings)
+        if (name == "search_path" && !keeps_catalog_first(value))
+            return refuse(sqlstate::insufficient_privilege,
+                          "search_path must keep pg_catalog first through jitgate (name it first or not at all)");
     request.upstream = std::move(settings);
     StartupResult result;
     result.request = std::move(request);

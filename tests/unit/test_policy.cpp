@@ -495,8 +495,10 @@ TEST_CASE("enforce rules win over any grant and the first matching rule decides"
 TEST_CASE("text that could turn standard_conforming_strings off is blocked whatever the grant", "[policy][rules]") {
     const auto p = policy(erin_breakglass);
     for (const std::string_view text :
-         {"SET standard_conforming_strings = off", "SET client_encoding = 'SJIS'", "RESET ALL",
-          "SELECT set_config('standard_conforming_strings', 'off', false)"}) {
+         {"SET standard_conforming_strings = off", "SET client_encoding = 'SJIS'",
+          "SET LOCAL standard_conforming_strings TO false", "SET SESSION standard_conforming_strings = 0",
+          "SELECT set_config('standard_conforming_strings', 'off', false)",
+          "SELECT pg_catalog.set_config('standard_conforming_strings', 'of' || 'f', true)"}) {
         CAPTURE(text);
         const Decision d = sql(*p, "erin", "orders-db", text);
         CHECK(d.blocks());
@@ -508,7 +510,46 @@ TEST_CASE("text that could turn standard_conforming_strings off is blocked whate
     const Decision parse = sql(*p, "alice", "orders-db", "SET standard_conforming_strings = off", monday,
                                CommandKind::parse);
     CHECK(parse.rule == guardrails::lexer_settings_rule);
-    CHECK(sql(*p, "erin", "orders-db", "SET standard_conforming_strings = on").rule == guardrails::lexer_settings_rule);
+}
+
+// Issue 11 item 8: RESET, DEFAULT, RESET ALL and DISCARD ALL go back to the start value jitgate pins to on,
+// SET … on keeps it, and a function's own settings never change how the session is lexed.
+TEST_CASE("what cannot turn standard_conforming_strings off takes its ordinary class, not the built-in block",
+          "[policy][rules]") {
+    const auto p = policy(erin_breakglass);
+    const std::vector<Row> rows{
+        {"erin", "orders-db", "RESET ALL", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "DISCARD ALL", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "RESET standard_conforming_strings", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "SET standard_conforming_strings = on", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "ALTER FUNCTION f() RESET ALL", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "ALTER FUNCTION f() SET standard_conforming_strings = off", monday, Verdict::allow, ""},
+        {"alice", "orders-db", "RESET standard_conforming_strings", monday, Verdict::allow, ""},
+        {"alice", "orders-db", "SET standard_conforming_strings = on", monday, Verdict::allow, ""},
+        {"alice", "orders-db", "DISCARD ALL", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "RESET ALL", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "ALTER FUNCTION f() RESET ALL", monday, Verdict::block, "missing grant: ddl on orders-db"},
+    };
+    check_rows(*p, rows);
+}
+
+// Issue 11 item 1: DESIGN §4's admin list reaches the decision as admin for a reader and an admin role alike.
+TEST_CASE("locks, two-phase commit, lifting read-only and demoting pg_catalog need admin", "[policy]") {
+    const auto p = policy(erin_breakglass);
+    const std::vector<Row> rows{
+        {"alice", "orders-db", "LOCK TABLE orders IN ACCESS SHARE MODE", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "PREPARE TRANSACTION 'x'", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "COMMIT PREPARED 'x'", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "SET default_transaction_read_only = off", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "SET search_path = public, pg_catalog", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "SELECT * FROM pg_authid", monday, Verdict::block, "missing grant: admin on orders-db"},
+        {"alice", "orders-db", "SET search_path = app, public", monday, Verdict::allow, ""},
+        {"alice", "orders-db", "SET default_transaction_read_only = on", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "LOCK TABLE orders", monday, Verdict::allow, ""},
+        {"erin", "orders-db", "SET search_path = public, pg_catalog", monday, Verdict::allow, ""},
+    };
+    check_rows(*p, rows);
 }
 
 TEST_CASE("a FunctionCall is unknown: blocked unless a role lists unknown or a rule denies it", "[policy]") {

@@ -721,7 +721,8 @@ TEST_CASE("in COPY IN mode Sync and Flush owe no reply, whenever the client sent
 // Issue 10 item 10: a revoke is an emergency stop.
 TEST_CASE("a commit of a transaction that relied on a grant revoked since is blocked", "[postgres][relay][prepared]") {
     Revokes revokes;
-    Prepared p(RiskClass::write, nullptr, &revokes);
+    // Up to admin: PREPARE TRANSACTION is two-phase commit, admin (issue 11); the revoke must stop it still.
+    Prepared p(RiskClass::admin, nullptr, &revokes);
     p.pipeline->grant_is("g-1");
     (void)p.h.from_client(t::query("BEGIN"));
     (void)p.h.from_server(t::command_complete("BEGIN") + t::ready('T'));

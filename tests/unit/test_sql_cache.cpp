@@ -205,6 +205,13 @@ TEST_CASE("texts that differ only in a literal the class depends on are each cla
         {"DO 'BEGIN NULL; END'",                                  "DO 'BEGIN DROP TABLE t; END'",              RiskClass::destructive},
         {"COPY t TO ''",                                          "COPY t TO '/etc/passwd'",                   RiskClass::admin},
         {"SELECT 1::float(10)",                                   "SELECT 1::float(0)",                        RiskClass::unknown},
+        // issue 11: classes that now depend on a literal's value
+        {"SET standard_conforming_strings = on",                  "SET standard_conforming_strings = off",     RiskClass::admin},
+        {"SET default_transaction_read_only = on",                "SET default_transaction_read_only = off",   RiskClass::admin},
+        {"SET search_path = a, b",                                "SET search_path = a, pg_catalog",           RiskClass::admin},
+        {"SELECT set_config('search_path', 'a', false)",          "SELECT set_config('search_path', 'a, pg_catalog', false)", RiskClass::admin},
+        {"COPY t TO PROGRAM 'cat'",                               "COPY t TO PROGRAM 'rm -rf /srv'",           RiskClass::destructive},
+        {"SELECT dblink_exec('c', 'SELECT 1')",                   "SELECT dblink_exec('c', 'DROP TABLE t')",   RiskClass::destructive},
     };
     // clang-format on
     for (const Row& row : rows) {
