@@ -1900,7 +1900,13 @@ Verdict handle_date(std::string_view program, Args args, const Context&) {
 
 Verdict handle_ip(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"bfr", "batch family rc netns", "", false});
-    if (s.find_any("b batch")) return verdict(U, str(program) + " -batch runs commands from a file");
+    // ip takes each option as one word matched by prefix (-b, -ba ... -batch; -br is -brief), not clusters.
+    const bool batch = program == "ip" ? std::any_of(args.begin(), args.end(), [](const Word& w) {
+        std::string_view o = w.value;
+        if (o.starts_with("--")) o.remove_prefix(1);
+        return o.size() >= 2 && std::string_view("-batch").starts_with(o);
+    }) : s.find_any("b batch") != nullptr;
+    if (batch) return verdict(U, str(program) + " -batch runs commands from a file");
     if (program == "ip" && s.operands.size() >= 3 && s.operands[0]->value.starts_with("netns") && s.operands[1]->value == "exec") {
         // ip netns exec NAME COMMAND...: root in another network namespace, running COMMAND
         const Word* name = s.operands[2];
