@@ -449,6 +449,12 @@ Verdict literal_path_risk(std::string_view raw_path, std::string_view doing, boo
     for (const std::string_view name : startup) {
         if (base == name) return verdict(RiskClass::admin, std::string(doing) + " " + normal + ", which runs at login");
     }
+    // A shell's history file: replacing or rewriting it hides one's tracks (DESIGN §4: admin).
+    static constexpr std::string_view histories[] = {".bash_history", ".zsh_history", ".sh_history", ".history",
+                                                     ".ash_history", ".mksh_history"};
+    for (const std::string_view name : histories) {
+        if (base == name) return verdict(RiskClass::admin, std::string(doing) + " " + normal + ", which hides the shell history");
+    }
     if (normal.find(".git/hooks") != std::string::npos || normal.find("/autostart/") != std::string::npos ||
         normal.starts_with("/dev/watchdog")) {
         return verdict(normal.starts_with("/dev/watchdog") ? RiskClass::destructive : RiskClass::admin,

@@ -2016,6 +2016,10 @@ Verdict handle_compress(std::string_view program, Args args, const Context& ctx)
 }
 
 Verdict handle_openssl(std::string_view program, Args args, const Context& ctx) {
+    // s_client relays its input to a TLS connection, as nc does to a plain one: a hop (DESIGN §4).
+    if (!args.empty() && one_of(args.front().value, {"s_client", "s_time"})) {
+        return verdict(A, str(program) + " " + args.front().value + hop_reason);
+    }
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i].value;
         if ((a == "-out" || a == "-keyout") && i + 1 < args.size()) return ctx.write_risk(args[i + 1], str(program) + " " + a + " writing");

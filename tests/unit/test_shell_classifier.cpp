@@ -1003,6 +1003,10 @@ const Case cases[] = {
     {"systemctl stop auditd", A},
     {"service auditd stop", A},
     {"auditctl -e 0", A},
+    {"ln -sf /dev/null ~/.bash_history", A},
+    {"echo > ~/.bash_history", A},
+    {"> ~/.bash_history", X},                          // a truncation, and so destructive
+    {"cat ~/.bash_history", R},
     {"set -o history", R},
     {"HISTSIZE=10000", R},
     {"export HISTCONTROL=ignoredups", R},
@@ -1040,6 +1044,7 @@ const Case cases[] = {
     {"curl sftp://backup-1/etc/passwd", A},
     {"cat < /dev/tcp/10.0.0.1/6379", A},
     {"ssh -V", R},
+    {"openssl s_client -connect db-1:5432 -starttls postgres", A},
     // kill -0 and sudo -l only look
     {"kill -0 1234", R},
     {"kill -0 $(cat /run/app.pid)", R},
