@@ -1069,6 +1069,11 @@ const Case cases[] = {
     {"sudo bash", U},
     {"sudo -u app -i", U},
     {"exec bash -l", U},
+    {"login", U},
+    {"newgrp docker", U},
+    {"sg docker", U},
+    {"chroot /mnt", U},
+    {"docker exec -it web bash", U},
 
     // --- issue 11 item 3: the server side of transfers, by direction ---
     {"scp -f /srv/files/a.bin", R},
