@@ -50,7 +50,8 @@ const std::unordered_map<std::string_view, BuiltinEntry>& builtin_table() {
 constexpr std::array<std::string_view, 6> standard_dirs = {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin",
                                                            "/usr/local/sbin"};
 
-// Collapses "//", "/./" and "dir/.." (never above the root).
+}  // namespace
+
 std::string normalize_path(std::string_view path) {
     const bool absolute = !path.empty() && path.front() == '/';
     std::vector<std::string_view> parts;
@@ -74,6 +75,8 @@ std::string normalize_path(std::string_view path) {
     if (out.empty()) out = ".";
     return out;
 }
+
+namespace {
 
 struct Program {
     std::string name;      // what the tables are keyed by: the basename, or the path for config
@@ -164,6 +167,27 @@ bool is_dangerous_variable(std::string_view name) noexcept {
     }
     return name.starts_with("LD_") || name.starts_with("BASH_FUNC_") || name.starts_with("GIT_CONFIG_") ||
            name.starts_with("DYLD_");
+}
+
+bool is_history_variable(std::string_view name) noexcept {
+    return name == "HISTFILE" || name == "HISTSIZE" || name == "HISTFILESIZE" || name == "HISTCONTROL" ||
+           name == "HISTIGNORE";
+}
+
+Verdict history_variable_risk(std::string_view doing, std::string_view name, std::string_view value, bool known) {
+    if (!is_history_variable(name)) return {};
+    if (known) {
+        const bool number = !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
+        if ((name == "HISTSIZE" || name == "HISTFILESIZE") && number && value.find_first_not_of('0') != std::string_view::npos) {
+            return {};
+        }
+        if (name == "HISTCONTROL" && value.find("ignorespace") == std::string_view::npos &&
+            value.find("ignoreboth") == std::string_view::npos) {
+            return {};
+        }
+        if (name == "HISTIGNORE" && value.empty()) return {};
+    }
+    return verdict(RiskClass::admin, std::string(doing) + " " + std::string(name) + " hides commands from the shell history");
 }
 
 bool is_integer_variable(std::string_view name) noexcept {
@@ -267,6 +291,11 @@ Verdict name_operand_risk(std::string_view program, const Word& word, bool with_
     if (i != v.size()) return refuse("that is not a plain name");
     if (!has_value && !word.literal()) return refuse("that is not known statically");
     if (!assigns) return {};
+    // read NAME, printf -v NAME ... assign what they read; declare NAME alone assigns nothing.
+    if (has_value || !with_value) {
+        Verdict history = history_variable_risk(program, name, value, has_value && word.literal());
+        if (history.risk != RiskClass::read) return history;
+    }
     if (is_dangerous_variable(name)) {
         return verdict(RiskClass::unknown, std::string(program) + " " + std::string(name) + " changes what later commands run");
     }
@@ -419,6 +448,12 @@ Verdict literal_path_risk(std::string_view raw_path, std::string_view doing, boo
                                                    ".kshrc", ".mkshrc", ".bash_aliases", ".pam_environment"};
     for (const std::string_view name : startup) {
         if (base == name) return verdict(RiskClass::admin, std::string(doing) + " " + normal + ", which runs at login");
+    }
+    // A shell's history file: replacing or rewriting it hides one's tracks (DESIGN §4: admin).
+    static constexpr std::string_view histories[] = {".bash_history", ".zsh_history", ".sh_history", ".history",
+                                                     ".ash_history", ".mksh_history"};
+    for (const std::string_view name : histories) {
+        if (base == name) return verdict(RiskClass::admin, std::string(doing) + " " + normal + ", which hides the shell history");
     }
     if (normal.find(".git/hooks") != std::string::npos || normal.find("/autostart/") != std::string::npos ||
         normal.starts_with("/dev/watchdog")) {
@@ -612,6 +647,13 @@ std::vector<Word> expand_words(const std::vector<Word>& words) {
 
 bool is_stdin(const Redirect& r) { return r.fd == -1 || r.fd == 0; }
 
+bool one_of_names(std::string_view word, std::initializer_list<std::string_view> names) {
+    for (const std::string_view name : names) {
+        if (word == name) return true;
+    }
+    return false;
+}
+
 // [[ ... ]]: the operands of -eq -ne -lt -le -gt -ge are arithmetic (`x='a[$(rm f)]'; [[ $x -eq 1 ]]`
 // runs rm), and -v takes a variable name whose subscript is arithmetic.
 Verdict conditional_risk(const std::vector<Word>& words) {
@@ -720,6 +762,10 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
             v.raise(RiskClass::unknown, "assigning " + std::string(name) + " changes what later commands run");
         } else if (is_integer_variable(name)) {
             v.raise(name_operand_risk("assigning", word, true));
+        } else {
+            const std::string_view value = std::string_view(word.value).substr(word.value.find('=') + 1);
+            Verdict history = history_variable_risk("assigning", name, value, word.literal());
+            if (history.risk != RiskClass::read) v.raise(history);
         }
     }
     if (!command.loop_variable.empty() &&
@@ -734,8 +780,21 @@ void classify_command(const SimpleCommand& command, const ShellProgramTables& ta
         v.raise(evaluation_risk(r.target.evaluation));
         v.raise(evaluation_risk(r.body_evaluation));
     }
+    // A redirection with nothing written into it (`> f`, `: > f`, `true > f`, `cat /dev/null > f`) only
+    // empties the file: truncation is a deletion, destructive (DESIGN §4). Output written into a file is a write.
+    const bool writes_nothing =
+        !command.group_redirect && !command.data_only &&
+        (words.empty() ||
+         (words.front().literal() && one_of_names(words.front().value, {":", "true", "false"}) && words.size() == 1) ||
+         (words.size() == 2 && words[0].literal() && words[0].value == "cat" && words[1].literal() &&
+          normalize_path(words[1].value) == "/dev/null"));
     for (const Redirect& r : command.redirects) {
         Verdict rv = classify_redirect(r, ctx);
+        if (writes_nothing && (r.op == ">" || r.op == ">|" || r.op == "&>") && r.fd != 0 &&
+            risk_rank(rv.risk) >= risk_rank(RiskClass::write) && rv.risk != RiskClass::unknown) {
+            rv.raise(verdict(RiskClass::destructive, "redirection " + r.op + " " + r.target.raw +
+                                                         " with nothing written empties the file (truncation)"));
+        }
         if (!rv.reason.empty()) v.raise(rv);
     }
     effect.risk = v.risk;

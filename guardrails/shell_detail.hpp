@@ -118,6 +118,15 @@ struct ProgramRule {
 
 // Environment variables that make another program run code: assigning them is unknown.
 [[nodiscard]] bool is_dangerous_variable(std::string_view name) noexcept;
+// The variables that decide what bash's history records (HISTFILE, HISTSIZE, HISTFILESIZE, HISTCONTROL,
+// HISTIGNORE).
+[[nodiscard]] bool is_history_variable(std::string_view name) noexcept;
+// DESIGN §4: hiding one's tracks is admin. Assigning `value` to a history variable (`known`: the value is
+// literal; an unset passes known = false) is admin unless it keeps recording: HISTSIZE / HISTFILESIZE set to a
+// positive number, HISTCONTROL without ignorespace/ignoreboth, an empty HISTIGNORE. Read otherwise, with an
+// empty reason.
+[[nodiscard]] Verdict history_variable_risk(std::string_view doing, std::string_view name, std::string_view value,
+                                            bool known);
 // Shell variables with the integer attribute from the start (RANDOM, SRANDOM, OPTIND, HISTCMD, BASHPID):
 // bash evaluates a value assigned to them as arithmetic, so only a literal number is harmless.
 [[nodiscard]] bool is_integer_variable(std::string_view name) noexcept;
@@ -141,6 +150,9 @@ struct ProgramRule {
 // number written in the word).
 [[nodiscard]] Verdict name_operand_risk(std::string_view program, const Word& word, bool with_value,
                                         bool assigns = true);
+
+// Collapses "//", "/./" and "dir/.." (never above the root): "/usr/bin/../bin/rm" → "/usr/bin/rm".
+[[nodiscard]] std::string normalize_path(std::string_view path);
 
 // "rm -rf /tmp/x" from words as written, shortened for reasons and effects.
 [[nodiscard]] std::string describe(Args argv, std::size_t max_chars = 120);

@@ -729,6 +729,7 @@ ParseResult parse(const std::vector<Token>& tokens) {
     std::vector<bool> groups;         // open ( and { groups: whether their commands read a pipe
     bool dangling = false;            // the last operator needs a command after it
     enum class Header : std::uint8_t { none, for_words, test } header = Header::none;
+    bool closed_group = false;        // a `}`, `)`, `done` or `fi` was the last thing read
 
     const auto in_piped_group = [&] {
         for (const bool piped : groups) {
@@ -740,6 +741,7 @@ ParseResult parse(const std::vector<Token>& tokens) {
         if (current.words.empty() && current.assignments.empty() && current.redirects.empty()) return;
         current.piped_input = current.piped_input || pipe_pending || in_piped_group();
         pipe_pending = false;
+        closed_group = false;
         result.commands.push_back(std::move(current));
         current = SimpleCommand{};
     };
@@ -802,6 +804,7 @@ ParseResult parse(const std::vector<Token>& tokens) {
                         result.error = "a reserved word `" + word.value + "` after an assignment or redirection";
                         return result;
                     }
+                    closed_group = is_reserved(word, "done") || is_reserved(word, "fi");
                     continue;
                 }
                 if (is_reserved(word, "{")) {
@@ -814,6 +817,7 @@ ParseResult parse(const std::vector<Token>& tokens) {
                         return result;
                     }
                     groups.pop_back();
+                    closed_group = true;
                     continue;
                 }
                 if (is_reserved(word, "for") || is_reserved(word, "select")) {
@@ -842,9 +846,11 @@ ParseResult parse(const std::vector<Token>& tokens) {
                 }
             }
             current.words.push_back(word);
+            closed_group = false;
             continue;
         }
         if (token.kind == TokenKind::redirect) {
+            if (closed_group && current.words.empty() && current.assignments.empty()) current.group_redirect = true;
             current.redirects.push_back(token.redirect);
             continue;
         }
@@ -898,6 +904,7 @@ ParseResult parse(const std::vector<Token>& tokens) {
                 return result;
             }
             groups.pop_back();
+            closed_group = true;
         } else {
             result.error = "`" + op + "` (a case statement) is not classified";
             return result;

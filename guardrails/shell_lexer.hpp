@@ -114,6 +114,9 @@ struct SimpleCommand {
     bool conditional = false;   // the words of a `[[ ... ]]` test (with data_only)
     bool arithmetic = false;    // an arithmetic command `(( ))` (with data_only)
     std::string loop_variable;  // `for NAME in` / `select NAME in`: the variable the loop assigns
+    // Redirections after a closing `}`, `)`, `done` or `fi`: they take the group's output (`{ ls; } > f`),
+    // unlike a bare `> f`, which runs nothing and only empties f.
+    bool group_redirect = false;
 };
 
 struct ParseResult {

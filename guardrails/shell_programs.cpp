@@ -105,8 +105,13 @@ Verdict handle_rm(std::string_view program, Args args, const Context& ctx) {
     }
     if (s.has("no-preserve-root")) return verdict(X, str(program) + " --no-preserve-root removes the root");
     if (s.dynamic) return verdict(X, str(program) + " with an argument that may expand to options such as -r");
-    Verdict v = verdict(W, str(program) + " removes files");
-    for (const Word* operand : s.operands) v.raise(ctx.write_risk(*operand, str(program) + " of"));
+    if (s.operands.empty() && s.find_any("help version")) return verdict(R, str(program) + " --help");
+    // DESIGN §4: every deletion is destructive, even of one temp file; a system path says so in the reason.
+    Verdict v = verdict(X, str(program) + " deletes files (every deletion is destructive)");
+    for (const Word* operand : s.operands) {
+        const Verdict path = ctx.write_risk(*operand, str(program) + " of");
+        if (path.risk == X && v.reason.ends_with("destructive)")) v.reason = path.reason;
+    }
     return v;
 }
 
@@ -127,6 +132,28 @@ Verdict handle_copy(std::string_view program, Args args, const Context& ctx) {
     if (program == "mv") {
         for (std::size_t i = 0; i + 1 < s.operands.size(); ++i) v.raise(ctx.write_risk(*s.operands[i], "mv moving away"));
     }
+    // mv, ln -f and install put a new file where the destination was: onto /dev/null (which a write
+    // leaves alone) that replaces the device node. mv away from /dev removes one. cp /dev/null FILE
+    // empties FILE, a truncation (DESIGN §4).
+    const bool replaces = program == "mv" || program == "install" || (program == "ln" && s.find_any("f force"));
+    const auto device = [](const Word* w) {
+        if (w == nullptr || !w->literal()) return false;
+        const std::string path = normalize_path(w->value);
+        return path.starts_with("/dev/") && !path.starts_with("/dev/shm/") && !path.starts_with("/dev/mqueue/");
+    };
+    const Word* destination = s.operands.empty() ? nullptr : s.operands.back();
+    if (replaces && device(destination) && !s.find_any("t target-directory")) {
+        v.raise(X, str(program) + " onto " + destination->value + " replaces a device node");
+    }
+    if (program == "mv") {
+        for (std::size_t i = 0; i + 1 < s.operands.size(); ++i) {
+            if (device(s.operands[i])) v.raise(X, "mv of " + s.operands[i]->value + " removes a device node");
+        }
+    }
+    if (program == "cp" && s.operands.size() == 2 && s.operands.front()->literal() &&
+        one_of(normalize_path(s.operands.front()->value), {"/dev/null", "/dev/zero"}) && !device(destination)) {
+        v.raise(X, "cp " + s.operands.front()->value + " onto " + destination->raw + " empties it");
+    }
     return v;
 }
 
@@ -136,6 +163,12 @@ Verdict handle_create(std::string_view program, Args args, const Context& ctx) {
     const bool overwrites = program == "tee" || program == "truncate";
     Verdict v = program == "tee" ? verdict(R, "tee writes only to stdout") : verdict(W, str(program) + " writes files");
     for (const Word* operand : s.operands) v.raise(ctx.write_risk(*operand, str(program), overwrites));
+    if (program == "truncate" && !s.operands.empty()) {
+        // Truncation deletes what was in the file (DESIGN §4); only growing it (-s +N, -s >N) keeps the data.
+        const Option* size = s.find_any("s size");
+        const bool grows = size != nullptr && size->value_literal && (size->value.starts_with("+") || size->value.starts_with(">"));
+        if (!grows) v.raise(X, str(program) + " cuts files, deleting their contents");
+    }
     return v;
 }
 
@@ -673,6 +706,9 @@ Verdict handle_sudo(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, spec);
     const std::string floor_reason = str(program) + " runs a command as another user";
     if (program == "sudoedit" || (!doas && s.find_any("e edit"))) return verdict(A, str(program) + " edits files as root");
+    // sudo -l [COMMAND] lists (or checks) what sudo allows, running nothing (DESIGN §4: read).
+    if (!doas && s.find_any("l list")) return verdict(R, str(program) + " -l lists what sudo allows, running nothing");
+    if (!doas && s.rest >= args.size() && s.find_any("V version h help")) return verdict(R, str(program) + " --version");
     if (s.rest >= args.size()) {
         if (s.find_any("i s login shell")) return verdict(U, str(program) + " -i/-s opens a root shell");
         if (doas && s.find("C")) return verdict(R, "doas -C checks a config file");
@@ -708,6 +744,10 @@ Verdict handle_env(std::string_view program, Args args, const Context& ctx) {
         if (!word.is_assignment()) break;
         const std::string_view name = word.assignment_name();
         if (is_dangerous_variable(name)) v.raise(U, "env setting " + str(name) + " changes what the command runs");
+        const std::string_view value = std::string_view(word.value).substr(word.value.find('=') + 1);
+        if (Verdict history = history_variable_risk("env setting", name, value, word.literal()); history.risk != R) {
+            v.raise(history);
+        }
     }
     if (i >= args.size()) {
         v.raise(R, str(program) + " prints the environment");
@@ -892,7 +932,11 @@ Verdict handle_unset(std::string_view program, Args args, const Context&) {
     const ScannedArgs s = scan_args(args, {"", "", "", false});
     if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to names");
     Verdict v = verdict(R, str(program) + " removes shell variables");
-    for (const Word* name : s.operands) v.raise(name_operand_risk(program, *name, false, false));
+    const bool functions = s.has("f");
+    for (const Word* name : s.operands) {
+        v.raise(name_operand_risk(program, *name, false, false));
+        if (!functions) v.raise(history_variable_risk(program, name->value, {}, false));
+    }
     return v;
 }
 
@@ -976,6 +1020,9 @@ Verdict handle_set(std::string_view program, Args args, const Context&) {
             if (a.front() == '-' && option.value == "keyword") {
                 return verdict(U, str(program) + " -o keyword makes NAME=VALUE arguments environment assignments");
             }
+            if (a.front() == '+' && option.value == "history") {
+                return verdict(A, str(program) + " +o history stops recording the shell history");
+            }
             ++i;
         }
     }
@@ -997,6 +1044,7 @@ Verdict handle_shopt(std::string_view program, Args args, const Context& ctx) {
             continue;
         }
         if (unset && a == "interactive_comments") return verdict(U, str(program) + " -u interactive_comments makes # an ordinary word");
+        if (unset && set_options && a == "history") return verdict(A, str(program) + " -u -o history stops recording the shell history");
         if (a.starts_with("compat")) return verdict(U, str(program) + " " + a + " changes how bash parses and expands");
     }
     if (set_options && !unset) {
@@ -1028,11 +1076,18 @@ Verdict handle_jobs(std::string_view program, Args args, const Context& ctx) {
 
 Verdict handle_history(std::string_view program, Args args, const Context&) {
     const ScannedArgs s = scan_args(args, {"d", "", "", false});
-    if (s.find_any("c d w a r n s")) return verdict(W, str(program) + " changes the shell history");
+    // DESIGN §4: hiding one's tracks is admin: clearing, deleting or forging entries.
+    if (const Option* o = s.find_any("c d s")) return verdict(A, str(program) + " -" + o->name + " rewrites the shell history");
+    if (s.find_any("w a r n")) return verdict(W, str(program) + " writes or reloads the history file");
     return verdict(R, str(program) + " only reads");
 }
 
 // ---------------------------------------------------------------- remote
+
+// DESIGN §4: a hop to another host leaves the target the grant names, so it is at least admin whatever it
+// runs there. The server side of a transfer that a client runs on this target (scp -t/-f, rsync --server,
+// git-upload-pack/git-receive-pack) is not a hop: it is judged by direction.
+constexpr char hop_reason[] = " leaves the target (a hop to another host)";
 
 Verdict handle_ssh(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"BbcDEeFIiJLlmOoPpQRSWw", "", "", true});
@@ -1045,7 +1100,11 @@ Verdict handle_ssh(std::string_view program, Args args, const Context& ctx) {
             }
         }
     }
-    if (s.rest >= args.size()) return verdict(U, str(program) + " without a host");
+    if (s.rest >= args.size()) {
+        if (s.find_any("V G Q")) return verdict(R, str(program) + " -V/-G/-Q only prints");
+        return verdict(U, str(program) + " without a host");
+    }
+    const std::string hop = str(program) + " " + args[s.rest].raw + hop_reason;
     const Args remote = tail(args, s.rest + 1);
     if (remote.empty()) {
         if (s.find("N")) return verdict(A, str(program) + " -N forwards ports");
@@ -1053,26 +1112,81 @@ Verdict handle_ssh(std::string_view program, Args args, const Context& ctx) {
     }
     std::string text;
     if (!join_literal(remote, text)) return verdict(U, str(program) + " with a remote command not known statically");
-    Verdict v = ctx.script(text, str(program) + " " + args[s.rest].raw);
+    Verdict v = lift(A, hop, ctx.script(text, str(program) + " " + args[s.rest].raw));
     if (s.find_any("L R D W")) v.raise(A, str(program) + " forwards ports");
     return v;
 }
 
+// An scp or rsync operand on another host: user@host:path, host:path, [v6]:path (a colon before any slash),
+// host::module, scp:// and rsync:// URLs; or one whose value is not known statically and may be one.
+bool remote_operand(const Word& word) {
+    const std::string& v = word.value;
+    if (v.starts_with("scp://") || v.starts_with("rsync://")) return true;
+    const std::size_t colon = v.find(':');
+    if (colon != std::string::npos && colon < v.find('/')) return true;
+    return !word.literal() && !v.starts_with("/") && !v.starts_with("./") && !v.starts_with("~/");
+}
+
+// scp -t DIR / scp -f FILE...: the server side an scp client runs on the target (-O, the legacy protocol):
+// -t receives files into DIR (write, with the path rules), -f sends them (read). The proxy still asks the
+// role for ssh.sftp (protocols/ssh is_scp_transfer). As a client, scp copies locally (write) or to or from
+// another host (at least admin).
 Verdict handle_scp(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"cFiJloPSDX", "", "", false});
-    Verdict v = verdict(W, str(program) + " copies files");
     for (const Option& o : s.options) {
         if (o.name == "S" || (o.name == "o" && o.value.find("ommand") != std::string::npos)) {
             return verdict(U, str(program) + " -" + o.name + " runs a local command");
         }
     }
-    if (!s.operands.empty() && s.operands.back()->value.find(':') == std::string::npos) {
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to options");
+    const bool to = s.has("t");
+    const bool from = s.has("f");
+    if (to || from) {
+        if (to && from) return verdict(U, str(program) + " -t and -f at once");
+        if (s.operands.empty()) return verdict(U, str(program) + (to ? " -t" : " -f") + " without a path");
+        if (from) return verdict(R, str(program) + " -f sends files to the client (a download)");
+        Verdict v = verdict(W, str(program) + " -t receives files from the client (an upload)");
+        v.raise(ctx.write_risk(*s.operands.back(), str(program) + " -t into"));
+        return v;
+    }
+    Verdict v = verdict(W, str(program) + " copies files");
+    for (const Word* operand : s.operands) {
+        if (remote_operand(*operand)) v.raise(A, str(program) + " " + operand->raw + hop_reason);
+    }
+    if (!s.operands.empty() && !remote_operand(*s.operands.back())) {
         v.raise(ctx.write_risk(*s.operands.back(), str(program) + " onto"));
     }
     return v;
 }
 
+// rsync --server [--sender] OPTIONS . PATH...: what an rsync client runs on the target over ssh. Its option
+// cluster ends in `e` and the protocol's capability letters (-vlogDtpre.iLsfxCIvu), not a remote shell.
+// --sender sends PATH to the client (a download: read); otherwise the server receives into the last PATH (an
+// upload: write, with the path rules). Deleting (--delete*, --remove-source-files) is destructive either way.
+Verdict handle_rsync_server(std::string_view program, Args args, const Context& ctx) {
+    const ScannedArgs s = scan_args(args, {"eB", "temp-dir backup-dir partial-dir compare-dest copy-dest link-dest "
+                                                 "files-from log-file suffix", "", false});
+    if (s.dynamic) return verdict(U, str(program) + " --server with an argument that may expand to options");
+    if (s.find_any("daemon config")) return verdict(U, str(program) + " --server --daemon runs as configured elsewhere");
+    const bool sender = s.has("sender");
+    Verdict v = sender ? verdict(R, str(program) + " --server --sender sends files to the client (a download)")
+                       : verdict(W, str(program) + " --server receives files from the client (an upload)");
+    if (s.operands.empty()) return verdict(U, str(program) + " --server without a path");
+    if (!sender) v.raise(ctx.write_risk(*s.operands.back(), str(program) + " --server into"));
+    for (const Option& o : s.options) {
+        if (o.name.starts_with("delete") || o.name == "remove-source-files" || o.name == "del" || o.name == "write-devices") {
+            v.raise(X, str(program) + " --" + o.name + " removes or overwrites files");
+        } else if (one_of(o.name, {"temp-dir", "backup-dir", "partial-dir", "log-file"}) && o.has_value) {
+            v.raise(ctx.write_risk(option_word(o), str(program) + " --" + o.name + " writing"));
+        }
+    }
+    return v;
+}
+
 Verdict handle_rsync(std::string_view program, Args args, const Context& ctx) {
+    if (std::any_of(args.begin(), args.end(), [](const Word& w) { return w.value == "--server"; })) {
+        return handle_rsync_server(program, args, ctx);
+    }
     const ScannedArgs s = scan_args(args, {"eBfT", "rsh rsync-path filter exclude include exclude-from include-from files-from "
                                                     "temp-dir partial-dir backup-dir suffix chmod chown log-file password-file",
                                            "", false});
@@ -1088,9 +1202,109 @@ Verdict handle_rsync(std::string_view program, Args args, const Context& ctx) {
             v.raise(X, str(program) + " --" + o.name + " removes files");
         }
     }
-    if (!s.operands.empty() && s.operands.back()->value.find(':') == std::string::npos) {
+    for (const Word* operand : s.operands) {
+        if (remote_operand(*operand)) v.raise(A, str(program) + " " + operand->raw + hop_reason);
+    }
+    if (!s.operands.empty() && !remote_operand(*s.operands.back())) {
         v.raise(ctx.write_risk(*s.operands.back(), str(program) + " onto"));
     }
+    return v;
+}
+
+// git-upload-pack DIR (clone, fetch), git-upload-archive DIR (archive --remote): what a git client runs on
+// the target over ssh to read a repository; git-receive-pack DIR (push) writes into it.
+Verdict handle_git_transport(std::string_view program, Args args, const Context& ctx) {
+    const ScannedArgs s = scan_args(args, {"", "timeout", "", false});
+    if (s.operands.empty() && s.find_any("help h version")) return verdict(R, str(program) + " --help");
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to options");
+    if (s.operands.size() != 1) return verdict(U, str(program) + " takes one repository");
+    if (program.ends_with("receive-pack")) {
+        Verdict v = verdict(W, str(program) + " receives a push into the repository");
+        v.raise(ctx.write_risk(*s.operands.front(), str(program) + " into"));
+        return v;
+    }
+    return verdict(R, str(program) + " sends the repository to the client (clone, fetch)");
+}
+
+// nc / ncat / netcat HOST PORT: a connection to another host (at least admin). Running a command on the
+// connection (-e, -c, --exec, --sh-exec, --lua-exec) is unknown, and so is a listener (-l), which takes in
+// whatever connects, or a unix socket (-U), which reaches a local service such as docker's.
+Verdict handle_netcat(std::string_view program, Args args, const Context& ctx) {
+    const ScannedArgs s = scan_args(args, {"ceGgIiMmOoPpqsTVwXx",
+                                           "exec sh-exec lua-exec output hex-dump append-output source proxy proxy-type "
+                                           "proxy-auth proxy-dns wait idle-timeout", "", false});
+    for (const Option& o : s.options) {
+        if (one_of(o.name, {"e", "c", "exec", "sh-exec", "lua-exec"})) return verdict(U, str(program) + " -" + o.name + " runs a command on the connection");
+        if (one_of(o.name, {"l", "listen"})) return verdict(U, str(program) + " -l listens for whatever connects");
+        if (one_of(o.name, {"U", "unixsock"})) return verdict(U, str(program) + " -U talks to a local socket");
+    }
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to options");
+    if (s.operands.empty()) return verdict(U, str(program) + " without an address");
+    Verdict v = verdict(A, str(program) + " " + s.operands.front()->raw + hop_reason);
+    for (const Option& o : s.options) {
+        if (one_of(o.name, {"o", "output", "hex-dump", "append-output"}) && o.has_value) {
+            v.raise(ctx.write_risk(option_word(o), str(program) + " -" + o.name + " writing"));
+        }
+    }
+    return v;
+}
+
+// socat [OPTIONS] ADDRESS ADDRESS: a network address (TCP:, UDP:, OPENSSL:, SOCKS4:, PROXY: ...) is a hop to
+// another host (at least admin); EXEC: and SYSTEM: run a command, a listener (TCP-LISTEN: ...) takes in
+// whatever connects and a unix socket reaches a local service: unknown. A file (OPEN:, CREATE:, a path) is
+// written, with the path rules; - and STDIO only relay.
+Verdict handle_socat(std::string_view program, Args args, const Context& ctx) {
+    Verdict v = verdict(R, {});
+    std::size_t addresses = 0;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const Word& w = args[i];
+        if (!w.literal()) return verdict(U, str(program) + " with an address not known statically");
+        const std::string& a = w.value;
+        if (a.size() > 1 && a.front() == '-') {
+            if (one_of(a, {"-b", "-t", "-T", "-lp", "-S", "-L", "-W", "-lf"}) && i + 1 < args.size()) {
+                if (one_of(a, {"-lf", "-L", "-W"})) v.raise(ctx.write_risk(args[i + 1], str(program) + " " + a + " writing"));
+                ++i;
+            }
+            continue;
+        }
+        ++addresses;
+        std::string type = a.substr(0, std::min(a.find(':'), a.find(',')));
+        std::transform(type.begin(), type.end(), type.begin(), [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
+        const std::string params = a.find(':') == std::string::npos ? std::string() : a.substr(a.find(':') + 1);
+        const std::string path = params.substr(0, params.find(','));
+        if (one_of(type, {"-", "STDIO", "STDIN", "STDOUT", "STDERR"})) continue;
+        if (a.starts_with("/") || a.starts_with("./") || one_of(type, {"OPEN", "CREATE", "CREAT", "GOPEN", "PIPE"})) {
+            Word file = w;
+            file.value = a.starts_with("/") || a.starts_with("./") ? a.substr(0, a.find(',')) : path;
+            v.raise(ctx.write_risk(file, str(program) + " writing"));
+        } else if (one_of(type, {"TCP", "TCP4", "TCP6", "TCP-CONNECT", "TCP4-CONNECT", "TCP6-CONNECT", "UDP", "UDP4",
+                                 "UDP6", "UDP-CONNECT", "UDP4-CONNECT", "UDP6-CONNECT", "UDP-SENDTO", "UDP4-SENDTO",
+                                 "UDP6-SENDTO", "UDP-DATAGRAM", "SCTP-CONNECT", "DCCP-CONNECT", "OPENSSL",
+                                 "OPENSSL-CONNECT", "SSL", "SOCKS", "SOCKS4", "SOCKS4A", "SOCKS5", "SOCKS5-CONNECT",
+                                 "PROXY", "PROXY-CONNECT", "IP-SENDTO", "IP4-SENDTO", "IP6-SENDTO"})) {
+            v.raise(A, str(program) + " " + a + hop_reason);
+        } else if (type.find("LISTEN") != std::string::npos || type.find("RECV") != std::string::npos ||
+                   type.find("ACCEPT") != std::string::npos) {
+            return verdict(U, str(program) + " " + a + " listens for whatever connects");
+        } else if (one_of(type, {"EXEC", "SYSTEM", "SHELL"})) {
+            return verdict(U, str(program) + " " + a + " runs a command");
+        } else {
+            return verdict(U, str(program) + " " + a + " is an address the classifier does not read");
+        }
+    }
+    if (addresses != 2) return verdict(U, str(program) + " takes two addresses");
+    if (v.reason.empty()) v.reason = str(program) + " relays its standard streams";
+    return v;
+}
+
+// telnet HOST [PORT]: a connection to another host (at least admin). Without a host it reads telnet
+// commands from its input, where `!` runs a shell: unknown. -n FILE writes a trace.
+Verdict handle_telnet(std::string_view program, Args args, const Context& ctx) {
+    const ScannedArgs s = scan_args(args, {"lenbXk", "", "", false});
+    if (s.dynamic) return verdict(U, str(program) + " with an argument that may expand to options");
+    if (s.operands.empty()) return verdict(U, str(program) + " without a host reads commands from its input");
+    Verdict v = verdict(A, str(program) + " " + s.operands.front()->raw + hop_reason);
+    if (const Option* n = s.find("n"); n != nullptr && n->has_value) v.raise(ctx.write_risk(option_word(*n), str(program) + " -n writing"));
     return v;
 }
 
@@ -1103,6 +1317,20 @@ Verdict handle_curl(std::string_view program, Args args, const Context& ctx) {
                                            "", false});
     Verdict v = verdict(R, str(program) + " only downloads to stdout");
     if (s.find("K") || s.find("config")) return verdict(U, str(program) + " -K reads options from a file");
+    // telnet://, gopher://, dict:// ... carry raw bytes to any port (a tunnel); scp:// and sftp:// log in to
+    // another host: at least admin, as nc (DESIGN §4).
+    std::vector<const std::string*> urls;
+    for (const Word* operand : s.operands) urls.push_back(&operand->value);
+    for (const Option& o : s.options) {
+        if (o.name == "url") urls.push_back(&o.value);
+    }
+    for (const std::string* url : urls) {
+        std::string scheme = url->substr(0, url->find("://") == std::string::npos ? 0 : url->find("://"));
+        std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+        if (one_of(scheme, {"telnet", "gopher", "gophers", "dict", "mqtt", "scp", "sftp", "smb", "smbs", "tftp", "ldap", "ldaps"})) {
+            v.raise(A, str(program) + " " + *url + " is a raw connection to another host (a tunnel)");
+        }
+    }
     for (const Option& o : s.options) {
         const std::string& n = o.name;
         if (n == "o" || n == "output" || n == "c" || n == "cookie-jar" || n == "D" || n == "dump-header" ||
@@ -1425,6 +1653,9 @@ Verdict handle_git(std::string_view program, Args args, const Context& ctx) {
     if (const Option* runs = o.find_any("upload-pack receive-pack exec")) {
         return verdict(U, p + " --" + runs->name + " runs the program it names");
     }
+    if (one_of(name, {"upload-pack", "upload-archive", "receive-pack"})) {
+        return handle_git_transport("git-" + name, tail(rest, 1), ctx);
+    }
     if (one_of(name, {"status", "log", "diff", "show", "blame", "grep", "ls-files", "ls-tree", "ls-remote", "rev-parse",
                       "describe", "shortlog", "cat-file", "whatchanged", "version", "help", "show-ref", "for-each-ref",
                       "name-rev", "count-objects", "fsck", "rev-list", "show-branch", "var", "verify-commit", "verify-tag",
@@ -1570,7 +1801,19 @@ Verdict handle_dpkg(std::string_view program, Args args, const Context&) {
 
 // ---------------------------------------------------------------- system
 
+// Whether the signal, given first (-0, -s 0, -n 0, --signal=0, -SIG0), is signal 0: the process is looked
+// up, not signalled. Only the first argument counts: in `kill -9 -0` the -0 is process group 0.
+bool signal_zero(Args args) {
+    if (args.empty() || !args[0].literal()) return false;
+    const std::string& a = args[0].value;
+    if (a == "-0" || a == "-SIG0" || a == "--signal=0" || a == "-s0" || a == "-n0") return true;
+    return (a == "-s" || a == "-n" || a == "--signal") && args.size() > 1 && args[1].literal() && args[1].value == "0";
+}
+
 Verdict handle_kill(std::string_view program, Args args, const Context&) {
+    if (one_of(program, {"kill", "pkill", "killall"}) && signal_zero(args)) {
+        return verdict(R, str(program) + " -0 only checks that a process exists");
+    }
     if (program == "kill") {
         bool signal_seen = false;
         bool end = false;
@@ -1606,6 +1849,15 @@ Verdict handle_kill(std::string_view program, Args args, const Context&) {
         return verdict(R, "fuser only reads");
     }
     return verdict(A, str(program) + " signals processes");
+}
+
+// userdel -r and deluser --remove-home delete the user's home and mail (DESIGN §4: destructive).
+Verdict handle_userdel(std::string_view program, Args args, const Context&) {
+    const ScannedArgs s = scan_args(args, {"RP", "root prefix conf backup-to", "", false});
+    if (s.dynamic) return verdict(X, str(program) + " with an argument that may expand to -r");
+    if (s.find_any("r remove remove-home remove-all-files")) return verdict(X, str(program) + " -r deletes the user's home");
+    if (s.find_any("h help version")) return verdict(R, str(program) + " --help");
+    return verdict(A, str(program) + " removes a user");
 }
 
 Verdict handle_shutdown(std::string_view program, Args args, const Context&) {
@@ -1648,7 +1900,13 @@ Verdict handle_date(std::string_view program, Args args, const Context&) {
 
 Verdict handle_ip(std::string_view program, Args args, const Context& ctx) {
     const ScannedArgs s = scan_args(args, {"bfr", "batch family rc netns", "", false});
-    if (s.find_any("b batch")) return verdict(U, str(program) + " -batch runs commands from a file");
+    // ip takes each option as one word matched by prefix (-b, -ba ... -batch; -br is -brief), not clusters.
+    const bool batch = program == "ip" ? std::any_of(args.begin(), args.end(), [](const Word& w) {
+        std::string_view o = w.value;
+        if (o.starts_with("--")) o.remove_prefix(1);
+        return o.size() >= 2 && std::string_view("-batch").starts_with(o);
+    }) : s.find_any("b batch") != nullptr;
+    if (batch) return verdict(U, str(program) + " -batch runs commands from a file");
     if (program == "ip" && s.operands.size() >= 3 && s.operands[0]->value.starts_with("netns") && s.operands[1]->value == "exec") {
         // ip netns exec NAME COMMAND...: root in another network namespace, running COMMAND
         const Word* name = s.operands[2];
@@ -1758,6 +2016,10 @@ Verdict handle_compress(std::string_view program, Args args, const Context& ctx)
 }
 
 Verdict handle_openssl(std::string_view program, Args args, const Context& ctx) {
+    // s_client relays its input to a TLS connection, as nc does to a plain one: a hop (DESIGN §4).
+    if (!args.empty() && one_of(args.front().value, {"s_client", "s_time"})) {
+        return verdict(A, str(program) + " " + args.front().value + hop_reason);
+    }
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i].value;
         if ((a == "-out" || a == "-keyout") && i + 1 < args.size()) return ctx.write_risk(args[i + 1], str(program) + " " + a + " writing");
@@ -1847,6 +2109,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"date", handle_date, false},
     {"dd", handle_dd, false},
     {"declare", handle_declare, false},
+    {"deluser", handle_userdel, false},
     {"deno", handle_interpreter, false},
     {"diff3", handle_options, false},
     {"dmesg", handle_dmesg, false},
@@ -1875,6 +2138,9 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"gem", handle_package, false},
     {"getopts", handle_getopts, false},
     {"git", handle_git, false},
+    {"git-receive-pack", handle_git_transport, false},
+    {"git-upload-archive", handle_git_transport, false},
+    {"git-upload-pack", handle_git_transport, false},
     {"glances", handle_options, false},
     {"gunzip", handle_compress, false},
     {"gzip", handle_compress, false},
@@ -1922,6 +2188,9 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"most", handle_pager, false},
     {"mv", handle_copy, false},
     {"nawk", handle_awk, false},
+    {"nc", handle_netcat, false},
+    {"ncat", handle_netcat, false},
+    {"netcat", handle_netcat, false},
     {"networkctl", handle_ctl, false},
     {"nice", handle_wrapper, true},
     {"nocache", handle_wrapper, true},
@@ -1978,6 +2247,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"shuf", handle_options, false},
     {"shutdown", handle_shutdown, false},
     {"snap", handle_package, false},
+    {"socat", handle_socat, false},
     {"sort", handle_sort, false},
     {"source", handle_eval, true},
     {"split", handle_split, false},
@@ -1998,6 +2268,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"tcsh", handle_shell, true},
     {"tee", handle_create, false},
     {"telinit", handle_shutdown, false},
+    {"telnet", handle_telnet, false},
     {"terraform", handle_terraform, false},
     {"test", handle_test, false},
     {"time", handle_wrapper, true},
@@ -2016,6 +2287,7 @@ constexpr std::array rules = std::to_array<ProgramRule>({
     {"unshare", handle_wrapper, true},
     {"unxz", handle_compress, false},
     {"unzip", handle_compress, false},
+    {"userdel", handle_userdel, false},
     {"valgrind", handle_wrapper, true},
     {"wait", handle_wait, false},
     {"watch", handle_watch, true},
