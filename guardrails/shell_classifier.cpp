@@ -3,6 +3,8 @@
 // of all effects to one class and one reason. The per-program rules live in shell_programs.cpp.
 #include "guardrails/shell_classifier.hpp"
 
+#include "guardrails/sql_tree.hpp"
+
 #include "guardrails/shell_detail.hpp"
 
 #include <nlohmann/json.hpp>
@@ -925,9 +927,16 @@ ShellClassification ShellClassifier::classify(std::string_view text) const {
     } catch (const std::exception&) {
         return refuse("the classifier failed on this text");
     }
+    // Reasons quote the command's words, which may be any bytes: what jitgate writes back (classify,
+    // the block message on stderr, audit and recording) is valid UTF-8 (issue 11 item 4).
+    for (ShellEffect& effect : result.effects) {
+        if (!detail::is_valid_utf8(effect.reason)) effect.reason = detail::valid_utf8(effect.reason);
+        if (!detail::is_valid_utf8(effect.command)) effect.command = detail::valid_utf8(effect.command);
+    }
     const shell::Verdict top = shell::summarize(result.effects);
     result.risk = top.risk;
     result.reason = result.effects.empty() ? "empty command" : top.reason;
+    if (!detail::is_valid_utf8(result.reason)) result.reason = detail::valid_utf8(result.reason);
     return result;
 }
 

@@ -2,6 +2,8 @@
 // replies are matched against the queue of what the server owes ("Extended Query", "Pipelining").
 #include "protocols/postgres/relay.hpp"
 
+#include "guardrails/sql_tree.hpp"
+
 #include "guardrails/sql_classifier.hpp"
 #include "protocols/postgres/messages.hpp"
 
@@ -578,8 +580,9 @@ bool Relay::on_reply(char type) {
 
 void Relay::write_policy_error(Output& client) {
     const guardrails::Decision& decision = blocked_decisions_.front();
-    const std::string message = fmt::format("jitgate blocked this {} statement: {}",
-                                            config::to_string(decision.risk), decision.reason);
+    // Valid UTF-8 whatever the reason quotes: a client decodes the message as its encoding, UTF8.
+    const std::string message = guardrails::detail::valid_utf8(
+        fmt::format("jitgate blocked this {} statement: {}", config::to_string(decision.risk), decision.reason));
     const std::string detail = decision.rule.empty() ? std::string() : fmt::format("decided by: {}", decision.rule);
     const std::size_t start = client.bytes().size();
     write_error(client.scratch(), "ERROR", sqlstate::insufficient_privilege, message, detail, decision.hint);

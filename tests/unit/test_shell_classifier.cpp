@@ -4,6 +4,7 @@
 #include "guardrails/shell_classifier.hpp"
 #include "guardrails/shell_detail.hpp"
 #include "guardrails/shell_lexer.hpp"
+#include "guardrails/sql_tree.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -1549,4 +1550,19 @@ TEST_CASE("pathological input stays fast: work is bounded by length times depth"
     std::string subs;
     for (int i = 0; i < 2500; ++i) subs += "$(echo $(echo $(ls))) ";
     CHECK(big.classify("echo " + subs).risk == R);
+}
+
+TEST_CASE("what the shell classifier writes back is valid UTF-8 whatever bytes the command holds",
+          "[shell]") {
+    // issue 11 item 4: a reason quoting a word cut inside a multibyte character (or plain bad bytes).
+    for (const std::string& text : {std::string("ls > /tmp/\xef\xbc"), std::string("rm /tmp/\xff\xfe"),
+                                   std::string("cat \xc3"), std::string("echo \xe2\x82") + std::string(300, 'x')}) {
+        const ShellClassification result = classifier().classify(text);
+        INFO(text);
+        CHECK(jitgate::guardrails::detail::is_valid_utf8(result.reason));
+        for (const jitgate::guardrails::ShellEffect& effect : result.effects) {
+            CHECK(jitgate::guardrails::detail::is_valid_utf8(effect.reason));
+            CHECK(jitgate::guardrails::detail::is_valid_utf8(effect.command));
+        }
+    }
 }
