@@ -1,8 +1,10 @@
 // libFuzzer target for the shell classifier: any bytes must classify without crashing or hanging, with a
-// reason and without throwing inside; a text longer than the limit or holding a NUL byte is unknown; and the
-// tokenizer's result is all-or-nothing (an error leaves no tokens).
+// reason and without throwing inside; a text longer than the limit or holding a NUL byte is unknown; every
+// reason and command word it writes back is valid UTF-8 (issue 11 item 4); and the tokenizer's result is
+// all-or-nothing (an error leaves no tokens).
 #include "guardrails/shell_classifier.hpp"
 #include "guardrails/shell_lexer.hpp"
+#include "guardrails/sql_tree.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,8 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (result.reason.empty()) std::abort();
     // classify() turns an exception into unknown; the fuzzer wants to see any that escape a handler.
     if (result.reason == "the classifier failed on this text") std::abort();
+    using jitgate::guardrails::detail::is_valid_utf8;
+    if (!is_valid_utf8(result.reason)) std::abort();
     for (const auto& effect : result.effects) {
         if (static_cast<int>(effect.risk) > static_cast<int>(result.risk)) std::abort();
+        if (!is_valid_utf8(effect.reason) || !is_valid_utf8(effect.command)) std::abort();
     }
     if (size <= 16 * 1024) {
         const jitgate::guardrails::shell::LexResult lexed = jitgate::guardrails::shell::lex(text);
