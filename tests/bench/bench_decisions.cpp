@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     const config::Config& config = *loaded.config;
-    // As the proxy builds it (proxy/policy_keeper.cpp make_class_source).
+    // As the proxy builds it (proxy/control/policy_source.cpp make_class_source).
     auto cache = std::make_shared<guardrails::ClassCache>(
         std::make_shared<const guardrails::SqlClassifier>(config.classify, config.limits.max_statement_bytes));
     guardrails::ClassifyText classify = [cache](std::string_view sql) { return cache->classify(sql); };

@@ -33,7 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("JITGATE_PG_BIN", "/usr/lib/postgresql/15/bin"))
-JITGATE_BIN = Path(os.environ.get("JITGATE_BIN", REPO / "build" / "proxy" / "jitgate")).absolute()
+JITGATE_BIN = Path(os.environ.get("JITGATE_BIN", REPO / "build" / "proxy" / "app" / "jitgate")).absolute()
 # The test-only executable (tests/support/jitgate_testing.cpp): the same command line plus test hooks
 # (JITGATE_TEST_NOW, JITGATE_TEST_DENY_MARKER, JITGATE_TEST_ALLOW_ALL), which the shipped jitgate ignores.
 JITGATE_TESTING_BIN = Path(os.environ.get("JITGATE_TESTING_BIN", REPO / "build" / "tests" / "jitgate_testing")).absolute()

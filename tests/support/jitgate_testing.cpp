@@ -2,7 +2,7 @@
 // installed or shipped). JITGATE_TEST_NOW=2026-11-28T10:00:00Z fixes the CLI's clock;
 // JITGATE_TEST_DENY_MARKER=TEXT makes serve block what contains TEXT instead of running the guardrails;
 // JITGATE_TEST_ALLOW_ALL=1 makes serve allow everything (tests of the relay's own backstops).
-#include "proxy/hooks.hpp"
+#include "proxy/app/hooks.hpp"
 #include "tests/support/test_pipelines.hpp"
 
 #include <cstdio>

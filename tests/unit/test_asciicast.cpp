@@ -1,8 +1,8 @@
 // Unit tests of asciicast v2 lines and the incremental UTF-8 carry: output split at every byte of
 // multi-byte characters comes out whole; bytes that can never be UTF-8 become U+FFFD; an incomplete
 // character at the end of the stream too; headers and events are the JSON asciinema reads.
-#include "proxy/asciicast.hpp"
-#include "proxy/audit_json.hpp"
+#include "proxy/recording/asciicast.hpp"
+#include "proxy/audit/audit_json.hpp"
 
 #include <catch2/catch.hpp>
 

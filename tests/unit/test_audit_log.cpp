@@ -1,8 +1,8 @@
 // Unit tests of the audit log: the record format of each type, the chain across a reopen, torn last
 // lines, one-byte edits named by line, concurrent writers, hostile text, backpressure, write failures,
 // and the flat JSON reader the verifier and `jitgate audit` use.
-#include "proxy/audit_json.hpp"
-#include "proxy/audit_log.hpp"
+#include "proxy/audit/audit_json.hpp"
+#include "proxy/audit/audit_log.hpp"
 
 #include "tests/unit/file_size_limit.hpp"
 #include "tests/unit/temp_dir.hpp"

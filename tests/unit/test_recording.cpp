@@ -1,8 +1,8 @@
 // Unit tests of session recordings: write → verify sealed; a recorder dropped without close (a killed
 // proxy) → unsealed; a torn last line; a one-byte edit named by record; write failures as values;
 // params left out when disabled; result rows capped; the writer thread (same bytes, failures reported).
-#include "proxy/audit_json.hpp"
-#include "proxy/recording.hpp"
+#include "proxy/audit/audit_json.hpp"
+#include "proxy/recording/recording.hpp"
 
 #include "tests/unit/file_size_limit.hpp"
 #include "tests/unit/temp_dir.hpp"

@@ -2,8 +2,8 @@
 // records; a terminal channel gets an asciicast whose output events are whole UTF-8 however the chunks
 // split, with resizes; the exit record's hash of the cast is checked offline, and an edited or missing
 // cast is named; a blocked or terminal-less channel gets no cast.
-#include "proxy/audit_json.hpp"
-#include "proxy/ssh_recording.hpp"
+#include "proxy/audit/audit_json.hpp"
+#include "proxy/recording/ssh_recording.hpp"
 
 #include "tests/unit/temp_dir.hpp"
 

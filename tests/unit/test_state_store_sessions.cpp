@@ -1,7 +1,7 @@
 // Unit tests of the session index in the state store: a version 1 file (grants only) is upgraded in place
 // and keeps its grants; sessions start, end, and are listed newest first by user, target, age and count;
 // unknown ids and double ends are errors; session writes leave the grant change counter alone.
-#include "proxy/state_store.hpp"
+#include "proxy/store/state_store.hpp"
 
 #include "tests/unit/temp_dir.hpp"
 

@@ -1,7 +1,7 @@
 // Unit tests of the interactive command line read off a libvterm screen: typed and echoed, edited with
 // backspaces and cursor moves, recalled from history, wrapped past the margin, scrolled at the bottom,
 // and no line on the alternate screen of a full-screen program.
-#include "proxy/terminal_line.hpp"
+#include "protocols/ssh/terminal_line.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,0 +1,288 @@
+// The server runtime: workers, the PostgreSQL acceptor, the session registry and graceful shutdown.
+#include "proxy/runtime/server.hpp"
+
+#include "proxy/runtime/pg_session.hpp"
+#include "proxy/control/policy_keeper.hpp"
+#include "proxy/runtime/ssh_listener.hpp"
+#include "proxy/runtime/ssh_session.hpp"
+#include "protocols/postgres/messages.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace jitgate::proxy {
+namespace {
+
+std::uint64_t key_of(SessionRegistry::Key key) {
+    return (std::uint64_t{static_cast<std::uint32_t>(key.pid)} << 32) | static_cast<std::uint32_t>(key.secret);
+}
+
+constexpr auto shutdown_grace = std::chrono::seconds(5);
+
+}  // namespace
+
+void SessionRegistry::add(std::uint64_t id, const std::shared_ptr<PgSession>& session) {
+    const std::lock_guard lock(mutex_);
+    by_id_[id] = session;
+}
+
+SessionRegistry::Key SessionRegistry::assign_key(std::uint64_t id) {
+    const std::lock_guard lock(mutex_);
+    while (true) {
+        std::uint32_t random[2] = {};
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(random), sizeof random) != 1) {
+            random[0] = static_cast<std::uint32_t>(std::hash<std::uint64_t>{}(id ^ 0x9e3779b97f4a7c15ull));
+            random[1] = static_cast<std::uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        }
+        const Key key{static_cast<std::int32_t>(random[0] & 0x3fffffff) + 1, static_cast<std::int32_t>(random[1])};
+        auto [it, inserted] = by_key_.try_emplace(key_of(key));
+        if (!inserted) continue;
+        it->second = by_id_[id];
+        return key;
+    }
+}
+
+void SessionRegistry::remove(std::uint64_t id, std::optional<Key> key) {
+    const std::lock_guard lock(mutex_);
+    by_id_.erase(id);
+    if (key) by_key_.erase(key_of(*key));
+}
+
+std::shared_ptr<PgSession> SessionRegistry::find(Key key) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = by_key_.find(key_of(key));
+    return it == by_key_.end() ? nullptr : it->second.lock();
+}
+
+std::vector<std::shared_ptr<PgSession>> SessionRegistry::all() const {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::shared_ptr<PgSession>> out;
+    for (const auto& [id, weak] : by_id_)
+        if (auto session = weak.lock()) out.push_back(std::move(session));
+    return out;
+}
+
+std::size_t SessionRegistry::size() const {
+    const std::lock_guard lock(mutex_);
+    return by_id_.size();
+}
+
+Server::Server(std::shared_ptr<ServerContext> context)
+    : context_(std::move(context)), registry_(std::make_shared<SessionRegistry>()) {
+    unsigned count = context_->config.load()->limits.workers;
+    // Default: one per core. Each session lives on one thread; more threads cost wake-ups (CPU per
+    // transaction) but buy throughput when clients and servers leave cores idle (scripts/bench).
+    if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < count; ++i) workers_.push_back(std::make_unique<asio::io_context>(1));
+}
+
+Server::~Server() = default;
+
+std::vector<std::shared_ptr<LiveSession>> Server::live_sessions() const {
+    std::vector<std::shared_ptr<LiveSession>> live;
+    for (std::shared_ptr<PgSession>& session : registry_->all()) live.push_back(std::move(session));
+    if (ssh_)
+        for (std::shared_ptr<SshSession>& session : ssh_->all()) live.push_back(std::move(session));
+    return live;
+}
+
+bool Server::admit_ssh() {
+    if (stopping_ || connections_ >= context_->config.load()->limits.max_connections) return false;
+    ++connections_;
+    return true;
+}
+
+void Server::session_ended() {
+    if (--connections_ == 0 && stopping_) asio::post(*workers_[0], [this] { stop_workers(); });
+}
+
+void Server::stop_workers() {
+    for (auto& worker : workers_) worker->stop();
+}
+
+void Server::start_accepting() {
+    asio::co_spawn(*workers_[0], accept_loop(), [](std::exception_ptr error) {
+        if (error) std::rethrow_exception(error);
+    });
+}
+
+void Server::run_session(asio::io_context& worker, std::shared_ptr<PgSession> session, std::uint64_t id) {
+    auto run = session->run(session);
+    asio::co_spawn(worker, std::move(run), [id](std::exception_ptr error) {
+        if (!error) return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            spdlog::error("session {}: {}", id, e.what());
+        }
+    });
+}
+
+asio::awaitable<void> Server::accept_loop() {
+        while (!stopping_) {
+            const std::size_t max_connections = context_->config.load()->limits.max_connections;
+            asio::io_context& worker = *workers_[next_worker_++ % workers_.size()];
+            tcp::socket socket(worker);
+            error_code ec;
+            co_await acceptor_->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == asio::error::operation_aborted || stopping_) break;
+            if (ec) {  // e.g. out of file descriptors: log, breathe, go on
+                spdlog::warn("accept failed: {}", ec.message());
+                asio::steady_timer pause(*workers_[0], std::chrono::milliseconds(100));
+                co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                continue;
+            }
+            if (connections_ >= max_connections) {
+                spdlog::warn("refusing a connection: {} connections open (limits.max_connections)", max_connections);
+                if (refusing_ < max_refusing) {  // answer SSLRequest first, then the error (libpq's sslmode=prefer)
+                    ++refusing_;
+                    const std::uint64_t id = next_session_id_++;
+                    auto session = std::make_shared<PgSession>(std::move(socket), id, context_, registry_,
+                                                               [this] { --refusing_; });
+                    session->refuse(std::string(postgres::sqlstate::too_many_connections), "sorry, too many clients already");
+                    run_session(worker, std::move(session), id);
+                    continue;
+                }
+                std::string fatal;
+                postgres::write_error(fatal, "FATAL", postgres::sqlstate::too_many_connections,
+                                      "sorry, too many clients already");
+                socket.non_blocking(true, ec);
+                socket.write_some(asio::buffer(fatal), ec);  // best effort; never blocks the acceptor
+                socket.close(ec);
+                continue;
+            }
+            ++connections_;
+            const std::uint64_t id = next_session_id_++;
+            auto session = std::make_shared<PgSession>(std::move(socket), id, context_, registry_,
+                                                       [this] { session_ended(); });
+            registry_->add(id, session);
+            run_session(worker, std::move(session), id);
+        }
+}
+
+void Server::begin_shutdown() {
+    if (stopping_.exchange(true)) return;
+    spdlog::info("shutting down: closing the listener and ending {} session(s)", connections_.load());
+    error_code ignored;
+    if (acceptor_) acceptor_->close(ignored);
+    if (ssh_) {
+        ssh_->stop_accepting();
+        ssh_->close_all("jitgate is shutting down");
+    }
+    for (const auto& session : registry_->all())
+        session->stop(std::string(postgres::sqlstate::admin_shutdown), "terminating connection due to administrator command");
+    if (connections_ == 0) {
+        stop_workers();
+        return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(*workers_[0], shutdown_grace);
+    timer->async_wait([this, timer](error_code ec) {
+        if (ec) return;
+        spdlog::warn("shutdown: {} session(s) did not end within {}s; stopping anyway", connections_.load(),
+                     shutdown_grace.count());
+        stop_workers();
+    });
+}
+
+void Server::wait_for_signal(asio::signal_set& signals) {
+    signals.async_wait([this, &signals](error_code error, int signal) {
+        if (error) return;
+        if (signal == SIGHUP) {
+            spdlog::info("received SIGHUP: reloading {}", context_->config.load()->path.string());
+            if (keeper_) keeper_->request_reload();
+            wait_for_signal(signals);
+            return;
+        }
+        spdlog::info("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        begin_shutdown();
+    });
+}
+
+bool Server::listen_postgres(const config::Endpoint& listen) {
+    error_code ec;
+    const auto address = asio::ip::make_address(listen.host, ec);
+    if (ec) {
+        spdlog::error("listen.postgres: {} is not an IP address", listen.host);
+        return false;
+    }
+    const tcp::endpoint endpoint(address, listen.port);
+    acceptor_ = std::make_unique<tcp::acceptor>(*workers_[0]);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        spdlog::error("cannot listen on {}: {}", listen.to_string(), ec.message());
+        acceptor_.reset();
+        return false;
+    }
+    return true;
+}
+
+int Server::run() {
+    const std::shared_ptr<const config::Config> loaded = context_->config.load();
+    const config::Config& config = *loaded;
+    if (!config.listen_postgres && !config.listen_ssh) {
+        spdlog::error("nothing to serve: neither listen.postgres nor listen.ssh is set");
+        return 1;
+    }
+    if (config.listen_postgres && !listen_postgres(*config.listen_postgres)) return 1;
+    const std::size_t postgres_targets = static_cast<std::size_t>(std::count_if(
+        config.targets.begin(), config.targets.end(), [](const config::Target& t) { return t.kind == config::TargetKind::postgres; }));
+    if (acceptor_) {
+        error_code ec;
+        const auto bound = acceptor_->local_endpoint(ec);
+        spdlog::info("postgres listening on {}:{} ({} worker thread(s), {} target(s))", bound.address().to_string(),
+                     bound.port(), workers_.size(), postgres_targets);
+    }
+
+    if (context_->guardrails) {
+        keeper_ = std::make_unique<PolicyKeeper>(context_->config, context_->audit, context_->guardrails);
+        std::string why;
+        if (!keeper_->start(why)) {
+            spdlog::error("{}", why);
+            return 1;
+        }
+        context_->keeper = keeper_.get();
+    }
+    if (config.listen_ssh) {
+        ssh_ = std::make_unique<SshListener>(context_, *workers_[0], [this] { return admit_ssh(); },
+                                             [this] { session_ended(); });
+        std::string why;
+        if (!ssh_->start(*config.listen_ssh, why)) {
+            spdlog::error("{}", why);
+            return 1;
+        }
+    }
+    if (keeper_) keeper_->set_live_sessions([this] { return live_sessions(); });
+    asio::signal_set signals(*workers_[0], SIGINT, SIGTERM, SIGHUP);
+    wait_for_signal(signals);
+    if (acceptor_) start_accepting();
+
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    for (auto& worker : workers_) guards.push_back(asio::make_work_guard(*worker));
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->run(); });
+    workers_[0]->run();
+    for (auto& thread : threads) thread.join();
+    if (ssh_) {  // their sessions were told to close at shutdown; wait for their threads
+        ssh_->close_all("jitgate is shutting down");
+        ssh_->join();
+    }
+    context_->keeper = nullptr;
+    if (keeper_) keeper_->stop();  // before ssh_ goes: the keeper asks it for its sessions
+    spdlog::info("stopped");
+    return 0;
+}
+
+}  // namespace jitgate::proxy
