@@ -75,7 +75,7 @@ struct PgSession::Startup {
 PgSession::PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<ServerContext> context,
                      std::shared_ptr<SessionRegistry> registry, std::function<void()> on_end)
     : id_(id), context_(std::move(context)), config_(context_->config.load()), registry_(std::move(registry)),
-      on_end_(std::move(on_end)),
+      on_end_(std::move(on_end)), events_(context_, id, SessionProtocol::postgres),
       client_(std::move(client)), upstream_(client_.socket().get_executor()),
       deadline_(client_.socket().get_executor()), server_done_(client_.socket().get_executor()),
       recorded_(client_.socket().get_executor()) {
@@ -84,10 +84,11 @@ PgSession::PgSession(tcp::socket client, std::uint64_t id, std::shared_ptr<Serve
     error_code ec;
     const auto remote = client_.socket().remote_endpoint(ec);
     client_address_ = ec ? "unknown" : fmt::format("{}:{}", remote.address().to_string(), remote.port());
+    events_.set_client(client_address_);
 }
 
 PgSession::~PgSession() {
-    registry_->remove(id_, key_);
+    registry_->remove(id_, key_, this);
     if (on_end_) on_end_();
 }
 
@@ -190,6 +191,7 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     }
     target_ = target->name;
     set_holder(user_, target_);
+    events_.authenticated(user_, target_);
     if (!start_recording()) {  // refused before the client counts as logged in
         co_await send_fatal(pg::sqlstate::insufficient_privilege,
                             "jitgate refused the session: its recording cannot be written (record_failure: block)");
@@ -211,14 +213,11 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     }
     spdlog::info("session {}: {} connected to {} from {}{}", id_, user_, target_, client_address_,
                  client_.encrypted() ? " (TLS)" : "");
-    if (AuditLog* audit = context_->audit.get()) audit->session_start({config_->hash, id_, user_, target_, client_address_});
+    events_.started();
     co_await relay();
     end_recording(stop_message_.empty() ? "connection closed" : "closed by jitgate");
     spdlog::info("session {}: ended ({} statements, {} blocked)", id_, relay_->statements, relay_->blocked);
-    if (AuditLog* audit = context_->audit.get()) {
-        audit->session_end({config_->hash, id_, user_, target_, relay_->statements, relay_->blocked,
-                            stop_message_.empty() ? "connection closed" : "closed by jitgate"});
-    }
+    events_.ended(relay_->statements, relay_->blocked, stop_message_.empty() ? "connection closed" : "closed by jitgate");
 }
 
 asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
@@ -561,10 +560,7 @@ std::string PgSession::log_name() const { return fmt::format("session {}", id_);
 
 bool PgSession::start_recording() {
     if (!context_->record) return true;
-    std::array<std::uint8_t, 8> random{};
-    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) random.fill(0);
-    recording_id_ = fmt::format("s-{:02x}-{}", fmt::join(random, ""), id_);
-    const RecordingHeader header{recording_id_, user_, target_, client_address_, config_->hash,
+    const RecordingHeader header{events_.id(), user_, target_, client_address_, config_->hash,
                                  std::chrono::system_clock::now()};
     SessionRecorder::Opened opened =
         SessionRecorder::open(config_->recordings, header,
@@ -572,17 +568,7 @@ bool PgSession::start_recording() {
     if (opened) {
         recorder_ = std::move(opened.recorder);
         spdlog::info("session {}: recording to {}", id_, recorder_->path().string());
-        if (PolicyKeeper* keeper = context_->keeper) {
-            SessionRow row;
-            row.id = recording_id_;
-            row.user = user_;
-            row.target = target_;
-            row.client = client_address_;
-            row.started_at = header.start;
-            row.recording = recorder_->path();
-            keeper->session_started(std::move(row));
-            indexed_ = true;
-        }
+        events_.indexed(recorder_->path(), header.start);
         return true;
     }
     spdlog::error("session {}: {}", id_, opened.error);
@@ -590,9 +576,7 @@ bool PgSession::start_recording() {
 }
 
 void PgSession::end_recording(std::string_view reason) {
-    if (PolicyKeeper* keeper = context_->keeper; keeper != nullptr && indexed_)
-        keeper->session_ended(recording_id_, std::chrono::system_clock::now(), relay_ ? relay_->statements : 0,
-                              relay_ ? relay_->blocked : 0, std::string(reason));
+    events_.index_ended(relay_ ? relay_->statements : 0, relay_ ? relay_->blocked : 0, reason);
     if (!recorder_) return;
     if (const RecordStatus status = recorder_->close(reason); !status)
         spdlog::error("session {}: cannot seal the recording: {}", id_, status.error);
@@ -666,16 +650,8 @@ bool PgSession::on_decision(const guardrails::Command& command, const guardrails
         spdlog::info("session {}: {} {} ({}): {}", id_, decision.blocks() ? "blocked" : "would-block (shadow)",
                      config::to_string(decision.risk), decision.rule, decision.reason);
     }
-    bool recorded = !recording_failed_;
-    if (AuditLog* audit = context_->audit.get()) {
-        const AuditLog::Ticket ticket =
-            audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash,
-                             id_, user_, target_, command.kind, command.text, command.statement_name, decision.risk,
-                             decision.verdict, decision.rule, decision.grant, decision.reason});
-        // What is forwarded must be audited first: the record is in the file before the relay writes the
-        // statement upstream (a blocked one can wait for the writer).
-        if (!decision.blocks()) recorded = audit->commit(ticket) && recorded;
-    }
+    // What is forwarded must be audited first (the relay blocks it when this says no: fail closed).
+    const bool recorded = events_.decided(command, decision) && !recording_failed_;
     if (decision.grant.empty() || decision.blocks() || !recorded) return recorded;
     rely_on({decision.grant, decision.grant_until});
     return true;
@@ -690,11 +666,7 @@ bool PgSession::revoked(std::string_view grant, const std::optional<config::Time
 
 void PgSession::audit_blocked_ran(std::string_view what) {
     spdlog::error("session {}: SECURITY: {} ({} on {}); closing the session", id_, what, user_, target_);
-    if (AuditLog* audit = context_->audit.get()) {
-        audit->decision({config_->hash, id_, user_, target_, guardrails::CommandKind::execute, {}, {},
-                         config::RiskClass::unknown, guardrails::Verdict::block, blocked_ran_rule, {},
-                         fmt::format("security event: {}; jitgate closed the session", what)});
-    }
+    events_.security_event(blocked_ran_rule, what);
 }
 
 void PgSession::stop(std::string sqlstate, std::string message) {

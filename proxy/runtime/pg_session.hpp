@@ -6,6 +6,7 @@
 #include "proxy/control/live_session.hpp"
 #include "proxy/runtime/client_stream.hpp"
 #include "proxy/runtime/server.hpp"
+#include "proxy/runtime/session_events.hpp"
 #include "protocols/postgres/relay.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -89,6 +90,7 @@ private:
     std::shared_ptr<const config::Config> config_;  // as it was when the session began; decisions use the live one
     std::shared_ptr<SessionRegistry> registry_;
     std::function<void()> on_end_;
+    SessionEvents events_;  // the session's id ("s-…", unique across restarts: names the recording), audit, index
     ClientStream client_;
     tcp::socket upstream_;
     tcp::endpoint upstream_endpoint_;
@@ -114,10 +116,8 @@ private:
     std::optional<std::pair<std::string, std::string>> refusal_;  // refuse(): sqlstate and message
     std::chrono::steady_clock::time_point last_client_activity_;
     std::chrono::steady_clock::time_point last_cancel_;
-    std::string recording_id_;  // unique across restarts: names the recording file
     std::unique_ptr<SessionRecorder> recorder_;
-    bool recording_failed_ = false;
-    bool indexed_ = false;  // the session index has its start  // with record_failure: block, nothing more is forwarded
+    bool recording_failed_ = false;  // with record_failure: block, nothing more is forwarded
     std::vector<std::optional<std::string_view>> record_params_;  // reused for every statement record
 };
 

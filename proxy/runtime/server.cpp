@@ -31,9 +31,28 @@ constexpr auto shutdown_grace = std::chrono::seconds(5);
 
 }  // namespace
 
+void SessionRegistry::add_live(const std::shared_ptr<LiveSession>& session) {
+    const std::lock_guard lock(mutex_);
+    live_[session.get()] = session;
+}
+
+void SessionRegistry::remove_live(const LiveSession* session) {
+    const std::lock_guard lock(mutex_);
+    live_.erase(session);
+}
+
+std::vector<std::shared_ptr<LiveSession>> SessionRegistry::live() const {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::shared_ptr<LiveSession>> out;
+    for (const auto& [key, weak] : live_)
+        if (auto session = weak.lock()) out.push_back(std::move(session));
+    return out;
+}
+
 void SessionRegistry::add(std::uint64_t id, const std::shared_ptr<PgSession>& session) {
     const std::lock_guard lock(mutex_);
     by_id_[id] = session;
+    live_[session.get()] = session;
 }
 
 SessionRegistry::Key SessionRegistry::assign_key(std::uint64_t id) {
@@ -52,9 +71,10 @@ SessionRegistry::Key SessionRegistry::assign_key(std::uint64_t id) {
     }
 }
 
-void SessionRegistry::remove(std::uint64_t id, std::optional<Key> key) {
+void SessionRegistry::remove(std::uint64_t id, std::optional<Key> key, const LiveSession* session) {
     const std::lock_guard lock(mutex_);
     by_id_.erase(id);
+    live_.erase(session);
     if (key) by_key_.erase(key_of(*key));
 }
 
@@ -87,14 +107,6 @@ Server::Server(std::shared_ptr<ServerContext> context)
 }
 
 Server::~Server() = default;
-
-std::vector<std::shared_ptr<LiveSession>> Server::live_sessions() const {
-    std::vector<std::shared_ptr<LiveSession>> live;
-    for (std::shared_ptr<PgSession>& session : registry_->all()) live.push_back(std::move(session));
-    if (ssh_)
-        for (std::shared_ptr<SshSession>& session : ssh_->all()) live.push_back(std::move(session));
-    return live;
-}
 
 bool Server::admit_ssh() {
     if (stopping_ || connections_ >= context_->config.load()->limits.max_connections) return false;
@@ -256,7 +268,7 @@ int Server::run() {
         context_->keeper = keeper_.get();
     }
     if (config.listen_ssh) {
-        ssh_ = std::make_unique<SshListener>(context_, *workers_[0], [this] { return admit_ssh(); },
+        ssh_ = std::make_unique<SshListener>(context_, registry_, *workers_[0], [this] { return admit_ssh(); },
                                              [this] { session_ended(); });
         std::string why;
         if (!ssh_->start(*config.listen_ssh, why)) {
@@ -264,7 +276,7 @@ int Server::run() {
             return 1;
         }
     }
-    if (keeper_) keeper_->set_live_sessions([this] { return live_sessions(); });
+    if (keeper_) keeper_->set_live_sessions([registry = registry_] { return registry->live(); });
     asio::signal_set signals(*workers_[0], SIGINT, SIGTERM, SIGHUP);
     wait_for_signal(signals);
     if (acceptor_) start_accepting();

@@ -48,9 +48,16 @@ struct ServerContext {
     std::array<std::uint8_t, 32> scram_secret{};
 };
 
-// Live sessions by id and by the BackendKeyData jitgate gave their clients.
+// The one registry of live sessions: every session, PostgreSQL and SSH, as the grant watch sees it
+// (LiveSession), and the PostgreSQL sessions by id and by the BackendKeyData jitgate gave their clients
+// (cancel requests, shutdown). Thread-safe.
 class SessionRegistry {
 public:
+    // Any session, once it runs; removed when it is over.
+    void add_live(const std::shared_ptr<LiveSession>& session);
+    void remove_live(const LiveSession* session);
+    [[nodiscard]] std::vector<std::shared_ptr<LiveSession>> live() const;
+
     struct Key {
         std::int32_t pid = 0;
         std::int32_t secret = 0;
@@ -58,7 +65,7 @@ public:
     void add(std::uint64_t id, const std::shared_ptr<PgSession>& session);
     // Gives a registered session a fresh, unused cancel key (random, never 0/0).
     [[nodiscard]] Key assign_key(std::uint64_t id);
-    void remove(std::uint64_t id, std::optional<Key> key);
+    void remove(std::uint64_t id, std::optional<Key> key, const LiveSession* session);
     [[nodiscard]] std::shared_ptr<PgSession> find(Key key) const;
     [[nodiscard]] std::vector<std::shared_ptr<PgSession>> all() const;
     [[nodiscard]] std::size_t size() const;
@@ -67,6 +74,7 @@ private:
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, std::weak_ptr<PgSession>> by_id_;
     std::unordered_map<std::uint64_t, std::weak_ptr<PgSession>> by_key_;
+    std::unordered_map<const LiveSession*, std::weak_ptr<LiveSession>> live_;
 };
 
 class Server {
@@ -93,8 +101,6 @@ private:
     std::unique_ptr<PolicyKeeper> keeper_;
     std::unique_ptr<SshListener> ssh_;  // when listen.ssh is set
     [[nodiscard]] bool admit_ssh();
-    // Every live session, PostgreSQL and SSH: what the grant watch looks at.
-    [[nodiscard]] std::vector<std::shared_ptr<LiveSession>> live_sessions() const;
     void session_ended();
     void stop_workers();
 

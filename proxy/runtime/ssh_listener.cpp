@@ -20,9 +20,9 @@
 
 namespace jitgate::proxy {
 
-SshListener::SshListener(std::shared_ptr<ServerContext> context, asio::io_context& io, std::function<bool()> admit,
-                         std::function<void()> ended)
-    : context_(std::move(context)), io_(io), admit_(std::move(admit)), ended_(std::move(ended)) {}
+SshListener::SshListener(std::shared_ptr<ServerContext> context, std::shared_ptr<SessionRegistry> registry,
+                         asio::io_context& io, std::function<bool()> admit, std::function<void()> ended)
+    : context_(std::move(context)), registry_(std::move(registry)), io_(io), admit_(std::move(admit)), ended_(std::move(ended)) {}
 
 SshListener::~SshListener() {
     close_all("jitgate is shutting down");
@@ -113,7 +113,8 @@ void SshListener::launch(int fd, std::string client_address) {
     auto done = std::make_shared<std::atomic<bool>>(false);
     const std::lock_guard lock(mutex_);
     live_.push_back({session, {}, done});
-    live_.back().thread = std::thread([session, done, ended = ended_] {
+    registry_->add_live(session);
+    live_.back().thread = std::thread([session, done, ended = ended_, registry = registry_] {
         // Signals (SIGTERM, SIGHUP) belong to the Asio threads; here they would only interrupt libssh's poll.
         sigset_t all;
         sigfillset(&all);
@@ -123,6 +124,7 @@ void SshListener::launch(int fd, std::string client_address) {
         } catch (const std::exception& e) {
             spdlog::error("ssh session {}: {}", session->id(), e.what());
         }
+        registry->remove_live(session.get());
         *done = true;
         ended();
     });

@@ -24,7 +24,8 @@ class SshListener {
 public:
     // `admit` is asked before a connection starts (false: refuse, e.g. limits.max_connections) and
     // counts it; `ended` is called from the connection's thread when it is over.
-    SshListener(std::shared_ptr<ServerContext> context, asio::io_context& io, std::function<bool()> admit,
+    SshListener(std::shared_ptr<ServerContext> context, std::shared_ptr<SessionRegistry> registry,
+                asio::io_context& io, std::function<bool()> admit,
                 std::function<void()> ended);
     ~SshListener();
 
@@ -48,6 +49,7 @@ private:
         std::shared_ptr<std::atomic<bool>> done;
     };
     std::shared_ptr<ServerContext> context_;
+    std::shared_ptr<SessionRegistry> registry_;  // every live session is in it while it runs
     asio::io_context& io_;
     std::function<bool()> admit_;
     std::function<void()> ended_;

@@ -3,7 +3,6 @@
 
 #include "guardrails/grants.hpp"
 #include "proxy/audit/audit_log.hpp"
-#include "proxy/control/policy_keeper.hpp"
 #include "protocols/ssh/requests.hpp"
 
 #include <fmt/format.h>
@@ -38,10 +37,12 @@ std::string_view kind_name(ssh::StartKind kind) {
 SshSession::SshSession(std::shared_ptr<ServerContext> context, ssh::Front& front, int fd, std::uint64_t id,
                        std::string client_address)
     : context_(std::move(context)), config_(context_->config.load()), id_(id),
-      client_address_(std::move(client_address)),
+      client_address_(std::move(client_address)), events_(context_, id, SessionProtocol::ssh), audited_(events_),
       connection_(front, fd,
                   ssh::ConnectionInfo{id, client_address_, config_->limits.startup_timeout, config_->limits.idle_timeout},
-                  *this, *this) {}
+                  *this, *this) {
+    events_.set_client(client_address_);
+}
 
 void SshSession::run() { connection_.run(); }
 
@@ -103,38 +104,19 @@ guardrails::Decision SshSession::decide(guardrails::CommandKind kind, std::uint3
     command.protocol = guardrails::Protocol::ssh;
     command.kind = kind;
     command.text = text;
-    guardrails::Decision decision = context_->pipeline ? context_->pipeline->evaluate(command) : guardrails::Decision{};
-    if (!context_->pipeline) {  // no pipeline at all: nothing can be checked (fail closed)
-        decision.verdict = guardrails::Verdict::block;
-        decision.risk = config::RiskClass::unknown;
-        decision.reason = "jitgate has no guardrail pipeline";
-    }
-    bool recorded = true;
-    if (AuditLog* audit = context_->audit.get()) {
-        const AuditLog::Ticket ticket =
-            audit->decision({decision.config_hash.empty() ? std::string_view(config_->hash) : decision.config_hash,
-                             id_, user_, target_, command.kind, command.text, {}, decision.risk, decision.verdict,
-                             decision.rule, decision.grant, decision.reason});
-        // What runs must be audited first: the record is in the file before the command goes on.
-        recorded = decision.blocks() || audit->commit(ticket);
-    }
+    // decide -> audit -> fail closed; then the recording, which must take it too.
+    guardrails::Decision decision = audited_.decide(command);
     SshCommandRecord record;
     record.at = std::chrono::system_clock::now();
     record.channel = channel;
     record.kind = kind == guardrails::CommandKind::shell_exec ? "exec" : "line";
     record.command = text;
     record.risk = decision.risk;
-    record.verdict = recorded ? decision.verdict : guardrails::Verdict::block;
-    record.rule = recorded ? std::string_view(decision.rule) : guardrails::audit_failure_rule;
+    record.verdict = decision.verdict;
+    record.rule = decision.rule;
     record.grant = decision.grant;
     const bool with_terminal = kind == guardrails::CommandKind::shell_exec && terminals_.contains(channel);
-    recorded = record_command(record, with_terminal) && recorded;
-    if (!recorded && !decision.blocks()) {
-        decision.verdict = guardrails::Verdict::block;
-        decision.rule = std::string(guardrails::audit_failure_rule);
-        decision.reason = "jitgate cannot record it (audit log or session recording)";
-        decision.hint.clear();
-    }
+    if (!record_command(record, with_terminal)) AuditedPipeline::fail_closed(decision);
     if (decision.blocks()) {
         spdlog::info("ssh session {}: blocked {} ({}): {}", id_, kind == guardrails::CommandKind::shell_exec ? "exec" : "line",
                      decision.rule, decision.reason);
@@ -322,6 +304,7 @@ void SshSession::on_auth(std::string_view user, std::string_view target, bool ok
         user_ = user;
         target_ = target;
         set_holder(user_, target_);
+        events_.authenticated(user_, target_);
         rely_for(Need::session);  // being on the target at all
         spdlog::info("ssh session {}: {} authenticated by public key for {} from {}", id_, user, target, client_address_);
     } else if (user.empty()) {
@@ -337,12 +320,8 @@ void SshSession::on_auth(std::string_view user, std::string_view target, bool ok
 void SshSession::on_session_start(std::string_view user, std::string_view target) {
     started_ = true;
     spdlog::info("ssh session {}: {} connected to {} from {}", id_, user, target, client_address_);
-    if (AuditLog* audit = context_->audit.get())
-        audit->session_start({config_->hash, id_, user, target, client_address_});
-    std::array<std::uint8_t, 8> random{};
-    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) random.fill(0);
-    index_id_ = fmt::format("s-{:02x}-{}", fmt::join(random, ""), id_);
-    const RecordingHeader header{index_id_, user_, target_, client_address_, config_->hash,
+    events_.started();
+    const RecordingHeader header{events_.id(), user_, target_, client_address_, config_->hash,
                                  std::chrono::system_clock::now(), "ssh"};
     if (context_->record) {
         SshRecording::Opened opened = SshRecording::open(config_->recordings, header);
@@ -353,17 +332,7 @@ void SshSession::on_session_start(std::string_view user, std::string_view target
             recording_failed(opened.error);
         }
     }
-    if (PolicyKeeper* keeper = context_->keeper) {
-        SessionRow row;
-        row.id = index_id_;
-        row.user = user;
-        row.target = target;
-        row.protocol = SessionProtocol::ssh;
-        row.client = client_address_;
-        row.started_at = header.start;
-        if (recording_) row.recording = recording_->path();
-        keeper->session_started(std::move(row));
-    }
+    events_.indexed(recording_ ? recording_->path() : std::filesystem::path{}, header.start);
 }
 
 void SshSession::on_session_end(std::string_view reason) {
@@ -375,16 +344,13 @@ void SshSession::on_session_end(std::string_view reason) {
     }
     spdlog::info("ssh session {}: ended ({} commands, {} blocked): {}", id_, connection_.commands(),
                  connection_.blocked(), reason);
-    if (AuditLog* audit = context_->audit.get())
-        audit->session_end({config_->hash, id_, user_, target_, connection_.commands(), connection_.blocked(), reason});
-    if (PolicyKeeper* keeper = context_->keeper; keeper != nullptr && !index_id_.empty())
-        keeper->session_ended(index_id_, std::chrono::system_clock::now(), connection_.commands(),
-                              connection_.blocked(), std::string(reason));
+    events_.ended(connection_.commands(), connection_.blocked(), reason);
+    events_.index_ended(connection_.commands(), connection_.blocked(), reason);
 }
 
 void SshSession::on_refused(std::string_view what) {
     spdlog::info("ssh session {}: refused {} for {} on {}", id_, what, user_, target_);
-    if (AuditLog* audit = context_->audit.get()) (void)audit->refusal({config_->hash, id_, user_, target_, what});
+    events_.refused(what);
 }
 
 void SshSession::on_start(std::uint32_t channel, ssh::StartKind kind, std::string_view command) {

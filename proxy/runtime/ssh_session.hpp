@@ -15,6 +15,7 @@
 
 #include "proxy/control/live_session.hpp"
 #include "proxy/runtime/server.hpp"
+#include "proxy/runtime/session_events.hpp"
 #include "proxy/recording/ssh_recording.hpp"
 #include "protocols/ssh/terminal_line.hpp"
 #include "protocols/ssh/connection.hpp"
@@ -73,7 +74,8 @@ private:
     std::string client_address_;
     std::string user_;
     std::string target_;
-    std::string index_id_;  // the session index's id, "s-…"
+    SessionEvents events_;  // the session's id ("s-…"), audit and index
+    AuditedPipeline audited_;
     bool started_ = false;
 
     // A channel with a terminal: its screen, the keys typed since the last Enter, its size.
