@@ -3,10 +3,10 @@
 // function or DO bodies count as much as top-level statements. Statements are dispatched from one table
 // of named rules; a statement type missing from it is unknown. Limits: names are judged as written (see
 // sql_classifier.hpp); the walk stops at max_depth levels and answers unknown beyond.
-#include "guardrails/sql_walk.hpp"
+#include "guardrails/sql/sql_walk.hpp"
 
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/sql_tree.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/sql/sql_tree.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pg_query.h>

@@ -20,7 +20,7 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <cstddef>
 #include <string>

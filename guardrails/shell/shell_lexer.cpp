@@ -1,6 +1,6 @@
 // The shell tokenizer (quoting, expansions, operators, redirections, heredocs) and the small grammar that
 // groups its tokens into simple commands. Errors are values: the first one found stops the reading.
-#include "guardrails/shell_lexer.hpp"
+#include "guardrails/shell/shell_lexer.hpp"
 
 #include <cctype>
 

@@ -3,7 +3,7 @@
 // commands that wrappers run (sudo, env, timeout, xargs, watch, ssh, sh -c ...) and where files are
 // written. Plain programs are in data/shell_programs.tsv. One named handler per program family, found
 // through one table (`rules`).
-#include "guardrails/shell_detail.hpp"
+#include "guardrails/shell/shell_detail.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,11 +1,11 @@
 // ShellClassifier: the checks made before lexing (length, NUL bytes), the walk over every simple command
 // (program lookup, wrappers, redirections, substitutions, pipelines into interpreters) and the reduction
 // of all effects to one class and one reason. The per-program rules live in shell_programs.cpp.
-#include "guardrails/shell_classifier.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
 
-#include "guardrails/sql_tree.hpp"
+#include "guardrails/sql/sql_tree.hpp"
 
-#include "guardrails/shell_detail.hpp"
+#include "guardrails/shell/shell_detail.hpp"
 
 #include <nlohmann/json.hpp>
 
