@@ -1,6 +1,7 @@
 // ShellClassifier: the checks made before lexing (length, NUL bytes), the walk over every simple command
 // (program lookup, wrappers, redirections, substitutions, pipelines into interpreters) and the reduction
-// of all effects to one class and one reason. The per-program rules live in shell_programs.cpp.
+// of all effects to one class and one reason. The per-program rules live in programs_*.cpp, found through
+// the table in shell_programs.cpp.
 #include "guardrails/shell/shell_classifier.hpp"
 
 #include "guardrails/sql/sql_tree.hpp"

@@ -2,7 +2,7 @@
 // command in it, including command substitutions, process substitutions, the commands that wrappers run
 // (sudo, env, timeout, xargs, find -exec, watch, ssh HOST CMD, sh -c '...') and redirections. Each
 // simple command is classified by its program from a built-in table (guardrails/data/shell_programs.tsv
-// for plain programs, named handlers in shell_programs.cpp for programs whose class depends on their
+// for plain programs, named handlers in programs_*.cpp for programs whose class depends on their
 // subcommand or options) extended by config's `classify.programs`. Pure and thread-safe: no I/O, no
 // shared mutable state.
 //
