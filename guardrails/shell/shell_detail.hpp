@@ -2,7 +2,7 @@
 // classify the commands they run, option scanning and path risk. Not part of jitgate_guardrails' API.
 #pragma once
 
-#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/shell/shell_types.hpp"
 #include "guardrails/shell/shell_lexer.hpp"
 
 #include <span>
