@@ -2,8 +2,8 @@
 // ended (see policy_keeper.hpp).
 #include "proxy/policy_keeper.hpp"
 
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/sql_cache.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/sql/sql_cache.hpp"
 #include "protocols/postgres/messages.hpp"
 #include "proxy/audit_log.hpp"
 #include "proxy/pg_session.hpp"

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "guardrails/policy.hpp"
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/sql_cache.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/sql/sql_cache.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // one classifier with the built-in tables, and the check every table runs on its rows.
 #pragma once
 
-#include "guardrails/shell_classifier.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // classifier with the built-in tables.
 #pragma once
 
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <string_view>
 

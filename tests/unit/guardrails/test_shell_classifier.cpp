@@ -3,10 +3,10 @@
 // unbalanced, cut off, hostile bytes) or take unbounded time.
 #include "shell_cases.hpp"
 
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/shell_detail.hpp"
-#include "guardrails/shell_lexer.hpp"
-#include "guardrails/sql_tree.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/shell/shell_detail.hpp"
+#include "guardrails/shell/shell_lexer.hpp"
+#include "guardrails/sql/sql_tree.hpp"
 
 #include <catch2/catch.hpp>
 

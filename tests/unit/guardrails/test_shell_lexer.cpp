@@ -1,6 +1,6 @@
 // The shell tokenizer and grammar on their own: quoting, operators and redirections, expansions and
 // substitutions, heredocs, malformed input, and how words group into simple commands.
-#include "guardrails/shell_lexer.hpp"
+#include "guardrails/shell/shell_lexer.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 // (deep nesting, invalid UTF-8, over-length) or race.
 #include "sql_cases.hpp"
 
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <catch2/catch.hpp>
 
