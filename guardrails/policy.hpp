@@ -10,7 +10,7 @@
 
 #include "guardrails/grants.hpp"
 #include "guardrails/pipeline.hpp"
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <atomic>
 #include <functional>

@@ -2,9 +2,9 @@
 // replies are matched against the queue of what the server owes ("Extended Query", "Pipelining").
 #include "protocols/postgres/relay.hpp"
 
-#include "guardrails/sql_tree.hpp"
+#include "guardrails/sql/sql_tree.hpp"
 
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 #include "protocols/postgres/messages.hpp"
 
 #include <fmt/format.h>

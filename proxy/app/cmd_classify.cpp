@@ -3,8 +3,8 @@
 // prints every effect; `-c FILE` adds the config's `classify` tables and its statement length limit.
 // Needs no config otherwise.
 #include "config/config.hpp"
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 #include "proxy/app/commands.hpp"
 
 #include <fmt/format.h>

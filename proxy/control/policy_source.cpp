@@ -1,8 +1,8 @@
 // The policy source: classifiers for a config, and Policy builds with the store's grants (see policy_source.hpp).
 #include "proxy/control/policy_source.hpp"
 
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/sql_cache.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/sql/sql_cache.hpp"
 
 namespace jitgate::proxy {
 namespace {

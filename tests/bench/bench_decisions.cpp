@@ -11,8 +11,8 @@
 #include "guardrails/grants.hpp"
 #include "guardrails/pipeline.hpp"
 #include "guardrails/policy.hpp"
-#include "guardrails/sql_cache.hpp"
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_cache.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <algorithm>
 #include <chrono>

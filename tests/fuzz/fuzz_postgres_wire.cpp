@@ -2,7 +2,7 @@
 // cut into random pieces (the first byte picks the mode and the piece size).
 #include "config/config.hpp"
 #include "guardrails/policy.hpp"
-#include "guardrails/sql_cache.hpp"
+#include "guardrails/sql/sql_cache.hpp"
 #include "protocols/postgres/frame.hpp"
 #include "protocols/postgres/relay.hpp"
 #include "protocols/postgres/startup.hpp"

@@ -2,9 +2,9 @@
 // reason and without throwing inside; a text longer than the limit or holding a NUL byte is unknown; every
 // reason and command word it writes back is valid UTF-8 (issue 11 item 4); and the tokenizer's result is
 // all-or-nothing (an error leaves no tokens).
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/shell_lexer.hpp"
-#include "guardrails/sql_tree.hpp"
+#include "guardrails/shell/shell_classifier.hpp"
+#include "guardrails/shell/shell_lexer.hpp"
+#include "guardrails/sql/sql_tree.hpp"
 
 #include <cstddef>
 #include <cstdint>

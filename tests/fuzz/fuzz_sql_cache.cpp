@@ -7,8 +7,8 @@
 // One allowance: PostgreSQL's grammar refuses some literal values itself (float(0), ALTER COLUMN 0
 // SET STATISTICS): the classifier says unknown while the shape's class is known. PostgreSQL refuses the
 // whole text too, so nothing runs; only those parse errors are let through, never a syntax error.
-#include "guardrails/sql_cache.hpp"
-#include "guardrails/sql_shape.hpp"
+#include "guardrails/sql/sql_cache.hpp"
+#include "guardrails/sql/sql_shape.hpp"
 
 #include <array>
 #include <cstddef>

@@ -2,7 +2,7 @@
 // valid UTF-8 or is longer than the limit is unknown, and every answer (reason, effects, relations, the
 // JSON of `jitgate classify`) is valid UTF-8 — for the bytes as given and for the same bytes made valid
 // UTF-8, which the classifier parses (so the parser's own words, cut identifiers and errors, are checked).
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <cstddef>
 #include <cstdint>

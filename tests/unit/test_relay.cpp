@@ -1,7 +1,7 @@
 // The relay as message flows: what reaches the server, what reaches the client, and when it closes; and
 // the prepared-statement tracking that lets Execute be decided again with its Parse's class.
 #include "pg_frames.hpp"
-#include "guardrails/sql_cache.hpp"
+#include "guardrails/sql/sql_cache.hpp"
 #include "protocols/postgres/relay.hpp"
 #include "tests/support/test_pipelines.hpp"
 

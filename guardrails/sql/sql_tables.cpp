@@ -1,6 +1,6 @@
 // The classifier's tables: the built-in ones embedded from guardrails/data (scripts/gen-pg-functions)
 // merged with config's `classify.functions` and `classify.settings`.
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <cctype>
 

@@ -12,7 +12,7 @@
 // PostgreSQL refuses the whole text at parse time, so nothing of it runs.
 #pragma once
 
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
 #include <atomic>
 #include <cstddef>

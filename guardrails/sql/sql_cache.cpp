@@ -2,9 +2,9 @@
 // fixed array of slots and an index from the slot's key (a string_view into the slot) to the slot.
 // Eviction is CLOCK: a hit marks its slot, the hand skips (and unmarks) marked slots. A shard is
 // bounded both in entries and in the bytes of its keys.
-#include "guardrails/sql_cache.hpp"
+#include "guardrails/sql/sql_cache.hpp"
 
-#include "guardrails/sql_shape.hpp"
+#include "guardrails/sql/sql_shape.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -1,6 +1,6 @@
 // Readers over libpg_query's JSON parse tree and the constant folding the SQL walk needs: whether a
 // WHERE clause holds for every row, and whether EXPLAIN's options turn ANALYZE on. Pure functions.
-#include "guardrails/sql_tree.hpp"
+#include "guardrails/sql/sql_tree.hpp"
 
 #include <algorithm>
 #include <cctype>

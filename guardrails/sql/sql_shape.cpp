@@ -1,7 +1,7 @@
 // The literal-stripping scan behind the class cache's second tier: one pass over the text, following
 // PostgreSQL 15's scan.l for the tokens it replaces or must step over (strings, quoted identifiers,
 // comments, numbers, parameters, words), and answering "no shape" wherever the two could disagree.
-#include "guardrails/sql_shape.hpp"
+#include "guardrails/sql/sql_shape.hpp"
 
 namespace jitgate::guardrails {
 namespace {

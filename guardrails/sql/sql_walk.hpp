@@ -3,7 +3,7 @@
 // recurse once per level of nesting.
 #pragma once
 
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_types.hpp"
 
 #include <string>
 

@@ -1,8 +1,8 @@
 // The SQL class cache (issue 3): which literals a shape strips and where it refuses to guess, the
 // literal_sensitive and deallocates flags, the counters of each tier, the cases where sharing a class
 // across literals would be wrong, the bound, and two threads at once.
-#include "guardrails/sql_cache.hpp"
-#include "guardrails/sql_shape.hpp"
+#include "guardrails/sql/sql_cache.hpp"
+#include "guardrails/sql/sql_shape.hpp"
 
 #include <catch2/catch.hpp>
 

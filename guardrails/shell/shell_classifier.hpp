@@ -2,7 +2,7 @@
 // command in it, including command substitutions, process substitutions, the commands that wrappers run
 // (sudo, env, timeout, xargs, find -exec, watch, ssh HOST CMD, sh -c '...') and redirections. Each
 // simple command is classified by its program from a built-in table (guardrails/data/shell_programs.tsv
-// for plain programs, named handlers in shell_programs.cpp for programs whose class depends on their
+// for plain programs, named handlers in programs_*.cpp for programs whose class depends on their
 // subcommand or options) extended by config's `classify.programs`. Pure and thread-safe: no I/O, no
 // shared mutable state.
 //
@@ -20,29 +20,14 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/shell/shell_types.hpp"
+#include "guardrails/sql/sql_types.hpp"
 
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
 namespace jitgate::guardrails {
-
-// One simple command (or one redirection or substitution decided on its own), e.g.
-// {destructive, "rm -rf removes recursively", "rm -rf /tmp/x"}.
-struct ShellEffect {
-    config::RiskClass risk = config::RiskClass::read;
-    std::string reason;
-    std::string command;  // the simple command as written (shortened when long)
-};
-
-struct ShellClassification {
-    config::RiskClass risk = config::RiskClass::read;  // the highest of all effects (rank() order)
-    std::string reason;                                // one line: the command that decided, and why
-    std::vector<ShellEffect> effects;                  // every simple command, in text order
-};
 
 // One line of JSON: {"input", "class", "reason", "effects": [{"class", "reason", "command"}]}; invalid
 // UTF-8 in the echoed input is replaced, never an error.
@@ -51,15 +36,6 @@ struct ShellClassification {
 // The answer in the SQL classifier's shape, for code that takes either (the policy's class source): risk
 // and reason, no effects, and literal_sensitive set (a shell answer is about this exact text).
 [[nodiscard]] Classification as_classification(const ShellClassification& result);
-
-// The built-in program table merged with config's `classify.programs` (config entries win; a name with a
-// slash in config matches that exact path).
-struct ShellProgramTables {
-    std::unordered_map<std::string, config::RiskClass> builtin;
-    std::unordered_map<std::string, config::RiskClass> configured;
-
-    [[nodiscard]] static ShellProgramTables with_builtins(const config::ClassifyTables& extra = {});
-};
 
 class ShellClassifier {
 public:

@@ -1,10 +1,10 @@
 // SqlClassifier: the checks made before any parsing (length, NUL bytes, UTF-8), the hand-off to a
 // big-stack parse thread, and the reduction of all effects to one class and one reason.
-#include "guardrails/sql_classifier.hpp"
+#include "guardrails/sql/sql_classifier.hpp"
 
-#include "guardrails/sql_parse_threads.hpp"
-#include "guardrails/sql_tree.hpp"
-#include "guardrails/sql_walk.hpp"
+#include "guardrails/sql/sql_parse_threads.hpp"
+#include "guardrails/sql/sql_tree.hpp"
+#include "guardrails/sql/sql_walk.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -2,8 +2,8 @@
 // classify the commands they run, option scanning and path risk. Not part of jitgate_guardrails' API.
 #pragma once
 
-#include "guardrails/shell_classifier.hpp"
-#include "guardrails/shell_lexer.hpp"
+#include "guardrails/shell/shell_types.hpp"
+#include "guardrails/shell/shell_lexer.hpp"
 
 #include <span>
 #include <string>

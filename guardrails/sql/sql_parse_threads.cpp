@@ -1,5 +1,5 @@
 // The big-stack parse threads: a fixed pool fed by a queue; each caller waits on its own job.
-#include "guardrails/sql_parse_threads.hpp"
+#include "guardrails/sql/sql_parse_threads.hpp"
 
 #include <pthread.h>
 
