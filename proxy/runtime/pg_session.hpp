@@ -5,7 +5,8 @@
 
 #include "proxy/control/live_session.hpp"
 #include "proxy/runtime/client_stream.hpp"
-#include "proxy/runtime/server.hpp"
+#include "proxy/runtime/server_context.hpp"
+#include "proxy/runtime/session_registry.hpp"
 #include "proxy/runtime/session_events.hpp"
 #include "protocols/postgres/relay.hpp"
 

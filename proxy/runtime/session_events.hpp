@@ -5,7 +5,7 @@
 #pragma once
 
 #include "guardrails/pipeline.hpp"
-#include "proxy/runtime/server.hpp"
+#include "proxy/runtime/server_context.hpp"
 #include "proxy/store/state_store.hpp"
 
 #include <cstdint>

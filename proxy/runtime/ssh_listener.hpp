@@ -4,7 +4,8 @@
 #pragma once
 
 #include "proxy/runtime/client_stream.hpp"
-#include "proxy/runtime/server.hpp"
+#include "proxy/runtime/server_context.hpp"
+#include "proxy/runtime/session_registry.hpp"
 #include "protocols/ssh/front.hpp"
 
 #include <boost/asio/ip/tcp.hpp>

@@ -14,7 +14,7 @@
 #pragma once
 
 #include "proxy/control/live_session.hpp"
-#include "proxy/runtime/server.hpp"
+#include "proxy/runtime/server_context.hpp"
 #include "proxy/runtime/session_events.hpp"
 #include "proxy/recording/ssh_recording.hpp"
 #include "protocols/ssh/terminal_line.hpp"
