@@ -7,7 +7,7 @@
 #include "guardrails/grants.hpp"
 #include "proxy/app/commands.hpp"
 #include "proxy/app/hooks.hpp"
-#include "proxy/store/state_store.hpp"
+#include "proxy/store/store.hpp"
 
 #include <fmt/format.h>
 #include <pwd.h>
@@ -45,7 +45,7 @@ struct GrantOptions {
 // Everything a grant step needs: the validated config, the open store, and the moment it happens.
 struct Context {
     std::shared_ptr<const config::Config> config;
-    std::unique_ptr<StateStore> store;
+    std::unique_ptr<Store> store;
     config::TimePoint now;
 };
 
@@ -94,7 +94,7 @@ struct Context {
         return false;
     }
     context.config = std::move(loaded.config);
-    StoreResult<std::unique_ptr<StateStore>> store = StateStore::open(context.config->state);
+    StoreResult<std::unique_ptr<Store>> store = open_store(context.config->state);
     if (!store) {
         fmt::print(stderr, "jitgate: {}\n", store.error);
         return false;
