@@ -45,14 +45,14 @@ struct Filter {
     std::string verdict;
     std::string type;
 
-    [[nodiscard]] bool matches(const JsonObject& record) const {
+    [[nodiscard]] bool matches(const nlohmann::json& record) const {
         const auto equals = [&](const char* key, const std::string& wanted) {
-            return wanted.empty() || record.string(key) == std::string_view{wanted};
+            return wanted.empty() || json_string(record, key) == std::string_view{wanted};
         };
         if (!equals("user", user) || !equals("target", target) || !equals("type", type)) return false;
-        if (!verdict.empty() && (record.string("type") != "decision" || !equals("verdict", verdict))) return false;
+        if (!verdict.empty() && (json_string(record, "type") != "decision" || !equals("verdict", verdict))) return false;
         if (since) {
-            const std::optional<std::string_view> time = record.string("time");
+            const std::optional<std::string_view> time = json_string(record, "time");
             if (!time) return false;
             const config::Parsed<config::TimePoint> when = config::parse_timestamp(*time);
             if (!when || *when.value < *since) return false;
@@ -78,26 +78,26 @@ struct Filter {
     return out;
 }
 
-[[nodiscard]] std::string field(const JsonObject& record, const char* key) {
-    return cell(record.string(key).value_or(""));
+[[nodiscard]] std::string field(const nlohmann::json& record, const char* key) {
+    return cell(json_string(record, key).value_or(""));
 }
 
-[[nodiscard]] std::string number(const JsonObject& record, const char* key) {
-    const std::optional<std::uint64_t> value = record.integer(key);
+[[nodiscard]] std::string number(const nlohmann::json& record, const char* key) {
+    const std::optional<std::uint64_t> value = json_integer(record, key);
     return value ? std::to_string(*value) : std::string{"?"};
 }
 
 using Row = std::array<std::string, 7>;
 
 // TIME TYPE USER TARGET WHAT RULE TEXT: WHAT is the outcome (class/verdict, result, action/status).
-[[nodiscard]] Row to_row(const JsonObject& record) {
+[[nodiscard]] Row to_row(const nlohmann::json& record) {
     const std::string type = field(record, "type");
     Row row{field(record, "time"), type, field(record, "user"), field(record, "target"), "", "", ""};
     if (type == "decision") {
         row[4] = field(record, "class") + "/" + field(record, "verdict");
         row[5] = field(record, "rule");
         if (const std::string grant = field(record, "grant"); !grant.empty()) row[5] += " (grant " + grant + ")";
-        row[6] = cell(record.string("text").value_or(""), text_width);
+        row[6] = cell(json_string(record, "text").value_or(""), text_width);
         if (row[6].empty()) row[6] = fmt::format("({} {})", field(record, "kind"), field(record, "statement"));
     } else if (type == "auth") {
         row[4] = field(record, "result");

@@ -1,5 +1,7 @@
-// `jitgate grant request|approve|deny|revoke|list`: the grant lifecycle of DESIGN §4 against the state
-// store the config names, safe to run while `serve` runs. Refusals print one sentence and exit 1.
+// `jitgate grant request|approve|deny|revoke|list`: the command line of the grant lifecycle (DESIGN §4):
+// parses the arguments, works out who is acting, calls the grant service (proxy/control/grant_service.hpp,
+// where the rules are) on the store the config names, and prints the answer. Safe to run while `serve`
+// runs. Refusals print one sentence and exit 1.
 // Limits: this is a trust-the-caller CLI until the admin API exists — whoever can run it with the config
 // and write the store can claim any --user or --by; the identity defaults to $JITGATE_USER, then the OS
 // login name. JITGATE_TEST_NOW (RFC 3339) replaces the clock, for tests of auto-approval windows.
@@ -7,7 +9,8 @@
 #include "guardrails/grants.hpp"
 #include "proxy/app/commands.hpp"
 #include "proxy/app/hooks.hpp"
-#include "proxy/store/state_store.hpp"
+#include "proxy/control/grant_service.hpp"
+#include "proxy/store/store.hpp"
 
 #include <fmt/format.h>
 #include <pwd.h>
@@ -42,11 +45,11 @@ struct GrantOptions {
     bool json = false;
 };
 
-// Everything a grant step needs: the validated config, the open store, and the moment it happens.
+// Everything a grant step needs: the validated config, the open store, and the service over both.
 struct Context {
     std::shared_ptr<const config::Config> config;
-    std::unique_ptr<StateStore> store;
-    config::TimePoint now;
+    std::unique_ptr<Store> store;
+    std::optional<GrantService> service;
 };
 
 // The OS user running this command: the only identity the local CLI can prove (until the API's login).
@@ -94,13 +97,13 @@ struct Context {
         return false;
     }
     context.config = std::move(loaded.config);
-    StoreResult<std::unique_ptr<StateStore>> store = StateStore::open(context.config->state);
+    StoreResult<std::unique_ptr<Store>> store = open_store(context.config->state);
     if (!store) {
         fmt::print(stderr, "jitgate: {}\n", store.error);
         return false;
     }
     context.store = std::move(*store.value);
-    context.now = std::chrono::floor<std::chrono::seconds>(cli_now());
+    context.service.emplace(context.config, *context.store, [] { return cli_now(); });
     return true;
 }
 
@@ -117,76 +120,50 @@ struct Context {
 [[nodiscard]] int run_request(const GrantOptions& options) {
     const config::Parsed<config::Seconds> duration = config::parse_duration(options.duration);
     if (!duration) return refuse(fmt::format("--for `{}`: {}", options.duration, duration.error));
-    guardrails::GrantRequest ask;
     std::string error;
-    ask.user = acting_identity(options.user, error);
-    if (ask.user.empty()) return refuse(error);
+    const GrantActor requester{acting_identity(options.user, error), os_user()};
+    if (requester.name.empty()) return refuse(error);
     Context context;
     if (!load(options, context)) return 1;
-    ask.target = options.target;
-    ask.role = options.role;
-    ask.duration = *duration.value;
-    ask.reason = options.reason;
-    if (options.user.empty() && context.config->find_user(ask.user) == nullptr) {
+    if (options.user.empty() && context.config->find_user(requester.name) == nullptr) {
         return refuse(fmt::format("{} is not a user in the config (the requester is $JITGATE_USER, else the login "
                                   "name; pass --user)",
-                                  ask.user));
+                                  requester.name));
     }
-    const std::string os = os_user();
-    StoreResult<Grant> stored = context.store->insert([&](std::string id) {
-        ask.id = std::move(id);
-        guardrails::GrantResult made = guardrails::request(*context.config, ask, context.now);
-        if (made.grant) {
-            made.grant->requested_os = os;  // audited with the request: who really ran it
-            if (made.grant->status != GrantStatus::pending) made.grant->decided_os = os;  // auto-approved
-        }
-        return made;
-    });
+    const GrantOutcome stored =
+        context.service->request(requester, {options.target, options.role, *duration.value, options.reason});
     if (!stored) return refuse(stored.error);
-    const Grant& grant = *stored.value;
+    const Grant& grant = *stored.grant;
     if (grant.status == GrantStatus::approved) {
         const std::string rule = grant.decided_by.substr(grant.decided_by.find(':') + 1);
         fmt::print("{} approved at once by auto-approval rule {}: {}\n", grant.id, rule, validity(grant));
         return 0;
     }
-    const std::vector<std::string> approvers = guardrails::approvers_for(*context.config, grant);
+    const std::vector<std::string> approvers = context.service->approvers_for(grant);
     fmt::print("{} pending: ask one of: {} (jitgate grant approve {} --by NAME)\n", grant.id,
                approvers.empty() ? std::string{"nobody (no approvers listed)"} : fmt::format("{}", fmt::join(approvers, ", ")),
                grant.id);
     return 0;
 }
 
-// approve, deny and revoke: one step on one stored grant; a config grant only explains itself.
-using Step = guardrails::GrantResult (*)(const config::Config&, const Grant&, std::string_view, config::TimePoint);
+// approve, deny and revoke: one service step on one grant.
+using Step = GrantOutcome (GrantService::*)(const GrantActor&, std::string_view);
 
 [[nodiscard]] int run_decision(const GrantOptions& options, Step step, std::string_view verb) {
     std::string error;
-    const std::string by = acting_identity(options.by, error);
-    if (by.empty()) return refuse(error);
+    const GrantActor by{acting_identity(options.by, error), os_user()};
+    if (by.name.empty()) return refuse(error);
     Context context;
     if (!load(options, context)) return 1;
-    for (const Grant& grant : guardrails::config_grants(*context.config)) {
-        if (grant.id == options.id) return refuse(step(*context.config, grant, by, context.now).error.message);
-    }
-    const std::string os = os_user();
-    StoreResult<Grant> stored = context.store->update(options.id, [&](const Grant& grant) {
-        guardrails::GrantResult next = step(*context.config, grant, by, context.now);
-        if (next.grant) next.grant->decided_os = os;  // audited with the decision: who really ran it
-        return next;
-    });
+    const GrantOutcome stored = (*context.service.*step)(by, options.id);
     if (!stored) return refuse(stored.error);
-    const Grant& grant = *stored.value;
+    const Grant& grant = *stored.grant;
     if (grant.status == GrantStatus::approved) {
-        fmt::print("{} approved by {}: {}\n", grant.id, by, validity(grant));
+        fmt::print("{} approved by {}: {}\n", grant.id, by.name, validity(grant));
     } else {
-        fmt::print("{} {} by {} ({} {} on {})\n", grant.id, verb, by, grant.user, grant.role, grant.target);
+        fmt::print("{} {} by {} ({} {} on {})\n", grant.id, verb, by.name, grant.user, grant.role, grant.target);
     }
     return 0;
-}
-
-guardrails::GrantResult revoke_step(const config::Config&, const Grant& grant, std::string_view by,
-                                    config::TimePoint now) {
-    return guardrails::revoke(grant, by, now);
 }
 
 [[nodiscard]] std::string json_string(std::string_view text) {
@@ -252,20 +229,13 @@ void print_table(const std::vector<Grant>& grants, config::TimePoint now) {
 [[nodiscard]] int run_list(const GrantOptions& options) {
     Context context;
     if (!load(options, context)) return 1;
-    StoreResult<std::vector<Grant>> stored = context.store->grants();
-    if (!stored) return refuse(stored.error);
-    std::vector<Grant> all = guardrails::config_grants(*context.config);
-    all.insert(all.end(), std::make_move_iterator(stored.value->begin()), std::make_move_iterator(stored.value->end()));
-    std::vector<Grant> shown;
-    for (Grant& grant : all) {
-        if (options.active && !guardrails::in_force(grant, context.now)) continue;
-        if (!options.user.empty() && grant.user != options.user) continue;
-        if (!options.target_filter.empty() && grant.target != options.target_filter) continue;
-        shown.push_back(std::move(grant));
-    }
+    const config::TimePoint now = context.service->now();
+    const GrantList listed = context.service->list({options.active, options.user, options.target_filter});
+    if (!listed) return refuse(listed.error);
+    const std::vector<Grant>& shown = *listed.grants;
     if (options.json) {
         std::string out = "[";
-        for (std::size_t i = 0; i < shown.size(); ++i) out += (i == 0 ? "" : ",\n ") + to_json(shown[i], context.now);
+        for (std::size_t i = 0; i < shown.size(); ++i) out += (i == 0 ? "" : ",\n ") + to_json(shown[i], now);
         fmt::print("{}]\n", out);
         return 0;
     }
@@ -273,7 +243,7 @@ void print_table(const std::vector<Grant>& grants, config::TimePoint now) {
         fmt::print("no grants{}\n", options.active ? " in force" : "");
         return 0;
     }
-    print_table(shown, context.now);
+    print_table(shown, now);
     return 0;
 }
 
@@ -305,20 +275,20 @@ void add_grant(CLI::App& app, Run& run) {
     approve->add_option("--by", options->by, "The approver, one of the rule's approvers (default: $JITGATE_USER, then your OS user; another name: root only)");
     add_config_option(*approve, *options);
     approve->callback([&run, options] {
-        run = [options] { return run_decision(*options, &guardrails::approve, "approved"); };
+        run = [options] { return run_decision(*options, &GrantService::approve, "approved"); };
     });
 
     CLI::App* deny = grant->add_subcommand("deny", "Deny a pending grant (not your own)");
     deny->add_option("id", options->id, "The grant id")->required();
     deny->add_option("--by", options->by, "The approver, one of the rule's approvers (default: $JITGATE_USER, then your OS user; another name: root only)");
     add_config_option(*deny, *options);
-    deny->callback([&run, options] { run = [options] { return run_decision(*options, &guardrails::deny, "denied"); }; });
+    deny->callback([&run, options] { run = [options] { return run_decision(*options, &GrantService::deny, "denied"); }; });
 
     CLI::App* revoke = grant->add_subcommand("revoke", "End a pending or approved grant now");
     revoke->add_option("id", options->id, "The grant id")->required();
     revoke->add_option("--by", options->by, "Who revokes (root only; default: $JITGATE_USER, then your OS user)");
     add_config_option(*revoke, *options);
-    revoke->callback([&run, options] { run = [options] { return run_decision(*options, &revoke_step, "revoked"); }; });
+    revoke->callback([&run, options] { run = [options] { return run_decision(*options, &GrantService::revoke, "revoked"); }; });
 
     CLI::App* list = grant->add_subcommand("list", "List grants from the store and the config");
     list->add_flag("--active", options->active, "Only grants in force now");

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -38,19 +37,23 @@ struct ReplayOptions {
 };
 
 // A decimal field (t, duration_ms) as written by the recorder; 0 when absent or not a number.
-[[nodiscard]] double decimal(const JsonObject& record, std::string_view key) {
-    const JsonValue* value = record.value(key);
-    if (value == nullptr || (value->kind != JsonKind::integer && value->kind != JsonKind::other)) return 0;
-    double out = 0;
-    const auto [ptr, ec] = std::from_chars(value->text.data(), value->text.data() + value->text.size(), out);
-    return ec == std::errc{} ? out : 0;
+[[nodiscard]] double decimal(const nlohmann::json& record, std::string_view key) {
+    const auto value = record.find(key);
+    return value != record.end() && value->is_number() ? value->get<double>() : 0;
+}
+
+// A field that is a JSON object (the statement's error, its result), or nullptr.
+[[nodiscard]] const nlohmann::json* object_field(const nlohmann::json& record, std::string_view key) {
+    const auto value = record.find(key);
+    return value != record.end() && value->is_object() ? &*value : nullptr;
 }
 
 // The cells of a JSON array of strings and nulls (NULL shows as empty, as psql does).
-[[nodiscard]] std::vector<std::string> cells(const JsonValue& array) {
+[[nodiscard]] std::vector<std::string> cells(const nlohmann::json& array) {
     std::vector<std::string> out;
-    if (const auto items = read_json_array(array.text)) {
-        for (const JsonValue& item : *items) out.push_back(item.kind == JsonKind::null ? std::string{} : item.text);
+    if (!array.is_array()) return out;
+    for (const nlohmann::json& item : array) {
+        out.push_back(item.is_null() ? std::string{} : item.is_string() ? item.get<std::string>() : item.dump());
     }
     return out;
 }
@@ -68,14 +71,14 @@ void append_padded(std::string& out, std::string_view text, std::size_t to) {
 }
 
 // psql's default aligned format: centred headers, a dashed rule, cells left-aligned, `(N rows)`.
-[[nodiscard]] std::string table(const JsonObject& result) {
-    const JsonValue* columns_value = result.value("columns");
-    const JsonValue* rows_value = result.value("rows");
-    if (columns_value == nullptr || rows_value == nullptr) return {};
+[[nodiscard]] std::string table(const nlohmann::json& result) {
+    const auto columns_value = result.find("columns");
+    const auto rows_value = result.find("rows");
+    if (columns_value == result.end() || rows_value == result.end()) return {};
     const std::vector<std::string> columns = cells(*columns_value);
     std::vector<std::vector<std::string>> rows;
-    if (const auto items = read_json_array(rows_value->text)) {
-        for (const JsonValue& row : *items) rows.push_back(cells(row));
+    if (rows_value->is_array()) {
+        for (const nlohmann::json& row : *rows_value) rows.push_back(cells(row));
     }
     std::vector<std::size_t> widths(columns.size());
     for (std::size_t c = 0; c < columns.size(); ++c) {
@@ -132,50 +135,51 @@ void play_cast(const std::filesystem::path& path, const ReplayOptions& options) 
     std::getline(in, line);  // the header
     double last = 0;
     while (std::getline(in, line)) {
-        const std::optional<std::vector<JsonValue>> event = read_json_array(line);
-        if (!event || event->size() != 3 || (*event)[1].text != "o") continue;
-        double t = 0;
-        const std::string& at = (*event)[0].text;
-        std::from_chars(at.data(), at.data() + at.size(), t);
+        // [t, "o", data]; other events ("r" resizes) and lines that do not parse are skipped.
+        const nlohmann::json event = nlohmann::json::parse(line, nullptr, false);
+        if (!event.is_array() || event.size() != 3 || event[1] != "o" || !event[0].is_number() || !event[2].is_string())
+            continue;
+        const double t = event[0].get<double>();
         pause(options, t - last);
         last = std::max(last, t);
-        std::fwrite((*event)[2].text.data(), 1, (*event)[2].text.size(), stdout);
+        const std::string& data = event[2].get_ref<const std::string&>();
+        std::fwrite(data.data(), 1, data.size(), stdout);
         std::fflush(stdout);
     }
     fmt::print("\n");
 }
 
 // One SSH record: a command with its verdict (and its terminal played), or a channel's exit.
-void print_ssh_record(const JsonObject& record, std::string_view type, double t, std::string_view user,
+void print_ssh_record(const nlohmann::json& record, std::string_view type, double t, std::string_view user,
                       std::string_view target, const std::filesystem::path& recording, const ReplayOptions& options,
                       bool colour) {
     if (type == "exit") {
-        const JsonValue* status = record.value("status");
-        const std::string_view signal = record.string("signal").value_or("");
-        fmt::print("[+{:.3f}s] channel {} ended{}\n\n", t, record.integer("channel").value_or(0),
+        const std::optional<std::uint64_t> status = json_integer(record, "status");
+        const std::string_view signal = json_string(record, "signal").value_or("");
+        fmt::print("[+{:.3f}s] channel {} ended{}\n\n", t, json_integer(record, "channel").value_or(0),
                    !signal.empty()                                        ? fmt::format(" by signal {}", signal)
-                   : status != nullptr && status->kind == JsonKind::integer ? fmt::format(" with exit status {}", status->text)
+                   : status                                                 ? fmt::format(" with exit status {}", *status)
                                                                             : std::string{});
         return;
     }
-    const std::string_view kind = record.string("kind").value_or("?");
-    const std::string_view command = record.string("command").value_or("");
+    const std::string_view kind = json_string(record, "kind").value_or("?");
+    const std::string_view command = json_string(record, "command").value_or("");
     std::string out = fmt::format("[+{:.3f}s] {}@{}$ ", t, user, target);
     out += kind == "shell" ? std::string_view{"(interactive shell)"} : command;
     if (kind == "subsystem") out += " (subsystem)";
     out += '\n';
-    const std::string_view verdict = record.string("verdict").value_or("");
+    const std::string_view verdict = json_string(record, "verdict").value_or("");
     if (verdict == "block") {
-        const std::string reason = fmt::format("BLOCKED ({}, {})", record.string("class").value_or("?"),
-                                               record.string("rule").value_or(""));
+        const std::string reason = fmt::format("BLOCKED ({}, {})", json_string(record, "class").value_or("?"),
+                                               json_string(record, "rule").value_or(""));
         out += colour ? fmt::format("\x1b[31m{}\x1b[0m\n", reason) : reason + '\n';
     } else if (verdict == "would_block") {
-        out += fmt::format("WOULD BLOCK ({}, {}): shadow mode, forwarded\n", record.string("class").value_or("?"),
-                           record.string("rule").value_or(""));
+        out += fmt::format("WOULD BLOCK ({}, {}): shadow mode, forwarded\n", json_string(record, "class").value_or("?"),
+                           json_string(record, "rule").value_or(""));
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
-    if (const auto cast = record.string("cast"); cast && cast->find('/') == std::string_view::npos)
+    if (const auto cast = json_string(record, "cast"); cast && cast->find('/') == std::string_view::npos)
         play_cast(recording.parent_path() / std::string(*cast), options);
 }
 
@@ -200,13 +204,13 @@ void print_ssh_record(const JsonObject& record, std::string_view type, double t,
     while (std::getline(in, line)) {
         const JsonRead read = read_json_object(line);
         if (!read) continue;  // a torn or garbled line: the warning above named it
-        const JsonObject& record = *read.object;
-        const std::string_view type = record.string("type").value_or("");
+        const nlohmann::json& record = *read.object;
+        const std::string_view type = json_string(record, "type").value_or("");
         if (type == "header") {
-            user = record.string("user").value_or("?");
-            target = record.string("target").value_or("?");
-            fmt::print("-- session {} of {} on {} from {}, started {}\n", record.string("session").value_or("?"),
-                       user, target, record.string("client").value_or("?"), record.string("start").value_or("?"));
+            user = json_string(record, "user").value_or("?");
+            target = json_string(record, "target").value_or("?");
+            fmt::print("-- session {} of {} on {} from {}, started {}\n", json_string(record, "session").value_or("?"),
+                       user, target, json_string(record, "client").value_or("?"), json_string(record, "start").value_or("?"));
             continue;
         }
         const double t = decimal(record, "t");
@@ -214,8 +218,8 @@ void print_ssh_record(const JsonObject& record, std::string_view type, double t,
         last_t = std::max(last_t, t);
         if (type == "end") {
             fmt::print("-- session ended at +{:.3f}s: {} ({} statements, {} blocked)\n", t,
-                       record.string("reason").value_or("?"), record.integer("statements").value_or(0),
-                       record.integer("blocked").value_or(0));
+                       json_string(record, "reason").value_or("?"), json_integer(record, "statements").value_or(0),
+                       json_integer(record, "blocked").value_or(0));
             continue;
         }
         if (type == "command" || type == "exit") {
@@ -224,34 +228,29 @@ void print_ssh_record(const JsonObject& record, std::string_view type, double t,
         }
         if (type != "statement") continue;
         std::string out = prompt(t, user, target);
-        out += record.string("sql").value_or("");
+        out += json_string(record, "sql").value_or("");
         out += '\n';
-        const std::string_view verdict = record.string("verdict").value_or("");
+        const std::string_view verdict = json_string(record, "verdict").value_or("");
         // The error the client saw: for a blocked statement, the proxy's own 42501 with the reason.
-        std::optional<JsonObject> error;
-        if (const JsonValue* value = record.value("error"); value != nullptr && value->kind == JsonKind::other) {
-            if (JsonRead fields = read_json_object(value->text)) error = std::move(fields.object);
-        }
+        const nlohmann::json* error = object_field(record, "error");
         if (verdict == "block") {
             const std::string reason =
-                fmt::format("BLOCKED ({}, {}): {}", record.string("class").value_or("?"),
-                            record.string("rule").value_or(""),
-                            error ? error->string("message").value_or("") : std::string_view{"blocked"});
+                fmt::format("BLOCKED ({}, {}): {}", json_string(record, "class").value_or("?"),
+                            json_string(record, "rule").value_or(""),
+                            error ? json_string(*error, "message").value_or("") : std::string_view{"blocked"});
             out += colour ? fmt::format("\x1b[31m{}\x1b[0m\n", reason) : reason + '\n';
         } else {
             if (verdict == "would_block") {
                 out += fmt::format("WOULD BLOCK ({}, {}): shadow mode, forwarded\n",
-                                   record.string("class").value_or("?"), record.string("rule").value_or(""));
+                                   json_string(record, "class").value_or("?"), json_string(record, "rule").value_or(""));
             }
-            const JsonValue* result = record.value("result");
+            const nlohmann::json* result = object_field(record, "result");
             if (error) {
-                out += fmt::format("ERROR: {} {}\n", error->string("sqlstate").value_or("?"),
-                                   error->string("message").value_or(""));
+                out += fmt::format("ERROR: {} {}\n", json_string(*error, "sqlstate").value_or("?"),
+                                   json_string(*error, "message").value_or(""));
             } else {
-                if (result != nullptr && result->kind == JsonKind::other) {
-                    if (const JsonRead fields = read_json_object(result->text)) out += table(*fields.object);
-                }
-                if (const auto tag = record.string("tag"); tag && !tag->empty()) out += fmt::format("{}\n", *tag);
+                if (result != nullptr) out += table(*result);
+                if (const auto tag = json_string(record, "tag"); tag && !tag->empty()) out += fmt::format("{}\n", *tag);
             }
         }
         out += '\n';

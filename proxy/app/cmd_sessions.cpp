@@ -7,7 +7,7 @@
 #include "proxy/audit/audit_json.hpp"
 #include "proxy/app/commands.hpp"
 #include "proxy/app/hooks.hpp"
-#include "proxy/store/state_store.hpp"
+#include "proxy/store/store.hpp"
 #include "proxy/app/text_table.hpp"
 
 #include <fmt/format.h>
@@ -41,7 +41,7 @@ struct SessionsOptions {
 }
 
 // The store the config's `state:` names, opened only when it exists; nullptr after printing why not.
-[[nodiscard]] std::unique_ptr<StateStore> open_existing_store(const std::string& config_path) {
+[[nodiscard]] std::unique_ptr<Store> open_existing_store(const std::string& config_path) {
     const config::LoadResult loaded = config::load_file(config_path, config::Secrets::skip);
     if (!loaded.config) {
         for (const config::Diagnostic& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
@@ -59,7 +59,7 @@ struct SessionsOptions {
             return nullptr;
         }
     }
-    StoreResult<std::unique_ptr<StateStore>> store = StateStore::open(state);
+    StoreResult<std::unique_ptr<Store>> store = open_store(state);
     if (!store) {
         fmt::print(stderr, "jitgate: {}\n", store.error);
         return nullptr;
@@ -171,7 +171,7 @@ void append_raw(std::string& out, std::string_view key, std::string_view json) {
         if (!age) return refuse(fmt::format("--since `{}`: {}", options.since, age.error));
         filter.since = std::chrono::floor<std::chrono::seconds>(cli_now()) - *age.value;
     }
-    const std::unique_ptr<StateStore> store = open_existing_store(options.config_path);
+    const std::unique_ptr<Store> store = open_existing_store(options.config_path);
     if (!store) return 1;
     const StoreResult<std::vector<SessionRow>> found = store->sessions(filter);
     if (!found) return refuse(found.error);
@@ -196,7 +196,7 @@ std::optional<std::filesystem::path> find_recording(const std::string& argument,
         fmt::print(stderr, "jitgate: {} is not a recording file\n", argument);
         return std::nullopt;
     }
-    const std::unique_ptr<StateStore> store = open_existing_store(config_path);
+    const std::unique_ptr<Store> store = open_existing_store(config_path);
     if (!store) return std::nullopt;
     const StoreResult<SessionRow> session = store->session(argument);
     if (!session) {

@@ -1,16 +1,17 @@
-// Escaping bytes into JSON strings and reading one flat JSON object back (RFC 8259).
+// Escaping bytes into JSON strings (by hand, for speed) and reading one JSON object back (nlohmann).
 #include "proxy/audit/audit_json.hpp"
 
 #include <cassert>
 #include <charconv>
 #include <cstddef>
 #include <cstring>
+#include <string>
+#include <unordered_set>
 
 namespace jitgate::proxy {
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
-constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 constexpr int max_depth = 64;
 
 // The length of the valid UTF-8 sequence starting at text[i] (2..4), or 0 when it is not one:
@@ -33,24 +34,6 @@ constexpr int max_depth = 64;
         return 4;
     }
     return 0;
-}
-
-void append_utf8(std::string& out, std::uint32_t code) {
-    if (code < 0x80) {
-        out += static_cast<char>(code);
-    } else if (code < 0x800) {
-        out += static_cast<char>(0xC0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-        out += static_cast<char>(0xE0 | (code >> 12));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code >> 18));
-        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    }
 }
 
 }  // namespace
@@ -111,13 +94,6 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
-const JsonObject::Field* JsonObject::find(std::string_view key) const noexcept {
-    for (const Field& field : fields_) {
-        if (field.key == key) return &field;
-    }
-    return nullptr;
-}
-
 JsonFields::JsonFields(std::string& out, std::string_view type) : out_(out) {
     out_.clear();
     out_ += "\"type\":\"";
@@ -156,259 +132,79 @@ JsonFields& JsonFields::number(std::string_view key, std::uint64_t value) {
     return *this;
 }
 
-const JsonValue* JsonObject::value(std::string_view key) const noexcept {
-    const Field* field = find(key);
-    return field != nullptr ? &field->value : nullptr;
-}
+namespace {
 
-std::optional<std::string_view> JsonObject::string(std::string_view key) const noexcept {
-    const JsonValue* found = value(key);
-    if (found == nullptr || found->kind != JsonKind::string) return std::nullopt;
-    return found->text;
-}
-
-std::optional<std::uint64_t> JsonObject::integer(std::string_view key) const noexcept {
-    const JsonValue* found = value(key);
-    if (found == nullptr || found->kind != JsonKind::integer) return std::nullopt;
-    std::uint64_t value = 0;
-    const char* end = found->text.data() + found->text.size();
-    const auto [ptr, ec] = std::from_chars(found->text.data(), end, value);
-    if (ec != std::errc{} || ptr != end) return std::nullopt;
-    return value;
-}
-
-// A recursive-descent reader over one line; every method returns false with error_ set on bad input.
-struct JsonReader {
-    static std::vector<JsonObject::Field>& fields_of(JsonObject& object) { return object.fields_; }
-
-    std::string_view in;
-    std::size_t pos = 0;
-    std::string error;
-
-    bool fail(std::string_view what) {
-        error = "not valid JSON: " + std::string{what} + " at column " + std::to_string(pos + 1);
-        return false;
-    }
-    void skip_space() {
-        while (pos < in.size() && (in[pos] == ' ' || in[pos] == '\t' || in[pos] == '\n' || in[pos] == '\r')) ++pos;
-    }
-    bool expect(char c) {
-        skip_space();
-        if (pos >= in.size() || in[pos] != c) return fail(std::string{"expected `"} + c + "`");
-        ++pos;
-        return true;
-    }
-    bool hex4(std::uint32_t& value) {
-        value = 0;
-        for (int k = 0; k < 4; ++k, ++pos) {
-            if (pos >= in.size()) return fail("short \\u escape");
-            const char c = in[pos];
-            value <<= 4;
-            if (c >= '0' && c <= '9') value |= static_cast<std::uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f') value |= static_cast<std::uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') value |= static_cast<std::uint32_t>(c - 'A' + 10);
-            else return fail("bad \\u escape");
-        }
-        return true;
-    }
-    // A string at pos (after optional space); decoded into out. Lone surrogates decode to U+FFFD.
-    bool string(std::string& out) {
-        out.clear();
-        if (!expect('"')) return false;
-        while (true) {
-            if (pos >= in.size()) return fail("unterminated string");
-            const auto c = static_cast<unsigned char>(in[pos]);
-            if (c == '"') {
-                ++pos;
-                return true;
-            }
-            if (c < 0x20) return fail("control character in a string");
-            if (c >= 0x80) {
-                const std::size_t n = utf8_sequence(in, pos);
-                if (n == 0) return fail("invalid UTF-8");
-                out.append(in.data() + pos, n);
-                pos += n;
-                continue;
-            }
-            if (c != '\\') {
-                out += static_cast<char>(c);
-                ++pos;
-                continue;
-            }
-            if (++pos >= in.size()) return fail("unterminated escape");
-            switch (in[pos++]) {
-                case '"': out += '"'; break;
-                case '\\': out += '\\'; break;
-                case '/': out += '/'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'n': out += '\n'; break;
-                case 'r': out += '\r'; break;
-                case 't': out += '\t'; break;
-                case 'u': {
-                    std::uint32_t code = 0;
-                    if (!hex4(code)) return false;
-                    if (code >= 0xD800 && code <= 0xDBFF && in.substr(pos, 2) == "\\u") {
-                        const std::size_t mark = pos;
-                        pos += 2;
-                        std::uint32_t low = 0;
-                        if (!hex4(low)) return false;
-                        if (low >= 0xDC00 && low <= 0xDFFF) {
-                            append_utf8(out, 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00));
-                            break;
-                        }
-                        pos = mark;  // not a pair: the high half alone, the next escape read on its own
-                    }
-                    if (code >= 0xD800 && code <= 0xDFFF) out += replacement;
-                    else append_utf8(out, code);
-                    break;
-                }
-                default: --pos; return fail("unknown escape");
-            }
-        }
-    }
-    // A number; `integer` tells whether it is a plain non-negative integer (digits kept in out).
-    bool number(std::string& out, bool& integer) {
-        const std::size_t start = pos;
-        integer = true;
-        if (pos < in.size() && in[pos] == '-') {
-            integer = false;
-            ++pos;
-        }
-        const auto digits = [&] {
-            const std::size_t from = pos;
-            while (pos < in.size() && in[pos] >= '0' && in[pos] <= '9') ++pos;
-            return pos - from;
-        };
-        const std::size_t first = pos;
-        const std::size_t n = digits();
-        if (n == 0) return fail("bad number");
-        if (n > 1 && in[first] == '0') return fail("leading zero in a number");
-        if (pos < in.size() && in[pos] == '.') {
-            integer = false;
-            ++pos;
-            if (digits() == 0) return fail("bad number");
-        }
-        if (pos < in.size() && (in[pos] == 'e' || in[pos] == 'E')) {
-            integer = false;
-            ++pos;
-            if (pos < in.size() && (in[pos] == '+' || in[pos] == '-')) ++pos;
-            if (digits() == 0) return fail("bad number");
-        }
-        out.assign(in.substr(start, pos - start));
-        return true;
-    }
-    bool literal(std::string_view word) {
-        if (in.substr(pos, word.size()) != word) return fail("unexpected character");
-        pos += word.size();
-        return true;
-    }
-    // Any value, validated; when `out` is given, it is stored there (see JsonValue).
-    bool value(int depth, JsonValue* out) {
-        if (depth > max_depth) return fail("nested too deeply");
-        skip_space();
-        if (pos >= in.size()) return fail("unexpected end");
-        std::string scratch;
-        std::string& text = out != nullptr ? out->text : scratch;
-        const std::size_t start = pos;
-        const char c = in[pos];
-        if (c == '"') {
-            if (!string(text)) return false;
-            if (out != nullptr) out->kind = JsonKind::string;
-            return true;
-        }
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            bool integer = false;
-            if (!number(text, integer)) return false;
-            if (out != nullptr) out->kind = integer ? JsonKind::integer : JsonKind::other;
-            return true;
-        }
-        bool ok = false;
-        if (c == '{') ok = object(depth + 1, nullptr);
-        else if (c == '[') ok = array(depth + 1, nullptr);
-        else if (c == 't') ok = literal("true");
-        else if (c == 'f') ok = literal("false");
-        else if (c == 'n') ok = literal("null");
-        else return fail("unexpected character");
-        if (ok && out != nullptr) {
-            out->kind = c == 'n' ? JsonKind::null : JsonKind::other;
-            out->text.assign(in.substr(start, pos - start));
-        }
-        return ok;
-    }
-    // An array; when `items` is given, its elements are kept there.
-    bool array(int depth, std::vector<JsonValue>* items) {
-        if (!expect('[')) return false;
-        skip_space();
-        if (pos < in.size() && in[pos] == ']') {
-            ++pos;
-            return true;
-        }
-        while (true) {
-            if (!value(depth, items != nullptr ? &items->emplace_back() : nullptr)) return false;
-            skip_space();
-            if (pos < in.size() && in[pos] == ',') {
-                ++pos;
-                continue;
-            }
-            return expect(']');
-        }
-    }
-    // An object; the top-level one (fields != nullptr) keeps its fields and refuses duplicate keys.
-    bool object(int depth, std::vector<JsonObject::Field>* fields) {
-        if (!expect('{')) return false;
-        skip_space();
-        if (pos < in.size() && in[pos] == '}') {
-            ++pos;
-            return true;
-        }
-        std::string key;
-        while (true) {
-            if (!string(key)) return false;
-            if (!expect(':')) return false;
-            JsonObject::Field* field = nullptr;
-            if (fields != nullptr) {
-                for (const JsonObject::Field& seen : *fields) {
-                    if (seen.key == key) {
-                        error = "duplicate field " + key;
-                        return false;
-                    }
-                }
-                field = &fields->emplace_back();
-                field->key = key;
-            }
-            if (!value(depth, field != nullptr ? &field->value : nullptr)) return false;
-            skip_space();
-            if (pos < in.size() && in[pos] == ',') {
-                ++pos;
-                continue;
-            }
-            return expect('}');
-        }
-    }
+// Thrown by the parser callback and caught in read_json_object: the line is refused.
+struct Refused {
+    std::string why;
 };
 
-JsonRead read_json_object(std::string_view line) {
-    JsonReader reader;
-    reader.in = line;
-    JsonObject object;
-    if (!reader.object(0, &JsonReader::fields_of(object))) return {std::nullopt, std::move(reader.error)};
-    reader.skip_space();
-    if (reader.pos != line.size()) {
-        reader.fail("text after the object");
-        return {std::nullopt, std::move(reader.error)};
+// nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 7: syntax error while
+// parsing value - invalid string: ill-formed UTF-8 byte; last read: '…'" as the sentence users have
+// seen: "not valid JSON: invalid UTF-8 at column 7". What was last read is left out: it may be the bad bytes.
+[[nodiscard]] std::string parse_failure(const nlohmann::json::parse_error& error) {
+    std::string detail = error.what();
+    if (const std::size_t dash = detail.find(" - "); dash != std::string::npos) detail.erase(0, dash + 3);
+    if (const std::size_t last = detail.find("; last read: "); last != std::string::npos) {
+        const std::size_t expected = detail.find("; expected ", last);
+        detail.erase(last, expected == std::string::npos ? std::string::npos : expected - last);
     }
-    return {std::move(object), {}};
+    if (detail.ends_with("expected end of input")) {
+        detail = "text after the object";
+    } else if (detail.find("ill-formed UTF-8") != std::string::npos) {
+        detail = "invalid UTF-8";
+    } else if (detail.find("forbidden character after backslash") != std::string::npos) {
+        detail = "unknown escape";
+    } else if (detail.find("control character") != std::string::npos) {
+        detail = "control character in a string";
+    }
+    for (char& c : detail) {
+        if (c == '\'') c = '`';
+    }
+    return "not valid JSON: " + detail + " at column " + std::to_string(error.byte);
 }
 
-std::optional<std::vector<JsonValue>> read_json_array(std::string_view text) {
-    JsonReader reader;
-    reader.in = text;
-    std::vector<JsonValue> items;
-    if (!reader.array(1, &items)) return std::nullopt;
-    reader.skip_space();
-    if (reader.pos != text.size()) return std::nullopt;
-    return items;
+}  // namespace
+
+JsonRead read_json_object(std::string_view line) {
+    const std::size_t first = line.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || line[first] != '{') {
+        return {std::nullopt, "not valid JSON: expected `{` at column " +
+                                  std::to_string((first == std::string_view::npos ? line.size() : first) + 1)};
+    }
+    std::unordered_set<std::string> keys;
+    const auto check = [&keys](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (depth > max_depth) throw Refused{"not valid JSON: nested too deeply"};
+        if (event == nlohmann::json::parse_event_t::key && depth == 1) {
+            std::string key = parsed.get<std::string>();
+            if (!keys.insert(key).second) throw Refused{"duplicate field " + key};
+        }
+        return true;
+    };
+    try {
+        nlohmann::json object = nlohmann::json::parse(line.begin(), line.end(), check);
+        return {std::move(object), {}};
+    } catch (const Refused& refused) {
+        return {std::nullopt, refused.why};
+    } catch (const nlohmann::json::parse_error& error) {
+        return {std::nullopt, parse_failure(error)};
+    } catch (const nlohmann::json::exception& error) {
+        return {std::nullopt, std::string{"not valid JSON: "} + error.what()};
+    }
+}
+
+std::optional<std::string_view> json_string(const nlohmann::json& object, std::string_view key) {
+    if (!object.is_object()) return std::nullopt;
+    const auto found = object.find(key);
+    if (found == object.end() || !found->is_string()) return std::nullopt;
+    return std::string_view{found->get_ref<const std::string&>()};
+}
+
+std::optional<std::uint64_t> json_integer(const nlohmann::json& object, std::string_view key) {
+    if (!object.is_object()) return std::nullopt;
+    const auto found = object.find(key);
+    if (found == object.end() || !found->is_number_unsigned()) return std::nullopt;
+    return found->get<std::uint64_t>();
 }
 
 }  // namespace jitgate::proxy

@@ -155,7 +155,7 @@ AuditResult<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::pat
             return refuse(fmt::format("cannot read it: {}", errno_text(errno)));
         }
         const JsonRead read = read_json_object(line);
-        const std::optional<std::uint64_t> seq = read ? read.object->integer("seq") : std::nullopt;
+        const std::optional<std::uint64_t> seq = read ? json_integer(*read.object, "seq") : std::nullopt;
         if (!seq) {
             return refuse(fmt::format("its last line is not an audit record ({}); check it with `jitgate verify "
                                       "--audit --file {}`, then move the file aside to start a new chain",
@@ -439,11 +439,11 @@ AuditLog::Ticket AuditLog::config_reload(const ConfigReloadRecord& r) {
 
 // The audit records' own fields: time, type and config present, the time an RFC 3339 timestamp.
 AuditVerification verify_audit(const std::filesystem::path& path) {
-    return verify_chain(path, [](const JsonObject& record) -> std::string {
+    return verify_chain(path, [](const nlohmann::json& record) -> std::string {
         for (const char* field : {"time", "type", "config"}) {
-            if (!record.string(field)) return fmt::format("no {}", field);
+            if (!json_string(record, field)) return fmt::format("no {}", field);
         }
-        if (!config::parse_timestamp(*record.string("time"))) return "time is not an RFC 3339 timestamp";
+        if (!config::parse_timestamp(*json_string(record, "time"))) return "time is not an RFC 3339 timestamp";
         return {};
     });
 }

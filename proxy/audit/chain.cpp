@@ -132,8 +132,8 @@ ChainVerification verify_chain(const std::filesystem::path& path, const RecordCh
         }
         const JsonRead read = read_json_object(line);
         if (!read) return broken(number, expected, line.empty() ? "an empty line" : read.error);
-        const JsonObject& record = *read.object;
-        const std::optional<std::uint64_t> seq = record.integer("seq");
+        const nlohmann::json& record = *read.object;
+        const std::optional<std::uint64_t> seq = json_integer(record, "seq");
         if (!seq) return broken(number, expected, "no seq");
         if (*seq != expected) {
             return broken(number, *seq,
@@ -141,7 +141,7 @@ ChainVerification verify_chain(const std::filesystem::path& path, const RecordCh
                                         : fmt::format("seq {} follows {}", *seq, expected - 1));
         }
         if (std::string why = check(record); !why.empty()) return broken(number, *seq, std::move(why));
-        const std::optional<std::string_view> prev = record.string("prev");
+        const std::optional<std::string_view> prev = json_string(record, "prev");
         if (!prev) return broken(number, *seq, "no prev");
         if (*prev != prev_hash) {
             if (number == 1) return broken(number, *seq, "the first record's prev is not 64 zeros");
@@ -155,7 +155,7 @@ ChainVerification verify_chain(const std::filesystem::path& path, const RecordCh
             const bool has_next = reader.next(next, next_terminated);
             if (has_next) {
                 if (const JsonRead after = read_json_object(next); after) {
-                    if (const auto p = after.object->string("prev")) next_prev = std::string{*p};
+                    if (const auto p = json_string(*after.object, "prev")) next_prev = std::string{*p};
                 }
             }
             if (has_next && next_prev != this_hash) {

@@ -62,7 +62,7 @@ struct ChainVerification {
 };
 
 // Checks one record's own fields beyond seq and prev; returns why it is wrong, or "" when it is sound.
-using RecordCheck = std::function<std::string(const JsonObject& record)>;
+using RecordCheck = std::function<std::string(const nlohmann::json& record)>;
 
 // Reads the file once and checks every line: valid JSON, seq consecutive from 1, prev the hash of the
 // line before, then `check`. Names the edited line when the evidence allows it (see chain.cpp).

@@ -12,7 +12,7 @@
 
 namespace jitgate::proxy {
 
-void GrantWatch::poll(StateStore& store, config::TimePoint now, bool force) {
+void GrantWatch::poll(GrantStore& store, config::TimePoint now, bool force) {
     const bool due = force || source_.due(now);
     const StoreResult<std::uint64_t> changes = store.change_counter();
     if (!changes) {

@@ -9,7 +9,7 @@
 
 #include "proxy/control/live_session.hpp"
 #include "proxy/control/policy_source.hpp"
-#include "proxy/store/state_store.hpp"
+#include "proxy/store/grant_store.hpp"
 
 #include <optional>
 #include <string>
@@ -26,7 +26,7 @@ public:
 
     // Reads the store's change counter and, when it moved (or `force`, or time ends a grant), its grants,
     // and installs a new Policy; a store that does not answer installs one without them.
-    void poll(StateStore& store, config::TimePoint now, bool force);
+    void poll(GrantStore& store, config::TimePoint now, bool force);
     // Ends the sessions whose grant ended (after its grace).
     void close_ended_sessions(const std::vector<std::shared_ptr<LiveSession>>& sessions, config::TimePoint now);
     [[nodiscard]] bool store_failing() const noexcept { return store_failing_; }

@@ -20,7 +20,7 @@ PolicyKeeper::~PolicyKeeper() { stop(); }
 
 bool PolicyKeeper::start(std::string& error) {
     const std::shared_ptr<const config::Config> config = config_.load();
-    StoreResult<std::unique_ptr<StateStore>> opened = StateStore::open(config->state);
+    StoreResult<std::unique_ptr<Store>> opened = open_store(config->state);
     if (!opened) {
         error = opened.error;
         return false;

@@ -11,6 +11,7 @@
 #include "proxy/control/live_session.hpp"
 #include "proxy/control/policy_source.hpp"
 #include "proxy/control/session_index.hpp"
+#include "proxy/store/store.hpp"
 
 #include <condition_variable>
 #include <memory>
@@ -58,7 +59,7 @@ private:
     PolicySource source_;
     GrantWatch watch_;
     SessionIndexWriter index_;
-    std::unique_ptr<StateStore> store_;
+    std::unique_ptr<Store> store_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -26,7 +26,7 @@ bool SessionIndexWriter::queued() const {
     return !started_.empty() || !ended_.empty();
 }
 
-void SessionIndexWriter::flush(StateStore& store, std::chrono::milliseconds retry_every) {
+void SessionIndexWriter::flush(SessionIndex& store, std::chrono::milliseconds retry_every) {
     {
         const std::lock_guard lock(mutex_);
         for (SessionRow& row : started_) index_started_.push_back(std::move(row));

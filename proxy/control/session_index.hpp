@@ -4,7 +4,7 @@
 // index is a convenience; the recording is the record).
 #pragma once
 
-#include "proxy/store/state_store.hpp"
+#include "proxy/store/session_index.hpp"
 
 #include <chrono>
 #include <deque>
@@ -23,7 +23,7 @@ public:
     [[nodiscard]] bool queued() const;
     // On the writer's thread: writes what is queued, in order, stopping at the first write the store did
     // not take; `retry_every` only words the log line.
-    void flush(StateStore& store, std::chrono::milliseconds retry_every);
+    void flush(SessionIndex& store, std::chrono::milliseconds retry_every);
 
     static constexpr std::size_t max_queued = 100'000;
 

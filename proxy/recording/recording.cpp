@@ -203,22 +203,22 @@ RecordStatus SessionRecorder::close(std::string_view reason) {
 namespace {
 
 // The fields each record type must carry, beyond seq and prev.
-[[nodiscard]] std::string check_fields(const JsonObject& record, std::string_view type) {
+[[nodiscard]] std::string check_fields(const nlohmann::json& record, std::string_view type) {
     const auto need_strings = [&](std::initializer_list<const char*> keys) -> std::string {
         for (const char* key : keys) {
-            if (!record.string(key)) return fmt::format("the {} record has no {}", type, key);
+            if (!json_string(record, key)) return fmt::format("the {} record has no {}", type, key);
         }
         return {};
     };
     const auto need_present = [&](std::initializer_list<const char*> keys) -> std::string {
         for (const char* key : keys) {
-            if (!record.has(key)) return fmt::format("the {} record has no {}", type, key);
+            if (!record.contains(key)) return fmt::format("the {} record has no {}", type, key);
         }
         return {};
     };
     if (type == "header") {
         std::string why = need_strings({"session", "user", "target", "protocol", "client", "config", "start"});
-        if (why.empty() && !config::parse_timestamp(*record.string("start"))) why = "start is not an RFC 3339 timestamp";
+        if (why.empty() && !config::parse_timestamp(*json_string(record, "start"))) why = "start is not an RFC 3339 timestamp";
         return why;
     }
     if (type == "statement") {
@@ -239,10 +239,10 @@ namespace {
 RecordingVerification verify_recording(const std::filesystem::path& path) {
     RecordingVerification result;
     bool sealed = false;
-    const ChainVerification chain = verify_chain(path, [&](const JsonObject& record) -> std::string {
-        const std::optional<std::string_view> type = record.string("type");
+    const ChainVerification chain = verify_chain(path, [&](const nlohmann::json& record) -> std::string {
+        const std::optional<std::string_view> type = json_string(record, "type");
         if (!type) return "no type";
-        const bool first = record.integer("seq") == 1u;
+        const bool first = json_integer(record, "seq") == 1u;
         if (sealed) return "a record after the end record (the seal)";
         if (first != (*type == "header")) return first ? "the first record is not a header" : "a second header";
         if (*type != "header" && *type != "statement" && *type != "command" && *type != "exit" && *type != "end")

@@ -178,9 +178,9 @@ std::optional<CastCheck> check_casts(const std::filesystem::path& recording) {
     while (std::getline(in, line)) {
         ++number;
         const JsonRead read = read_json_object(line);
-        if (!read || read.object->string("type") != "exit") continue;
-        const JsonObject& record = *read.object;
-        const std::optional<std::string_view> name = record.string("cast");
+        if (!read || json_string(*read.object, "type") != "exit") continue;
+        const nlohmann::json& record = *read.object;
+        const std::optional<std::string_view> name = json_string(record, "cast");
         if (!name) continue;
         const auto fail = [&](std::string why) { return CastCheck{number, fmt::format("{}: {}", *name, why)}; };
         if (name->find('/') != std::string_view::npos || *name == "." || *name == "..")
@@ -189,9 +189,9 @@ std::optional<CastCheck> check_casts(const std::filesystem::path& recording) {
         std::ifstream cast{path, std::ios::binary};
         if (!cast) return fail("cannot be read (copy it along with the recording)");
         const std::string bytes{std::istreambuf_iterator<char>(cast), std::istreambuf_iterator<char>()};
-        if (record.integer("cast_bytes") != bytes.size())
-            return fail(fmt::format("{} bytes, the recording says {}", bytes.size(), record.integer("cast_bytes").value_or(0)));
-        if (record.string("cast_sha256") != sha.hex(bytes)) return fail("its SHA-256 does not match the recording");
+        if (json_integer(record, "cast_bytes") != bytes.size())
+            return fail(fmt::format("{} bytes, the recording says {}", bytes.size(), json_integer(record, "cast_bytes").value_or(0)));
+        if (json_string(record, "cast_sha256") != sha.hex(bytes)) return fail("its SHA-256 does not match the recording");
     }
     return std::nullopt;
 }

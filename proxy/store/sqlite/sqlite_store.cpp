@@ -1,7 +1,7 @@
-// The SQLite state store (see state_store.hpp): schema migrations, prepared statements, and one
+// The SQLite state store (see sqlite_store.hpp): schema migrations, prepared statements, and one
 // BEGIN IMMEDIATE transaction per read-modify-write of a grant; session rows are single autocommit
 // statements. Times are stored as Unix seconds.
-#include "proxy/store/state_store.hpp"
+#include "proxy/store/sqlite/sqlite_store.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -71,7 +71,7 @@ constexpr std::array<Migration, 3> migrations{{
         ALTER TABLE grants ADD COLUMN decided_os TEXT;
     )sql"},
 }};
-static_assert(migrations.back().version == StateStore::schema_version);
+static_assert(migrations.back().version == SqliteStore::schema_version);
 
 constexpr const char* grant_columns =
     "id, user, target, role, status, reason, duration_seconds, requested_at, decided_at, decided_by, "
@@ -190,21 +190,7 @@ constexpr const char* session_columns =
 
 }  // namespace
 
-std::string_view to_string(SessionProtocol protocol) noexcept {
-    switch (protocol) {
-        case SessionProtocol::postgres: return "postgres";
-        case SessionProtocol::ssh: return "ssh";
-    }
-    return "postgres";
-}
-
-std::optional<SessionProtocol> parse_session_protocol(std::string_view text) noexcept {
-    if (text == "postgres") return SessionProtocol::postgres;
-    if (text == "ssh") return SessionProtocol::ssh;
-    return std::nullopt;
-}
-
-struct StateStore::Statements {
+struct SqliteStore::Statements {
     Statement select_all;
     Statement select_one;
     Statement insert;
@@ -242,33 +228,25 @@ private:
     bool open_ = false;
 };
 
-StateStore::StateStore(sqlite3* db, std::filesystem::path path)
+SqliteStore::SqliteStore(sqlite3* db, std::filesystem::path path)
     : db_(db), path_(std::move(path)), statements_(std::make_unique<Statements>()) {}
 
-StateStore::~StateStore() {
+SqliteStore::~SqliteStore() {
     statements_.reset();   // statements before the connection
     sqlite3_close(db_);
 }
 
-std::string StateStore::failure(std::string_view what) const {
+std::string SqliteStore::failure(std::string_view what) const {
     return fmt::format("state store {}: {}: {}", path_.string(), what, sqlite3_errmsg(db_));
 }
 
-std::optional<std::string> StateStore::exec(const char* sql) {
+std::optional<std::string> SqliteStore::exec(const char* sql) {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK) return std::nullopt;
     return failure("cannot run a statement");
 }
 
-StoreResult<std::unique_ptr<StateStore>> StateStore::open(std::string_view state,
-                                                          std::chrono::milliseconds busy_timeout) {
-    constexpr std::string_view sqlite_prefix = "sqlite:";
-    if (state.starts_with("postgres://") || state.starts_with("postgresql://")) {
-        return {std::nullopt, "state: a PostgreSQL state store is not supported yet; use state: sqlite:PATH"};
-    }
-    if (!state.starts_with(sqlite_prefix) || state.size() == sqlite_prefix.size()) {
-        return {std::nullopt, fmt::format("state: `{}` is not sqlite:PATH", state)};
-    }
-    const std::filesystem::path path{std::string{state.substr(sqlite_prefix.size())}};
+StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
+                                                            std::chrono::milliseconds busy_timeout) {
     if (path.has_parent_path()) {
         std::error_code error;
         std::filesystem::create_directories(path.parent_path(), error);
@@ -289,7 +267,7 @@ StoreResult<std::unique_ptr<StateStore>> StateStore::open(std::string_view state
         sqlite3_close(db);
         return {std::nullopt, std::move(message)};
     }
-    std::unique_ptr<StateStore> store{new StateStore(db, path)};
+    std::unique_ptr<SqliteStore> store{new SqliteStore(db, path)};
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
 
@@ -311,7 +289,7 @@ StoreResult<std::unique_ptr<StateStore>> StateStore::open(std::string_view state
     return {std::move(store), {}};
 }
 
-std::optional<std::string> StateStore::migrate() {
+std::optional<std::string> SqliteStore::migrate() {
     const auto read_version = [this](int& version) -> std::optional<std::string> {
         sqlite3_stmt* raw = nullptr;
         if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK) {
@@ -360,7 +338,7 @@ std::optional<std::string> StateStore::migrate() {
     return std::nullopt;
 }
 
-std::optional<std::string> StateStore::prepare() {
+std::optional<std::string> SqliteStore::prepare() {
     const auto make = [this](Statement& out, const std::string& sql) -> bool {
         sqlite3_stmt* raw = nullptr;
         const int rc = sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
@@ -387,7 +365,7 @@ std::optional<std::string> StateStore::prepare() {
     return std::nullopt;
 }
 
-StoreResult<std::vector<Grant>> StateStore::grants() {
+StoreResult<std::vector<Grant>> SqliteStore::grants() {
     const Use use{statements_->select_all};
     std::vector<Grant> all;
     for (;;) {
@@ -401,7 +379,7 @@ StoreResult<std::vector<Grant>> StateStore::grants() {
     return {std::move(all), {}};
 }
 
-StoreResult<std::optional<Grant>> StateStore::find(std::string_view id) {
+StoreResult<std::optional<Grant>> SqliteStore::find(std::string_view id) {
     const Use use{statements_->select_one};
     bind_text(use.get(), 1, id);
     const int rc = sqlite3_step(use.get());
@@ -412,14 +390,14 @@ StoreResult<std::optional<Grant>> StateStore::find(std::string_view id) {
     return {std::make_optional(std::optional<Grant>{std::move(*grant.value)}), {}};
 }
 
-StoreResult<Grant> StateStore::grant(std::string_view id) {
+StoreResult<Grant> SqliteStore::grant(std::string_view id) {
     StoreResult<std::optional<Grant>> found = find(id);
     if (!found) return {std::nullopt, std::move(found.error)};
     if (!*found.value) return {std::nullopt, fmt::format("no grant {}", id)};
     return {std::move(**found.value), {}};
 }
 
-std::optional<std::string> StateStore::write(const Grant& grant, bool is_new) {
+std::optional<std::string> SqliteStore::write(const Grant& grant, bool is_new) {
     const Use use{is_new ? statements_->insert : statements_->update};
     sqlite3_stmt* s = use.get();
     const std::string status{guardrails::to_string(grant.status)};
@@ -450,7 +428,7 @@ std::optional<std::string> StateStore::write(const Grant& grant, bool is_new) {
     return std::nullopt;
 }
 
-StoreResult<Grant> StateStore::insert(const std::function<GrantResult(std::string id)>& make) {
+StoreResult<Grant> SqliteStore::insert(const std::function<GrantResult(std::string id)>& make) {
     WriteTransaction transaction{db_};
     if (transaction.begin() != SQLITE_OK) return {std::nullopt, failure("cannot start a write")};
     std::string id;
@@ -468,7 +446,7 @@ StoreResult<Grant> StateStore::insert(const std::function<GrantResult(std::strin
     return {std::move(*made.grant), {}};
 }
 
-StoreResult<Grant> StateStore::update(std::string_view id,
+StoreResult<Grant> SqliteStore::update(std::string_view id,
                                       const std::function<GrantResult(const Grant&)>& step) {
     WriteTransaction transaction{db_};
     if (transaction.begin() != SQLITE_OK) return {std::nullopt, failure("cannot start a write")};
@@ -481,13 +459,13 @@ StoreResult<Grant> StateStore::update(std::string_view id,
     return {std::move(*next.grant), {}};
 }
 
-StoreResult<std::uint64_t> StateStore::change_counter() {
+StoreResult<std::uint64_t> SqliteStore::change_counter() {
     const Use use{statements_->counter};
     if (sqlite3_step(use.get()) != SQLITE_ROW) return {std::nullopt, failure("cannot read the change counter")};
     return {static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 0)), {}};
 }
 
-StoreStatus StateStore::session_started(const SessionRow& session) {
+StoreStatus SqliteStore::session_started(const SessionRow& session) {
     const Use use{statements_->session_insert};
     sqlite3_stmt* s = use.get();
     const std::string recording = session.recording.string();
@@ -510,7 +488,7 @@ StoreStatus StateStore::session_started(const SessionRow& session) {
     return {};
 }
 
-StoreStatus StateStore::session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
+StoreStatus SqliteStore::session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
                                       std::uint64_t blocked, std::string_view reason) {
     {
         const Use use{statements_->session_end};
@@ -532,7 +510,7 @@ StoreStatus StateStore::session_ended(std::string_view id, config::TimePoint end
     return {fmt::format("session {} already ended", id)};
 }
 
-StoreResult<std::uint64_t> StateStore::end_open_sessions(config::TimePoint at, std::string_view reason) {
+StoreResult<std::uint64_t> SqliteStore::end_open_sessions(config::TimePoint at, std::string_view reason) {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db_, "UPDATE sessions SET ended_at = ?1, end_reason = ?2 WHERE ended_at IS NULL", -1, &raw,
                            nullptr) != SQLITE_OK) {
@@ -545,11 +523,11 @@ StoreResult<std::uint64_t> StateStore::end_open_sessions(config::TimePoint at, s
     return {static_cast<std::uint64_t>(sqlite3_changes(db_)), {}};
 }
 
-void StateStore::set_busy_timeout(std::chrono::milliseconds timeout) {
+void SqliteStore::set_busy_timeout(std::chrono::milliseconds timeout) {
     sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
-StoreResult<std::vector<SessionRow>> StateStore::sessions(const SessionFilter& filter) {
+StoreResult<std::vector<SessionRow>> SqliteStore::sessions(const SessionFilter& filter) {
     // Built per filter, so SQLite picks the user, target or started_at index for what is asked.
     std::string sql = fmt::format("SELECT {} FROM sessions WHERE 1", session_columns);
     if (!filter.user.empty()) sql += " AND user = ?1";
@@ -577,7 +555,7 @@ StoreResult<std::vector<SessionRow>> StateStore::sessions(const SessionFilter& f
     return {std::move(found), {}};
 }
 
-StoreResult<SessionRow> StateStore::session(std::string_view id) {
+StoreResult<SessionRow> SqliteStore::session(std::string_view id) {
     const Use use{statements_->session_one};
     bind_text(use.get(), 1, id);
     const int rc = sqlite3_step(use.get());

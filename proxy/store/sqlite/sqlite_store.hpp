@@ -1,0 +1,72 @@
+// The SQLite state store (DESIGN §6 store/sqlite/): one class serving both GrantStore and SessionIndex,
+// so several `jitgate` processes and a running `serve` can share one file. WAL mode, a busy timeout, a
+// versioned schema, and BEGIN IMMEDIATE around every read-modify-write. Expected failures (busy, I/O
+// error, a corrupt or foreign file) come back as values with a sentence; nothing on this path throws.
+// Limits: one SqliteStore per thread (a connection is not shared). Opened through open_store (store.hpp).
+#pragma once
+
+#include "proxy/store/store.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+
+namespace jitgate::proxy {
+
+class SqliteStore final : public Store {
+public:
+    // The schema version this build writes; a newer file is refused rather than misread.
+    static constexpr int schema_version = 3;
+
+    // Opens (and creates, with its parent directories) the SQLite file at `path`.
+    [[nodiscard]] static StoreResult<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& path,
+                                                                        std::chrono::milliseconds busy_timeout =
+                                                                            std::chrono::milliseconds{5000});
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    // GrantStore (see grant_store.hpp).
+    void set_busy_timeout(std::chrono::milliseconds timeout) override;
+    [[nodiscard]] StoreResult<std::vector<guardrails::Grant>> grants() override;
+    [[nodiscard]] StoreResult<guardrails::Grant> grant(std::string_view id) override;
+    [[nodiscard]] StoreResult<guardrails::Grant> insert(
+        const std::function<guardrails::GrantResult(std::string id)>& make) override;
+    [[nodiscard]] StoreResult<guardrails::Grant> update(
+        std::string_view id, const std::function<guardrails::GrantResult(const guardrails::Grant&)>& step) override;
+    // One indexed row read; bumped inside each grant write's transaction.
+    [[nodiscard]] StoreResult<std::uint64_t> change_counter() override;
+
+    // SessionIndex (see session_index.hpp): single autocommit statements.
+    [[nodiscard]] StoreStatus session_started(const SessionRow& session) override;
+    [[nodiscard]] StoreStatus session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
+                                            std::uint64_t blocked, std::string_view reason) override;
+    [[nodiscard]] StoreResult<std::uint64_t> end_open_sessions(config::TimePoint at, std::string_view reason) override;
+    [[nodiscard]] StoreResult<std::vector<SessionRow>> sessions(const SessionFilter& filter) override;
+    [[nodiscard]] StoreResult<SessionRow> session(std::string_view id) override;
+
+private:
+    struct Statements;
+    SqliteStore(sqlite3* db, std::filesystem::path path);
+    [[nodiscard]] std::string failure(std::string_view what) const;
+    [[nodiscard]] std::optional<std::string> exec(const char* sql);
+    [[nodiscard]] std::optional<std::string> migrate();
+    [[nodiscard]] std::optional<std::string> prepare();
+    [[nodiscard]] StoreResult<std::optional<guardrails::Grant>> find(std::string_view id);
+    [[nodiscard]] std::optional<std::string> write(const guardrails::Grant& grant, bool is_new);
+
+    sqlite3* db_;
+    std::filesystem::path path_;
+    std::unique_ptr<Statements> statements_;
+};
+
+}  // namespace jitgate::proxy
