@@ -1,6 +1,6 @@
 // Keeps the guardrail pipeline's Policy current while `serve` runs (DESIGN §4 "live"), on one thread of its
 // own that owns the state store connection and does four jobs each tick (200 ms) or when woken: config
-// reload on SIGHUP (config_reload.hpp), the session index writes (session_index.hpp), the grant watch
+// reload on SIGHUP (config_reload.hpp), the session index writes (index_writer.hpp), the grant watch
 // (grant_watch.hpp: store polling, fail-closed, lifecycle audit, closing sessions whose grant ended), all
 // building the Policy through the policy source (policy_source.hpp). Decisions never touch the store: they
 // read the Policy in memory. At start, sessions a previous process left open are marked ended.
@@ -10,7 +10,7 @@
 #include "proxy/control/live_config.hpp"
 #include "proxy/control/live_session.hpp"
 #include "proxy/control/policy_source.hpp"
-#include "proxy/control/session_index.hpp"
+#include "proxy/control/index_writer.hpp"
 #include "proxy/store/store.hpp"
 
 #include <condition_variable>

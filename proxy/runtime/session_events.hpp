@@ -6,7 +6,7 @@
 
 #include "guardrails/pipeline.hpp"
 #include "proxy/runtime/server_context.hpp"
-#include "proxy/store/state_store.hpp"
+#include "proxy/store/store_types.hpp"
 
 #include <cstdint>
 #include <filesystem>

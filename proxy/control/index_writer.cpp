@@ -1,5 +1,5 @@
-// The session index writer: queues from any thread, ordered writes with retry on one (see session_index.hpp).
-#include "proxy/control/session_index.hpp"
+// The session index writer: queues from any thread, ordered writes with retry on one (see index_writer.hpp).
+#include "proxy/control/index_writer.hpp"
 
 #include <spdlog/spdlog.h>
 
