@@ -6,6 +6,7 @@
 
 #include "guardrails/sql_classifier.hpp"
 #include "protocols/postgres/messages.hpp"
+#include "protocols/postgres/startup.hpp"
 
 #include <fmt/format.h>
 
@@ -645,7 +646,7 @@ bool Relay::handle_server_message(const Frame& frame, std::size_t offset, Output
         const auto name = reader.cstring();
         const auto value = reader.cstring();
         if (!name || !value) return false;
-        if (*name == "standard_conforming_strings" && *value != "on") {
+        if (breaks_lexing(*name, *value)) {
             step.log = "the server turned standard_conforming_strings off";
             write_error(step.client_reply, "FATAL", sqlstate::protocol_violation,
                         "jitgate closed the session: the server turned standard_conforming_strings off");
