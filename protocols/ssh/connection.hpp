@@ -85,6 +85,8 @@ private:
     [[nodiscard]] bool forward_remote(struct ssh_message_struct* message, bool cancel);
     void accept_forwarded();
     [[nodiscard]] Access current_access() const;
+    // Asks the gate whether the user's roles now give `need` (the connection reads no ssh switch itself).
+    [[nodiscard]] bool permits(Need need) const;
     // A new channel pair; `front`/`back` are channels libssh made already (accepted opens), else null.
     [[nodiscard]] Bridge* add_bridge(ChannelKind kind, ssh_channel front, ssh_channel back);
 
