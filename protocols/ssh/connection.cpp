@@ -1,7 +1,7 @@
 // One proxied SSH connection: authentication, then the relay loop over both sessions (see connection.hpp).
 #include "protocols/ssh/connection.hpp"
 
-#include "protocols/ssh/bridge.hpp"
+#include "protocols/ssh/channel_pair.hpp"
 #include "protocols/ssh/requests.hpp"
 #include "protocols/ssh/upstream.hpp"
 

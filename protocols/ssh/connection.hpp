@@ -34,6 +34,10 @@
 
 namespace jitgate::ssh {
 
+namespace detail {
+struct Bridge;  // one channel pair (channel_pair.hpp)
+}  // namespace detail
+
 struct ConnectionInfo {
     std::uint64_t id = 0;
     std::string client_address;
@@ -62,7 +66,7 @@ public:
     [[nodiscard]] std::uint64_t commands() const noexcept { return commands_; }
     [[nodiscard]] std::uint64_t blocked() const noexcept { return blocked_; }
 
-    struct Bridge;  // one channel pair; defined in connection.cpp
+    using Bridge = detail::Bridge;
     struct Callbacks;
 
 private:
