@@ -13,11 +13,12 @@
 // writes flush with a zero-timeout poll of the whole event, so callbacks can also run inside the loop's
 // own writes: rings never move bytes, and the loop services again until a pass ran no callback.
 //
-// Hooks: SshGate::decide_exec before an exec is forwarded (a block writes the message to the client's
-// stderr and exits 126), SshGate::edit_keystrokes before terminal input is forwarded, and SshObserver
+// Hooks: SshGate::permits before a terminal, sftp/scp or a forward is allowed (the connection reads no
+// ssh switch itself), SshGate::decide_exec before an exec is forwarded (a block writes the message to the
+// client's stderr and exits 126), SshGate::edit_keystrokes before terminal input is forwarded, and SshObserver
 // for everything the client sees (on_output, on_pty, on_window_change) and the channels' lives.
 //
-// Port forwarding (direct-tcpip, tcpip-forward) only with ssh.port_forwarding; agent and X11 forwarding
+// Port forwarding (direct-tcpip, tcpip-forward) only when the gate permits it; agent and X11 forwarding
 // are refused.
 #pragma once
 
