@@ -111,6 +111,10 @@ const Parameters& forced_upstream_parameters() {
     return forced;
 }
 
+bool breaks_lexing(std::string_view name, std::string_view value) noexcept {
+    return name == "standard_conforming_strings" && value != "on";
+}
+
 StartupResult decode_startup(Bytes payload) {
     Reader reader(payload);
     StartupRequest request;

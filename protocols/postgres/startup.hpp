@@ -34,6 +34,10 @@ struct StartupResult {
 // The parameters jitgate always sets upstream: the SQL classifier lexes under exactly these rules.
 [[nodiscard]] const Parameters& forced_upstream_parameters();
 
+// True when a server parameter's reported value breaks the lexing rules forced_upstream_parameters()
+// pins (standard_conforming_strings off): the one place that rule is checked, at login and in the relay.
+[[nodiscard]] bool breaks_lexing(std::string_view name, std::string_view value) noexcept;
+
 // True when a session setting may be passed through `options=-c name=value` or as a startup parameter.
 [[nodiscard]] bool is_allowed_setting(std::string_view name) noexcept;
 

@@ -1,7 +1,8 @@
 // What the relay loop does with each channel pair: opens the target's side and forwards the client's
 // requests in order, moves bytes both ways within the windows, and ends each side in the order RFC 4254
 // §6.10 and §5.3 want (data, EOF, exit status, close). See connection.hpp for the threading rules.
-#include "protocols/ssh/bridge.hpp"
+#include "protocols/ssh/channel_pair.hpp"
+#include "protocols/ssh/connection.hpp"
 
 #include <libssh/server.h>
 

@@ -1,7 +1,7 @@
 // One proxied SSH connection: authentication, then the relay loop over both sessions (see connection.hpp).
 #include "protocols/ssh/connection.hpp"
 
-#include "protocols/ssh/bridge.hpp"
+#include "protocols/ssh/channel_pair.hpp"
 #include "protocols/ssh/requests.hpp"
 #include "protocols/ssh/upstream.hpp"
 
@@ -107,8 +107,7 @@ struct Connection::Callbacks {
             if (!c.authenticated_ || c.closing_ || c.bridges_.size() >= max_channels) return 1;
             const char* host = ssh_message_channel_request_open_destination(message);
             const int port = ssh_message_channel_request_open_destination_port(message);
-            const Access access = c.current_access();
-            if (!access.allowed || !access.switches.port_forwarding) {
+            if (!c.current_access().allowed || !c.permits(Need::port_forwarding)) {
                 c.observer_.on_refused(fmt::format("port forwarding to {}:{} (no role with ssh.port_forwarding)",
                                                    host != nullptr ? host : "?", port));
                 return 1;
@@ -130,8 +129,7 @@ struct Connection::Callbacks {
             if (!c.authenticated_ || c.closing_) return 1;
             const char* address = ssh_message_global_request_address(message);
             const int port = ssh_message_global_request_port(message);
-            const Access access = c.current_access();
-            if (!access.allowed || !access.switches.port_forwarding) {
+            if (!c.current_access().allowed || !c.permits(Need::port_forwarding)) {
                 c.observer_.on_refused(fmt::format("remote port forwarding of {}:{} (no role with ssh.port_forwarding)",
                                                    address != nullptr ? address : "?", port));
                 return 1;
@@ -175,7 +173,7 @@ struct Connection::Callbacks {
         Bridge& b = bridge(userdata);
         Connection& c = *b.connection;
         if (b.started || b.pty) return -1;
-        if (!c.current_access().switches.pty) {
+        if (!c.permits(Need::pty)) {
             c.observer_.on_refused("a terminal (no role with ssh.pty)");
             return -1;
         }
@@ -216,7 +214,7 @@ struct Connection::Callbacks {
         if (b.started) return -1;
         b.started = true;
         c.observer_.on_start(b.id, StartKind::shell, {});
-        if (!c.current_access().switches.pty) {
+        if (!c.permits(Need::pty)) {
             c.observer_.on_refused("an interactive shell (no role with ssh.pty)");
             c.refuse(b, fmt::format("jitgate: interactive shells on {} need a role with ssh.pty; run one command "
                                     "instead: ssh {}@... 'COMMAND'", c.target_, c.target_), exit_refused);
@@ -247,7 +245,7 @@ struct Connection::Callbacks {
             c.refuse(b, fmt::format("jitgate: {}", access.message), exit_blocked);
             return 0;
         }
-        if (is_scp_transfer(text) && !access.switches.sftp) {
+        if (is_scp_transfer(text) && !c.permits(Need::sftp)) {
             ++c.blocked_;
             c.observer_.on_refused("file transfer with scp (no role with ssh.sftp)");
             c.refuse(b, fmt::format("jitgate: file transfer (scp) on {} needs a role with ssh.sftp", c.target_),
@@ -269,7 +267,7 @@ struct Connection::Callbacks {
         if (b.started || name == nullptr || std::string_view(name) != "sftp") return -1;
         b.started = true;
         c.observer_.on_start(b.id, StartKind::subsystem, name);
-        if (!c.current_access().switches.sftp) {
+        if (!c.permits(Need::sftp)) {
             ++c.blocked_;
             c.observer_.on_refused("file transfer with sftp (no role with ssh.sftp)");
             c.refuse(b, fmt::format("jitgate: file transfer (sftp) on {} needs a role with ssh.sftp", c.target_),
@@ -346,6 +344,8 @@ void Connection::close(std::string message) {
 }
 
 Access Connection::current_access() const { return gate_.access(user_, target_); }
+
+bool Connection::permits(Need need) const { return gate_.permits(user_, target_, need); }
 
 Connection::Bridge* Connection::add_bridge(ChannelKind kind, ssh_channel front, ssh_channel back) {
     auto b = std::make_unique<Bridge>();
@@ -577,10 +577,9 @@ void Connection::accept_forwarded() {
         if (channel == nullptr) return;
         const std::string originator = origin != nullptr ? origin : "127.0.0.1";
         ssh_string_free_char(origin);
-        const Access access = current_access();
         const auto forward = std::find_if(remote_forwards_.begin(), remote_forwards_.end(),
                                           [&](const RemoteForward& f) { return f.port == port; });
-        if (!access.allowed || !access.switches.port_forwarding || forward == remote_forwards_.end()) {
+        if (!current_access().allowed || !permits(Need::port_forwarding) || forward == remote_forwards_.end()) {
             ssh_channel_free(channel);
             continue;
         }

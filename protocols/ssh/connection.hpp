@@ -13,11 +13,12 @@
 // writes flush with a zero-timeout poll of the whole event, so callbacks can also run inside the loop's
 // own writes: rings never move bytes, and the loop services again until a pass ran no callback.
 //
-// Hooks: SshGate::decide_exec before an exec is forwarded (a block writes the message to the client's
-// stderr and exits 126), SshGate::edit_keystrokes before terminal input is forwarded, and SshObserver
+// Hooks: SshGate::permits before a terminal, sftp/scp or a forward is allowed (the connection reads no
+// ssh switch itself), SshGate::decide_exec before an exec is forwarded (a block writes the message to the
+// client's stderr and exits 126), SshGate::edit_keystrokes before terminal input is forwarded, and SshObserver
 // for everything the client sees (on_output, on_pty, on_window_change) and the channels' lives.
 //
-// Port forwarding (direct-tcpip, tcpip-forward) only with ssh.port_forwarding; agent and X11 forwarding
+// Port forwarding (direct-tcpip, tcpip-forward) only when the gate permits it; agent and X11 forwarding
 // are refused.
 #pragma once
 
@@ -33,6 +34,10 @@
 #include <vector>
 
 namespace jitgate::ssh {
+
+namespace detail {
+struct Bridge;  // one channel pair (channel_pair.hpp)
+}  // namespace detail
 
 struct ConnectionInfo {
     std::uint64_t id = 0;
@@ -62,7 +67,7 @@ public:
     [[nodiscard]] std::uint64_t commands() const noexcept { return commands_; }
     [[nodiscard]] std::uint64_t blocked() const noexcept { return blocked_; }
 
-    struct Bridge;  // one channel pair; defined in connection.cpp
+    using Bridge = detail::Bridge;
     struct Callbacks;
 
 private:
@@ -85,6 +90,8 @@ private:
     [[nodiscard]] bool forward_remote(struct ssh_message_struct* message, bool cancel);
     void accept_forwarded();
     [[nodiscard]] Access current_access() const;
+    // Asks the gate whether the user's roles now give `need` (the connection reads no ssh switch itself).
+    [[nodiscard]] bool permits(Need need) const;
     // A new channel pair; `front`/`back` are channels libssh made already (accepted opens), else null.
     [[nodiscard]] Bridge* add_bridge(ChannelKind kind, ssh_channel front, ssh_channel back);
 

@@ -16,14 +16,16 @@
 
 namespace jitgate::ssh {
 
-// What a user may do on a target at this moment (DESIGN §3: roles' ssh switches, the union over every
-// standing role and grant in force).
+// Whether a user may be on a target at all at this moment (DESIGN §3: some standing role or grant in force).
 struct Access {
     bool allowed = false;
     std::optional<config::Target> target;  // a copy: the config may be reloaded while the connection lives
-    config::SshSwitches switches;
     std::string message;  // when refused: one sentence for the engineer, printed by the client
 };
+
+// What a channel start or request needs beyond being on the target: a terminal (pty-req, and a shell),
+// file transfer (the "sftp" subsystem, scp) or port forwarding (direct-tcpip, tcpip-forward).
+enum class Need : std::uint8_t { pty, sftp, port_forwarding };
 
 // An exec request on its way to the target (RFC 4254 §6.5).
 struct ExecRequest {
@@ -58,6 +60,9 @@ public:
     [[nodiscard]] virtual std::optional<std::string> user_for_key(std::string_view key_base64) const = 0;
     // Asked once the client proved it holds the key, and again at every channel and channel request.
     [[nodiscard]] virtual Access access(std::string_view user, std::string_view target) const = 0;
+    // Asked at every channel start or request that needs one: whether the roles the user holds on the
+    // target now give it (the union of their ssh switches). The connection never reads a switch itself.
+    [[nodiscard]] virtual bool permits(std::string_view user, std::string_view target, Need need) const = 0;
     // Before an exec request is forwarded: allow, or block with a message.
     [[nodiscard]] virtual ExecVerdict decide_exec(const ExecRequest& request) = 0;
     // Keystrokes on a terminal channel, each byte shown exactly once and in order, before they are

@@ -7,7 +7,9 @@
 
 #include "protocols/postgres/auth.hpp"
 #include "protocols/postgres/messages.hpp"
+#include "protocols/postgres/negotiation.hpp"
 #include "protocols/postgres/startup.hpp"
+#include "protocols/postgres/upstream_login.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -221,87 +223,45 @@ asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
 }
 
 asio::awaitable<bool> PgSession::negotiate(Startup& startup) {
-    const ServerContext& context = *context_;
+    pg::Negotiation negotiation(context_->tls.has_value(), config_->tls && config_->tls->require);
     error_code ec;
-    bool ssl_answered = false;
-    bool gss_answered = false;
     while (true) {
-        const pg::StartupFrameResult result = pg::parse_startup_frame(span_of(client_buffer_, client_filled_));
-        if (result.status == pg::ParseStatus::need_more) {
+        pg::NegotiationStep step = negotiation.on_client_bytes(span_of(client_buffer_, client_filled_));
+        consume_client(step.consumed);
+        switch (step.action) {
+        case pg::NegotiationStep::Action::need_more:
             if (!co_await fill_client(ec)) co_return false;
             continue;
-        }
-        if (result.status == pg::ParseStatus::invalid) {
-            spdlog::info("session {}: invalid start-up packet from {}: {}", id_, client_address_, result.error);
-            co_await send_fatal(pg::sqlstate::protocol_violation, fmt::format("invalid start-up packet: {}", result.error));
-            co_return false;
-        }
-        const pg::StartupFrame& frame = result.frame;
-        const std::uint32_t code = frame.code;
-        if (code == pg::ssl_request_code || code == pg::gssenc_request_code) {
-            bool& answered = code == pg::ssl_request_code ? ssl_answered : gss_answered;
-            if (answered) {  // PostgreSQL answers each at most once
-                spdlog::info("session {}: {} sent a second {}; closing", id_, client_address_,
-                             code == pg::ssl_request_code ? "SSLRequest" : "GSSENCRequest");
-                co_return false;
-            }
-            answered = true;
-            if (client_filled_ > frame.size) {  // CVE-2021-23214: nothing may precede the handshake
-                spdlog::warn("session {}: {} sent bytes after SSLRequest before the TLS handshake; closing",
-                             id_, client_address_);
-                co_return false;
-            }
-            consume_client(frame.size);
-            const bool tls = code == pg::ssl_request_code && context.tls && !client_.encrypted();
-            const char answer = tls ? 'S' : 'N';
-            co_await client_.write(asio::buffer(&answer, 1), ec);
+        case pg::NegotiationStep::Action::answer:
+            co_await client_.write(asio::buffer(&step.answer, 1), ec);
             if (ec) co_return false;
-            if (tls) {
+            if (step.start_tls) {
                 if (const error_code handshake = co_await client_.start_tls(*context_->tls); handshake) {
                     spdlog::info("session {}: TLS handshake with {} failed: {}", id_, client_address_, handshake.message());
                     co_return false;
                 }
             }
             continue;
-        }
-        if (code == pg::cancel_request_code) {
-            if (frame.payload.size() == 8) {
-                const SessionRegistry::Key key{static_cast<std::int32_t>(pg::read_u32(frame.payload.data())),
-                                               static_cast<std::int32_t>(pg::read_u32(frame.payload.data() + 4))};
-                if (auto session = registry_->find(key)) session->cancel_from_client();
+        case pg::NegotiationStep::Action::cancel:
+            if (step.cancel) {
+                if (auto session = registry_->find(SessionRegistry::Key{step.cancel->pid, step.cancel->secret}))
+                    session->cancel_from_client();
             }
             co_return false;  // a cancel connection is closed without a reply
-        }
-        if ((code >> 16) != 3) {
-            co_await send_fatal(pg::sqlstate::feature_not_supported,
-                                fmt::format("unsupported frontend protocol {}.{}: jitgate speaks 3.0", code >> 16, code & 0xffff));
+        case pg::NegotiationStep::Action::invalid:
+            if (step.warn) spdlog::warn("session {}: {}: {}", id_, client_address_, step.log);
+            else spdlog::info("session {}: {}: {}", id_, client_address_, step.log);
+            if (!step.sqlstate.empty()) co_await send_fatal(step.sqlstate, step.message);
             co_return false;
+        case pg::NegotiationStep::Action::startup:
+            if (!step.reply.empty()) {
+                co_await client_.write(asio::buffer(step.reply), ec);
+                if (ec) co_return false;
+            }
+            startup.request = std::move(*step.request);
+            user_ = startup.request.user;
+            co_return true;
         }
-        pg::StartupResult decoded = pg::decode_startup(frame.payload);
-        consume_client(frame.size);
-        if (!decoded.request) {
-            spdlog::info("session {}: start-up refused: {}", id_, decoded.refusal.message);
-            co_await send_fatal(decoded.refusal.sqlstate, decoded.refusal.message);
-            co_return false;
-        }
-        if (config_->tls && config_->tls->require && !client_.encrypted()) {
-            co_await send_fatal(pg::sqlstate::invalid_authorization, "jitgate requires an SSL connection (tls.require)");
-            co_return false;
-        }
-        // A newer 3.x minor or _pq_.* options: NegotiateProtocolVersion says 3.0 and names the options
-        // not taken, as PostgreSQL answers.
-        if ((code & 0xffff) != 0 || !decoded.request->unsupported_options.empty()) {
-            std::string negotiate;
-            pg::Writer writer(negotiate);
-            writer.begin('v').int32(0).int32(static_cast<std::int32_t>(decoded.request->unsupported_options.size()));
-            for (const std::string& option : decoded.request->unsupported_options) writer.cstring(option);
-            writer.end();
-            co_await client_.write(asio::buffer(negotiate), ec);
-            if (ec) co_return false;
-        }
-        startup.request = std::move(*decoded.request);
-        user_ = startup.request.user;
-        co_return true;
     }
 }
 
@@ -362,72 +322,42 @@ asio::awaitable<bool> PgSession::connect_upstream(const Startup& startup, const 
     if (ec) co_return co_await fail(fmt::format("connection failed: {}", ec.message()));
     upstream_.set_option(tcp::no_delay(true), ec);
 
-    pg::Parameters parameters = {{"user", target.user}, {"database", target.database}};
-    for (const auto& forced : pg::forced_upstream_parameters()) parameters.push_back(forced);
+    pg::Parameters parameters = pg::forced_upstream_parameters();
     for (const auto& setting : startup.request.upstream) parameters.push_back(setting);
-    std::string bytes;
-    pg::write_startup_message(bytes, parameters);
-    co_await asio::async_write(upstream_, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
+    pg::UpstreamLogin login(target.user, target.password, target.database, std::move(parameters));
+    const std::string startup_message = login.start();
+    co_await asio::async_write(upstream_, asio::buffer(startup_message), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return co_await fail("the connection closed during start-up");
-
-    pg::UpstreamAuth auth(target.user, target.password);
-    std::string to_client;  // ParameterStatus and notices, sent once the session is ready
-    bool authenticated = false;
     while (true) {
-        std::string why;
-        const auto frame = co_await read_server_frame(max_auth_message * 4, why);
-        if (!frame) co_return co_await fail(fmt::format("start-up failed: {}", why));
-        const std::size_t size = frame->size();
-        if (!authenticated) {
-            const pg::AuthStep step = auth.on_message(*frame);
-            consume_server(size);
-            if (step.status == pg::AuthStep::Status::failed) co_return co_await fail(step.log);
-            if (!step.bytes.empty()) {
-                co_await asio::async_write(upstream_, asio::buffer(step.bytes), asio::redirect_error(asio::use_awaitable, ec));
-                if (ec) co_return co_await fail("the connection closed during authentication");
-            }
-            authenticated = step.status == pg::AuthStep::Status::done;
+        pg::UpstreamLoginStep step = login.on_server_bytes(span_of(server_buffer_, server_filled_));
+        consume_server(step.consumed);
+        switch (step.status) {
+        case pg::UpstreamLoginStep::Status::need_more: {
+            if (server_filled_ == server_buffer_.size()) server_buffer_.resize(server_buffer_.size() * 2);
+            const std::size_t n = co_await upstream_.async_read_some(
+                asio::buffer(server_buffer_.data() + server_filled_, server_buffer_.size() - server_filled_),
+                asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return co_await fail(fmt::format("start-up failed: {}", ec.message()));
+            server_filled_ += n;
             continue;
         }
-        switch (frame->type) {
-        case 'S': {
-            pg::Reader reader(frame->body);
-            const auto name = reader.cstring();
-            const auto value = reader.cstring();
-            if (!name || !value) co_return co_await fail("malformed ParameterStatus");
-            if (*name == "standard_conforming_strings" && *value != "on")
-                co_return co_await fail("the server runs with standard_conforming_strings off");
-            to_client.append(reinterpret_cast<const char*>(server_buffer_.data()), size);
-            break;
-        }
-        case 'N':
-            to_client.append(reinterpret_cast<const char*>(server_buffer_.data()), size);
-            break;
-        case 'K': {
-            pg::Reader reader(frame->body);
-            const auto pid = reader.int32();
-            const auto secret = reader.int32();
-            if (!pid || !secret) co_return co_await fail("malformed BackendKeyData");
-            upstream_pid_ = *pid;
-            upstream_secret_ = *secret;
-            break;
-        }
-        case 'E': {
-            const auto fields = pg::decode_error(frame->body);
-            co_return co_await fail(fields ? fmt::format("{} {}", fields->code, fields->message) : std::string("error"));
-        }
-        case 'Z': {
+        case pg::UpstreamLoginStep::Status::send:
+            co_await asio::async_write(upstream_, asio::buffer(step.to_server), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return co_await fail("the connection closed during authentication");
+            continue;
+        case pg::UpstreamLoginStep::Status::failed:
+            co_return co_await fail(step.error);
+        case pg::UpstreamLoginStep::Status::done: {
+            upstream_pid_ = step.pid;
+            upstream_secret_ = step.secret;
             key_ = registry_->assign_key(id_);
+            std::string to_client = std::move(step.to_client);
             pg::write_backend_key_data(to_client, key_->pid, key_->secret);
-            to_client.append(reinterpret_cast<const char*>(server_buffer_.data()), size);
-            consume_server(size);
+            to_client += step.ready;
             co_await client_.write(asio::buffer(to_client), ec);
             co_return !ec;
         }
-        default:
-            co_return co_await fail(fmt::format("unexpected message '{}' during start-up", frame->type));
         }
-        consume_server(size);
     }
 }
 

@@ -2,6 +2,7 @@
 #include "proxy/runtime/ssh_session.hpp"
 
 #include "guardrails/grants.hpp"
+#include "guardrails/ssh_access.hpp"
 #include "proxy/audit/audit_log.hpp"
 #include "protocols/ssh/requests.hpp"
 
@@ -55,45 +56,55 @@ std::optional<std::string> SshSession::user_for_key(std::string_view key_base64)
     return std::nullopt;
 }
 
+SshSession::Held SshSession::held_now(std::string_view user, std::string_view target) const {
+    Held out;
+    out.policy = context_->guardrails ? context_->guardrails->policy() : nullptr;
+    out.config = out.policy ? out.policy->config_ptr() : context_->config.load();
+    const auto now = context_->guardrails ? context_->guardrails->now() : std::chrono::system_clock::now();
+    if (out.policy) {
+        if (const guardrails::Policy::Subject* subject = out.policy->subject(user, target)) {
+            for (const auto& held : subject->held) out.holdings.push_back(held.holding);
+            for (const auto& offer : subject->requestable) out.requestable.push_back(offer.role);
+        }
+    } else {
+        out.holdings = guardrails::holdings(*out.config, {}, user, target, now);
+    }
+    out.access = guardrails::ssh_access(*out.config, out.holdings, now);
+    return out;
+}
+
 ssh::Access SshSession::access(std::string_view user, std::string_view target) const {
     ssh::Access out;
-    std::shared_ptr<const guardrails::Policy> policy = context_->guardrails ? context_->guardrails->policy() : nullptr;
-    const std::shared_ptr<const config::Config> config = policy ? policy->config_ptr() : context_->config.load();
-    const config::Target* found = config->find_target(target);
+    const Held held = held_now(user, target);
+    const config::Target* found = held.config->find_target(target);
     if (found == nullptr || found->kind != config::TargetKind::ssh) {
         out.message = fmt::format("there is no SSH target \"{}\" (the SSH user name is the target's name)", target);
         return out;
     }
-    const auto now = context_->guardrails ? context_->guardrails->now() : std::chrono::system_clock::now();
-    std::vector<std::string> requestable;
-    const auto hold = [&](std::string_view role_name) {
-        if (const config::Role* role = config->find_role(role_name)) {
-            out.allowed = true;
-            out.switches.pty = out.switches.pty || role->ssh.pty;
-            out.switches.sftp = out.switches.sftp || role->ssh.sftp;
-            out.switches.port_forwarding = out.switches.port_forwarding || role->ssh.port_forwarding;
-        }
-    };
-    if (policy) {
-        if (const guardrails::Policy::Subject* subject = policy->subject(user, target)) {
-            for (const auto& held : subject->held)
-                if (held.holding.in_force(now)) hold(held.holding.role);
-            for (const auto& offer : subject->requestable) requestable.push_back(offer.role);
-        }
-    } else {
-        for (const guardrails::Holding& holding : guardrails::holdings(*config, {}, user, target, now))
-            if (holding.in_force(now)) hold(holding.role);
-    }
-    if (!out.allowed) {
-        out.message = requestable.empty()
+    if (!held.access.allowed) {
+        out.message = held.requestable.empty()
                           ? fmt::format("{} holds no role on {}; ask an administrator for access", user, target)
                           : fmt::format("{} holds no role on {}; request one with: jitgate grant request {} --role {} "
                                         "--for 30m --reason TEXT",
-                                        user, target, target, requestable.front());
+                                        user, target, target, held.requestable.front());
         return out;
     }
+    out.allowed = true;
     out.target = *found;
     return out;
+}
+
+bool SshSession::permits(std::string_view user, std::string_view target, ssh::Need need) const {
+    const Held held = held_now(user, target);
+    const config::Target* found = held.config->find_target(target);
+    if (found == nullptr || found->kind != config::TargetKind::ssh) return false;  // as access() refuses it
+    const guardrails::SshAccess& access = held.access;
+    switch (need) {
+    case ssh::Need::pty: return access.gives(guardrails::SshNeed::pty);
+    case ssh::Need::sftp: return access.gives(guardrails::SshNeed::sftp);
+    case ssh::Need::port_forwarding: return access.gives(guardrails::SshNeed::port_forwarding);
+    }
+    return false;
 }
 
 guardrails::Decision SshSession::decide(guardrails::CommandKind kind, std::uint32_t channel, std::string_view text) {
@@ -127,25 +138,10 @@ guardrails::Decision SshSession::decide(guardrails::CommandKind kind, std::uint3
 }
 
 void SshSession::rely_for(Need need) {
-    const auto policy = context_->guardrails ? context_->guardrails->policy() : nullptr;
-    if (!policy) return;
-    const guardrails::Policy::Subject* subject = policy->subject(user_, target_);
-    if (subject == nullptr) return;
-    const auto now = context_->guardrails->now();
-    std::optional<ReliedGrant> longest;
-    for (const auto& held : subject->held) {
-        if (!held.holding.in_force(now)) continue;
-        const config::Role* role = policy->config().find_role(held.holding.role);
-        if (role == nullptr) continue;
-        const bool gives = need == Need::session || (need == Need::pty && role->ssh.pty) ||
-                           (need == Need::sftp && role->ssh.sftp) ||
-                           (need == Need::port_forwarding && role->ssh.port_forwarding);
-        if (!gives) continue;
-        if (held.holding.grant_id.empty()) return;  // a standing role gives it: nothing to end
-        const bool lasts_longer = !longest || (longest->until && (!held.holding.until || *held.holding.until > *longest->until));
-        if (lasts_longer) longest = ReliedGrant{held.holding.grant_id, held.holding.until};
-    }
-    if (longest) rely_on(*longest);
+    if (!context_->guardrails || !context_->guardrails->policy()) return;
+    const Held held = held_now(user_, target_);
+    const std::optional<guardrails::SshGiver>& giver = held.access.giver(need);
+    if (giver && !giver->grant.empty()) rely_on(ReliedGrant{giver->grant, giver->until});
 }
 
 ssh::ExecVerdict SshSession::decide_exec(const ssh::ExecRequest& request) {
@@ -179,124 +175,15 @@ void SshSession::end_for_grant(std::string message) { stop(std::move(message)); 
 
 std::string SshSession::log_name() const { return fmt::format("ssh session {}", id_); }
 
-void SshSession::typed_key(Terminal& terminal, char key) {
-    const auto c = static_cast<unsigned char>(key);
-    if (terminal.escape == 1) {  // after ESC: a CSI or SS3 sequence, or a single Meta key
-        terminal.escape = (key == '[' || key == 'O') ? 2 : 0;
-        return;
-    }
-    if (terminal.escape == 2) {  // parameters until the final byte
-        if (c >= 0x40 && c <= 0x7E) terminal.escape = 0;
-        return;
-    }
-    std::string& typed = terminal.typed;
-    if (c == 0x1B) {
-        terminal.escape = 1;
-    } else if (c == 0x7F || c == 0x08) {
-        if (!typed.empty()) typed.pop_back();
-    } else if (c == 0x15) {  // ^U: the line is gone
-        typed.clear();
-    } else if (c == 0x17) {  // ^W: the last word is gone
-        while (!typed.empty() && typed.back() == ' ') typed.pop_back();
-        while (!typed.empty() && typed.back() != ' ') typed.pop_back();
-    } else if (c >= 0x20) {
-        typed.push_back(key);
-    }
-}
-
-// What a key does at bash's prompt (readline, emacs mode, default bindings). Keys that insert or edit
-// the line, or move in it, change nothing on the target; a key that accepts it (Enter, C-j, C-o
-// operate-and-get-next) runs it; any other key may run or rewrite it (M-#, C-x C-e and bindings the
-// target's inputrc adds), so the pending line is judged then too.
-SshSession::KeyAct SshSession::key_act(const Terminal& terminal, unsigned char c) {
-    if (terminal.escape == 1) return c == '[' || c == 'O' ? KeyAct::edit : KeyAct::act;  // Meta-<key>: a command
-    if (terminal.escape == 2) return KeyAct::edit;  // inside a cursor or function key's sequence
-    if (terminal.after_ctrl_x) return c == 0x05 ? KeyAct::refuse : KeyAct::act;  // C-x C-e: edit-and-execute
-    if (c == '\r' || c == '\n' || c == 0x0F) return KeyAct::accept;
-    if (c >= 0x20 && c != 0x7F) return KeyAct::edit;
-    switch (c) {
-    case 0x01: case 0x02: case 0x05: case 0x06:  // C-a C-b C-e C-f: move
-    case 0x08: case 0x7F: case 0x0B: case 0x15: case 0x17: case 0x19: case 0x1F:  // erase, kill, yank, undo
-    case 0x09: case 0x0C: case 0x0E: case 0x10: case 0x12: case 0x14:  // complete, clear, history, transpose
-    case 0x1B:  // ESC: decided by the key after it
-        return KeyAct::edit;
-    default: return KeyAct::act;
-    }
-}
-
-// Judges the line pending on a terminal as the screen shows it and as it was typed; the decision that
-// blocks it, if either does. `take`: the line is accepted (Enter), so it is taken off the screen.
-std::optional<guardrails::Decision> SshSession::judge_line(std::uint32_t channel, Terminal& terminal, bool take) {
-    const std::optional<std::string> shown = take ? terminal.screen->take_line() : terminal.screen->peek_line();
-    const std::string typed = take ? std::exchange(terminal.typed, std::string()) : terminal.typed;
-    if (terminal.screen->alternate_screen()) return std::nullopt;  // a full-screen program: no command line
-    const auto judge = [&](const std::string& line) -> std::optional<guardrails::Decision> {
-        if (!take && line == terminal.judged) return std::nullopt;  // judged as it is now already, and allowed
-        guardrails::Decision decision = decide(guardrails::CommandKind::shell_line, channel, line);
-        if (decision.blocks()) return decision;
-        if (!take) terminal.judged = line;
-        return std::nullopt;
-    };
-    std::optional<guardrails::Decision> blocked;
-    if (shown && !shown->empty()) blocked = judge(*shown);
-    if (!blocked && !typed.empty() && (!shown || typed != *shown)) blocked = judge(typed);
-    if (take) terminal.judged.clear();
-    return blocked;
-}
-
 ssh::KeystrokeEdit SshSession::edit_keystrokes(std::uint32_t channel, std::span<const char> bytes) {
     const auto found = terminals_.find(channel);
     if (found == terminals_.end()) return {};
     Terminal& terminal = found->second;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        const char key = bytes[i];
-        if (key == 0x03 || key == 0x04) {  // ^C, ^D: the shell abandons the line
-            terminal.screen->abandon();
-            terminal.typed.clear();
-            terminal.judged.clear();
-            terminal.escape = 0;
-            terminal.after_ctrl_x = false;
-            continue;
-        }
-        const KeyAct act = key_act(terminal, static_cast<unsigned char>(key));
-        terminal.after_ctrl_x = act != KeyAct::refuse && terminal.escape == 0 && !terminal.after_ctrl_x && key == 0x18;
-        std::optional<guardrails::Decision> blocked;
-        std::string refusal;
-        switch (act) {
-        case KeyAct::edit:
-            terminal.screen->typing();
-            typed_key(terminal, key);
-            continue;
-        case KeyAct::accept:
-            // Enter: judge the line as the screen shows it and as it was typed; either one blocked cancels
-            // it (the screen sees editing, history and completion; the keys see what is not echoed yet).
-            terminal.escape = 0;
-            blocked = judge_line(channel, terminal, true);
-            break;
-        case KeyAct::act:
-            terminal.screen->typing();
-            typed_key(terminal, key);  // ends a Meta key's escape
-            blocked = judge_line(channel, terminal, false);
-            break;
-        case KeyAct::refuse:
-            terminal.after_ctrl_x = false;
-            refusal = "jitgate: blocked: C-x C-e (edit-and-execute-command) runs a line jitgate cannot read first; "
-                      "edit the line at the prompt instead";
-            break;
-        }
-        if (!blocked && refusal.empty()) continue;
-        std::string notice = refusal.empty() ? fmt::format("\r\njitgate: blocked: {}\r\n", blocked->reason)
-                                             : fmt::format("\r\n{}\r\n", refusal);
-        if (blocked && !blocked->hint.empty()) notice += fmt::format("jitgate: {}\r\n", blocked->hint);
-        if (act != KeyAct::accept) {  // the ^C sent instead abandons the line
-            terminal.screen->abandon();
-            terminal.typed.clear();
-            terminal.judged.clear();
-            terminal.escape = 0;
-        }
-        return {i, "\x03", std::move(notice)};
-    }
-    return {};
+    return terminal.capture.on_keys(bytes, *terminal.screen, [&](std::string_view line) -> std::optional<ssh::LineBlock> {
+        guardrails::Decision decision = decide(guardrails::CommandKind::shell_line, channel, line);
+        if (!decision.blocks()) return std::nullopt;
+        return ssh::LineBlock{std::move(decision.reason), std::move(decision.hint)};
+    });
 }
 
 void SshSession::on_auth(std::string_view user, std::string_view target, bool ok, std::string_view reason) {

@@ -17,6 +17,8 @@
 #include "proxy/runtime/server_context.hpp"
 #include "proxy/runtime/session_events.hpp"
 #include "proxy/recording/ssh_recording.hpp"
+#include "guardrails/ssh_access.hpp"
+#include "protocols/ssh/line_capture.hpp"
 #include "protocols/ssh/terminal_line.hpp"
 #include "protocols/ssh/connection.hpp"
 
@@ -52,6 +54,7 @@ public:
     // SshGate
     [[nodiscard]] std::optional<std::string> user_for_key(std::string_view key_base64) const override;
     [[nodiscard]] ssh::Access access(std::string_view user, std::string_view target) const override;
+    [[nodiscard]] bool permits(std::string_view user, std::string_view target, ssh::Need need) const override;
     [[nodiscard]] ssh::ExecVerdict decide_exec(const ssh::ExecRequest& request) override;
     [[nodiscard]] ssh::KeystrokeEdit edit_keystrokes(std::uint32_t channel, std::span<const char> bytes) override;
 
@@ -78,32 +81,33 @@ private:
     AuditedPipeline audited_;
     bool started_ = false;
 
-    // A channel with a terminal: its screen, the keys typed since the last Enter, its size.
+    // A channel with a terminal: its size, its screen, and the line capture over both.
     struct Terminal {
         SshTerminal info;
         std::unique_ptr<TerminalLine> screen;
-        std::string typed;        // printable keys, ^H/DEL and ^U/^W applied; escape sequences skipped
-        int escape = 0;           // 0: none, 1: after ESC, 2: inside a CSI/SS3 sequence
-        bool after_ctrl_x = false;  // the last key was C-x (a prefix)
-        std::string judged;       // the pending line as last judged (and allowed) before Enter
+        ssh::LineCapture capture;  // the keys typed since the last Enter, judged with the screen's line
     };
-    // What a key does to the pending line: nothing the target runs (edit), accept it (run it), something
-    // else that may run or rewrite it (act: judge the line first), or run a line nobody saw (refuse).
-    enum class KeyAct : std::uint8_t { edit, accept, act, refuse };
-    [[nodiscard]] static KeyAct key_act(const Terminal& terminal, unsigned char c);
-    [[nodiscard]] std::optional<guardrails::Decision> judge_line(std::uint32_t channel, Terminal& terminal, bool take);
     // Decides a command (exec or interactive line), audits and records it; remembers the grant it used.
     [[nodiscard]] guardrails::Decision decide(guardrails::CommandKind kind, std::uint32_t channel, std::string_view text);
     // Records a command; false (and the session is stopping) when it cannot be and record_failure: block.
     [[nodiscard]] bool record_command(const SshCommandRecord& record, bool with_terminal);
     void recording_failed(const std::string& error);
     // What a channel start needs from the user's roles: to be on the target at all, or one ssh switch.
-    enum class Need : std::uint8_t { session, pty, sftp, port_forwarding };
+    using Need = guardrails::SshNeed;
+    // The user's holdings on the target now, as the live policy (or, without one, the config) has them,
+    // and what they give over SSH (guardrails::ssh_access).
+    struct Held {
+        std::shared_ptr<const guardrails::Policy> policy;
+        std::shared_ptr<const config::Config> config;
+        std::vector<guardrails::Holding> holdings;
+        std::vector<std::string> requestable;  // roles the user may request there
+        guardrails::SshAccess access;
+    };
+    [[nodiscard]] Held held_now(std::string_view user, std::string_view target) const;
     // A channel start that `need`s something rests on what gives it: nothing when a standing role does;
     // else the grant in force that gives it and lasts longest, added to the reliance, so the channel's
     // connection is closed when that grant ends (after its grace), whatever else the user holds.
     void rely_for(Need need);
-    static void typed_key(Terminal& terminal, char key);
 
     std::unordered_map<std::uint32_t, Terminal> terminals_;
     std::unique_ptr<SshRecording> recording_;

@@ -1,10 +1,11 @@
-// The bridge's state, shared by connection.cpp (authentication, callbacks, the loop) and bridge.cpp (what
-// the loop does with each channel pair): a proxied channel is a Bridge of the client's channel (front) and
-// the target's (back), with one Flow per direction. Internal to protocols/ssh.
+// The state of one proxied channel pair, shared by connection.cpp (authentication, callbacks, the loop)
+// and bridge.cpp (what the loop does with each pair): a Bridge of the client's channel (front) and the
+// target's (back), with one Flow per direction. Internal to protocols/ssh; it names Connection only by
+// pointer, so neither side of the loop includes the other through it.
 #pragma once
 
 #include "protocols/ssh/byte_ring.hpp"
-#include "protocols/ssh/connection.hpp"
+#include "protocols/ssh/gate.hpp"
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
@@ -13,6 +14,10 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+
+namespace jitgate::ssh {
+class Connection;
+}  // namespace jitgate::ssh::detail
 
 namespace jitgate::ssh::detail {
 
@@ -57,11 +62,7 @@ struct Flow {
 
 enum class BackState : std::uint8_t { opening, requesting, running, gone };
 
-}  // namespace jitgate::ssh::detail
-
-namespace jitgate::ssh {
-
-struct Connection::Bridge {
+struct Bridge {
     Connection* connection = nullptr;
     std::uint32_t id = 0;
     ChannelKind kind = ChannelKind::session;
@@ -74,12 +75,12 @@ struct Connection::Bridge {
     std::size_t keystrokes_passed = 0;  // terminal input the gate has seen and let pass, not yet written
     bool replacing = false;             // the next keystroke is replaced by `instead`
     std::string instead;
-    detail::BackState back_state = detail::BackState::opening;
-    std::deque<detail::Request> requests;  // from the client, forwarded in order once the target's side is open
+    BackState back_state = BackState::opening;
+    std::deque<Request> requests;  // from the client, forwarded in order once the target's side is open
     bool started = false;                  // shell, exec or subsystem accepted
     bool pty = false;
-    detail::Flow up;    // client -> target
-    detail::Flow down;  // target -> client
+    Flow up;    // client -> target
+    Flow down;  // target -> client
     bool front_closed = false;  // the client closed its side (or jitgate released it)
     bool back_closed = false;   // the target closed its side, or there is no target side any more
     ChannelExit exit;
@@ -91,4 +92,4 @@ struct Connection::Bridge {
     int origin_port = 0;
 };
 
-}  // namespace jitgate::ssh
+}  // namespace jitgate::ssh::detail

@@ -1,5 +1,5 @@
 // Framing and start-up vetting of the PostgreSQL protocol, fed whole and one byte at a time.
-#include "pg_frames.hpp"
+#include "tests/unit/postgres/pg_frames.hpp"
 #include "protocols/postgres/frame.hpp"
 #include "protocols/postgres/startup.hpp"
 
