@@ -10,7 +10,7 @@
 #include "proxy/app/commands.hpp"
 #include "proxy/app/hooks.hpp"
 #include "proxy/control/grant_service.hpp"
-#include "proxy/store/store.hpp"
+#include "proxy/store/open_store.hpp"
 
 #include <fmt/format.h>
 #include <pwd.h>

@@ -7,7 +7,7 @@
 #include "proxy/audit/audit_json.hpp"
 #include "proxy/app/commands.hpp"
 #include "proxy/app/hooks.hpp"
-#include "proxy/store/store.hpp"
+#include "proxy/store/open_store.hpp"
 #include "proxy/app/text_table.hpp"
 
 #include <fmt/format.h>

@@ -2,6 +2,7 @@
 #include "proxy/control/policy_keeper.hpp"
 
 #include "proxy/control/config_reload.hpp"
+#include "proxy/store/open_store.hpp"
 
 #include <spdlog/spdlog.h>
 

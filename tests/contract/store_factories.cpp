@@ -2,6 +2,7 @@
 // A PostgreSQL store adds its factory here (when a server is there) and nothing else.
 #include "tests/contract/store_factory.hpp"
 
+#include "proxy/store/open_store.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <atomic>

@@ -4,7 +4,7 @@
 // the OS user recorded with each step, and listing with its filters.
 #include "proxy/control/grant_service.hpp"
 
-#include "proxy/store/store.hpp"
+#include "proxy/store/open_store.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>

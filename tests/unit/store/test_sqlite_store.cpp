@@ -1,6 +1,7 @@
 // Unit tests of what only the SQLite store has (behaviour every store shares is in tests/contract/): a
 // version 1 file (grants only) is upgraded in place and keeps its grants; a newer schema, a foreign
 // SQLite file and a file that is not SQLite are refused; the `state:` URL picks or refuses a store.
+#include "proxy/store/open_store.hpp"
 #include "proxy/store/sqlite/sqlite_store.hpp"
 
 #include "tests/unit/temp_dir.hpp"

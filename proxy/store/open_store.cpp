@@ -1,5 +1,5 @@
 // open_store: the config's `state:` URL to the store implementation that serves it.
-#include "proxy/store/store.hpp"
+#include "proxy/store/open_store.hpp"
 
 #include "proxy/store/sqlite/sqlite_store.hpp"
 
