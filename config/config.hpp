@@ -2,6 +2,8 @@
 // the code ever sees (an immutable snapshot, shared by pointer, swapped whole on reload).
 #pragma once
 
+#include "config/result.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -23,23 +25,15 @@ enum class RiskClass : std::uint8_t { read, write, ddl, admin, destructive, unkn
 [[nodiscard]] std::string_view to_string(RiskClass risk) noexcept;
 [[nodiscard]] std::optional<RiskClass> parse_risk_class(std::string_view text) noexcept;
 
-// A value parsed from text, or the reason it is not one (expected failures are values, not exceptions).
-template <class T>
-struct Parsed {
-    std::optional<T> value;
-    std::string error;   // set exactly when value is empty; says what is wrong, never echoes secrets
-    [[nodiscard]] explicit operator bool() const noexcept { return value.has_value(); }
-};
-
 // "30m", "2h", "90s", "1h30m", "7d": units d, h, m, s in that order, each at most once; "0s" is zero.
 // A bare number, a sign, an empty string or an unknown unit is an error.
-[[nodiscard]] Parsed<Seconds> parse_duration(std::string_view text);
+[[nodiscard]] Result<Seconds> parse_duration(std::string_view text);
 // The shortest text parse_duration reads back as `duration`, e.g. 5400s -> "1h30m", 0s -> "0s".
 [[nodiscard]] std::string format_duration(Seconds duration);
 // A byte count: "1048576", "64KiB", "16MiB", "1GiB" (or decimal kB/MB/GB).
-[[nodiscard]] Parsed<std::size_t> parse_size(std::string_view text);
+[[nodiscard]] Result<std::size_t> parse_size(std::string_view text);
 // An RFC 3339 timestamp: "2026-12-01T18:00:00Z", "2026-12-01T20:00:00.5+02:00".
-[[nodiscard]] Parsed<TimePoint> parse_timestamp(std::string_view text);
+[[nodiscard]] Result<TimePoint> parse_timestamp(std::string_view text);
 
 struct Endpoint {
     std::string host;       // an IP literal or a host name
@@ -48,7 +42,7 @@ struct Endpoint {
     [[nodiscard]] bool operator==(const Endpoint&) const = default;
 };
 // "host:port" or "[v6-address]:port", port 1..65535; host is an IP literal or a DNS name.
-[[nodiscard]] Parsed<Endpoint> parse_endpoint(std::string_view text);
+[[nodiscard]] Result<Endpoint> parse_endpoint(std::string_view text);
 
 // An OpenSSH public key line "TYPE BASE64 [comment]" (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521,
 // sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com) whose decoded blob names the same type.
@@ -59,7 +53,7 @@ struct SshPublicKey {
     // "TYPE BASE64", without the comment: what identifies the key.
     [[nodiscard]] std::string key_text() const;
 };
-[[nodiscard]] Parsed<SshPublicKey> parse_ssh_public_key(std::string_view line);
+[[nodiscard]] Result<SshPublicKey> parse_ssh_public_key(std::string_view line);
 
 // PostgreSQL's SCRAM-SHA-256 verifier: "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>".
 struct ScramVerifier {
@@ -71,7 +65,7 @@ struct ScramVerifier {
 // Parses a verifier in PostgreSQL's text form; nullopt when malformed.
 [[nodiscard]] std::optional<ScramVerifier> parse_scram_verifier(std::string_view text);
 // The same, saying what is wrong when it is malformed (the message never repeats the key material).
-[[nodiscard]] Parsed<ScramVerifier> parse_scram_verifier_detailed(std::string_view text);
+[[nodiscard]] Result<ScramVerifier> parse_scram_verifier_detailed(std::string_view text);
 
 // A recurring weekly window in an IANA time zone, e.g. "Mon-Fri 09:00-18:00 Europe/Berlin".
 struct Window {
@@ -88,7 +82,7 @@ struct Window {
 // "Mon-Fri 09:00-18:00 Europe/Berlin", "Sun 02:00-04:00 UTC", "Mon,Wed,Fri 22:00-02:00 UTC",
 // "09:00-17:00 UTC" (every day). Days are English three-letter names, ranges may wrap (Sat-Mon);
 // times are HH:MM, the end may be 24:00; the IANA time zone is required and must exist.
-[[nodiscard]] Parsed<Window> parse_window(std::string_view text);
+[[nodiscard]] Result<Window> parse_window(std::string_view text);
 
 struct Tls {
     std::filesystem::path cert_file;

@@ -14,8 +14,8 @@ namespace jitgate::config {
 namespace {
 
 template <class T>
-[[nodiscard]] Parsed<T> fail(std::string message) {
-    return Parsed<T>{std::nullopt, std::move(message)};
+[[nodiscard]] Result<T> fail(std::string message) {
+    return Result<T>{std::nullopt, std::move(message)};
 }
 
 // Strict standard base64 (RFC 4648 §4, padded); nullopt on any other character or a bad length.
@@ -78,7 +78,7 @@ std::string SshPublicKey::key_text() const {
     return type + " " + encoded;
 }
 
-Parsed<SshPublicKey> parse_ssh_public_key(std::string_view line) {
+Result<SshPublicKey> parse_ssh_public_key(std::string_view line) {
     const auto bad = [](std::string_view why) {
         return fail<SshPublicKey>(fmt::format(
             "bad SSH public key: {} (expected \"TYPE BASE64 [comment]\" as in id_ed25519.pub)", why));
@@ -128,10 +128,10 @@ Parsed<SshPublicKey> parse_ssh_public_key(std::string_view line) {
         }
     }
     if (!fields.empty()) return bad("the key data has trailing bytes");
-    return Parsed<SshPublicKey>{SshPublicKey{std::string{type}, std::move(*blob), std::string{rest}}, {}};
+    return Result<SshPublicKey>{SshPublicKey{std::string{type}, std::move(*blob), std::string{rest}}, {}};
 }
 
-Parsed<ScramVerifier> parse_scram_verifier_detailed(std::string_view text) {
+Result<ScramVerifier> parse_scram_verifier_detailed(std::string_view text) {
     const auto bad = [](std::string_view why) {
         return fail<ScramVerifier>(fmt::format(
             "bad SCRAM verifier: {} (expected SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>, "
@@ -172,7 +172,7 @@ Parsed<ScramVerifier> parse_scram_verifier_detailed(std::string_view text) {
     }
     std::memcpy(verifier.stored_key.data(), stored->data(), verifier.stored_key.size());
     std::memcpy(verifier.server_key.data(), server->data(), verifier.server_key.size());
-    return Parsed<ScramVerifier>{std::move(verifier), {}};
+    return Result<ScramVerifier>{std::move(verifier), {}};
 }
 
 std::optional<ScramVerifier> parse_scram_verifier(std::string_view text) {

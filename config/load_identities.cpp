@@ -28,7 +28,7 @@ constexpr std::size_t max_secret_bytes = 64 * 1024;
 }
 
 // Reads a small regular file whole; the reason it cannot, as an error message, otherwise.
-[[nodiscard]] Parsed<std::string> read_secret_file(const std::filesystem::path& path) {
+[[nodiscard]] Result<std::string> read_secret_file(const std::filesystem::path& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
         return {std::nullopt, ec ? ec.message() : std::string{"not a regular file"}};
@@ -66,7 +66,7 @@ void load_password(Building& b, const Fields& fields, Target& target, const std:
     if (file != nullptr) {
         const std::optional<std::filesystem::path> path = b.reader.path(*file, what + " password_file");
         if (!path || !b.resolve_secrets) return;
-        Parsed<std::string> secret = read_secret_file(*path);
+        Result<std::string> secret = read_secret_file(*path);
         if (!secret) {
             b.reader.error(file->mark, fmt::format("{}: cannot read password_file {}: {}", what, path->string(),
                                                    secret.error));
@@ -89,7 +89,7 @@ void load_ssh_target(Building& b, const Fields& fields, Target& target, const st
         if (std::optional<std::filesystem::path> path = b.reader.path(*v, what + " key_file")) {
             target.key_file = *path;
             // Read only where it is used (serve, check): the grant CLI must not need the target's key.
-            if (Parsed<std::string> key = b.resolve_secrets ? read_secret_file(*path) : Parsed<std::string>{std::string{}, {}};
+            if (Result<std::string> key = b.resolve_secrets ? read_secret_file(*path) : Result<std::string>{std::string{}, {}};
                 !key) {
                 b.reader.error(v->mark, fmt::format("{}: cannot read key_file {}: {}", what, path->string(),
                                                     key.error));

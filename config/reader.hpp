@@ -83,10 +83,10 @@ public:
     // A scalar run through one of the value parsers; its error is reported at the value.
     template <class T>
     [[nodiscard]] std::optional<T> parse(const Value& value, std::string_view what,
-                                         Parsed<T> (*parser)(std::string_view)) {
+                                         Result<T> (*parser)(std::string_view)) {
         std::optional<std::string> text = string(value, what);
         if (!text) return std::nullopt;
-        Parsed<T> parsed = parser(*text);
+        Result<T> parsed = parser(*text);
         if (!parsed) error(value.mark, what_prefix(what) + parsed.error);
         return std::move(parsed.value);
     }

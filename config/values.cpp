@@ -45,13 +45,13 @@ template <class Int>
 }
 
 template <class T>
-[[nodiscard]] Parsed<T> fail(std::string message) {
-    return Parsed<T>{std::nullopt, std::move(message)};
+[[nodiscard]] Result<T> fail(std::string message) {
+    return Result<T>{std::nullopt, std::move(message)};
 }
 
 template <class T>
-[[nodiscard]] Parsed<T> ok(T value) {
-    return Parsed<T>{std::move(value), {}};
+[[nodiscard]] Result<T> ok(T value) {
+    return Result<T>{std::move(value), {}};
 }
 
 struct Unit {
@@ -101,7 +101,7 @@ std::string_view to_string(RuleMode mode) noexcept {
     return mode == RuleMode::enforce ? "enforce" : "shadow";
 }
 
-Parsed<Seconds> parse_duration(std::string_view text) {
+Result<Seconds> parse_duration(std::string_view text) {
     const std::string_view original = text;
     const auto bad = [&](std::string_view why) {
         return fail<Seconds>(fmt::format("bad duration \"{}\": {} (write e.g. 90s, 30m, 2h, 1h30m, 7d)",
@@ -145,7 +145,7 @@ std::string format_duration(Seconds duration) {
     return text;
 }
 
-Parsed<std::size_t> parse_size(std::string_view text) {
+Result<std::size_t> parse_size(std::string_view text) {
     const std::string_view original = text;
     const auto bad = [&](std::string_view why) {
         return fail<std::size_t>(
@@ -174,7 +174,7 @@ Parsed<std::size_t> parse_size(std::string_view text) {
     return bad("unknown unit");
 }
 
-Parsed<TimePoint> parse_timestamp(std::string_view text) {
+Result<TimePoint> parse_timestamp(std::string_view text) {
     const std::string_view original = text;
     const auto bad = [&](std::string_view why) {
         return fail<TimePoint>(fmt::format(
@@ -236,7 +236,7 @@ std::string Endpoint::to_string() const {
     return fmt::format("{}:{}", host, port);
 }
 
-Parsed<Endpoint> parse_endpoint(std::string_view text) {
+Result<Endpoint> parse_endpoint(std::string_view text) {
     const auto bad = [&](std::string_view why) {
         return fail<Endpoint>(fmt::format(
             "bad address \"{}\": {} (write host:port, e.g. 127.0.0.1:5432 or [::1]:6432)", text, why));

@@ -74,9 +74,9 @@ constexpr std::array<std::string_view, 7> day_names{"mon", "tue", "wed", "thu", 
 
 }  // namespace
 
-Parsed<Window> parse_window(std::string_view text) {
+Result<Window> parse_window(std::string_view text) {
     const auto bad = [&](std::string_view why) {
-        return Parsed<Window>{std::nullopt,
+        return Result<Window>{std::nullopt,
                               fmt::format("bad window \"{}\": {} (write e.g. \"Mon-Fri 09:00-18:00 "
                                           "Europe/Berlin\" or \"Sun 02:00-04:00 UTC\")",
                                           text, why)};
@@ -120,7 +120,7 @@ Parsed<Window> parse_window(std::string_view text) {
         return bad(fmt::format("unknown time zone \"{}\" (use an IANA name like Europe/Berlin)",
                                window.time_zone));
     }
-    return Parsed<Window>{std::move(window), {}};
+    return Result<Window>{std::move(window), {}};
 }
 
 bool Window::contains(TimePoint when) const {

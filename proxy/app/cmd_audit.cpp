@@ -54,7 +54,7 @@ struct Filter {
         if (since) {
             const std::optional<std::string_view> time = json_string(record, "time");
             if (!time) return false;
-            const config::Parsed<config::TimePoint> when = config::parse_timestamp(*time);
+            const Result<config::TimePoint> when = config::parse_timestamp(*time);
             if (!when || *when.value < *since) return false;
         }
         return true;
@@ -137,7 +137,7 @@ using Row = std::array<std::string, 7>;
 [[nodiscard]] int run_audit(const AuditOptions& options) {
     Filter filter{options.user, options.target, std::nullopt, options.decision, options.type};
     if (!options.since.empty()) {
-        const config::Parsed<config::Seconds> age = config::parse_duration(options.since);
+        const Result<config::Seconds> age = config::parse_duration(options.since);
         if (!age) return refuse(fmt::format("--since `{}`: {}", options.since, age.error));
         filter.since = cli_now() - *age.value;
     }

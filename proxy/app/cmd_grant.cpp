@@ -97,7 +97,7 @@ struct Context {
         return false;
     }
     context.config = std::move(loaded.config);
-    StoreResult<std::unique_ptr<Store>> store = open_store(context.config->state);
+    Result<std::unique_ptr<Store>> store = open_store(context.config->state);
     if (!store) {
         fmt::print(stderr, "jitgate: {}\n", store.error);
         return false;
@@ -118,7 +118,7 @@ struct Context {
 }
 
 [[nodiscard]] int run_request(const GrantOptions& options) {
-    const config::Parsed<config::Seconds> duration = config::parse_duration(options.duration);
+    const Result<config::Seconds> duration = config::parse_duration(options.duration);
     if (!duration) return refuse(fmt::format("--for `{}`: {}", options.duration, duration.error));
     std::string error;
     const GrantActor requester{acting_identity(options.user, error), os_user()};

@@ -76,7 +76,7 @@ int run_serve(const ServeOptions& options) {
                      "record says so in the log; the statements they were for were blocked)",
                      path.string(), dropped);
     };
-    AuditResult<std::unique_ptr<AuditLog>> audit = AuditLog::open(loaded.config->audit_log, std::move(audit_options));
+    Result<std::unique_ptr<AuditLog>> audit = AuditLog::open(loaded.config->audit_log, std::move(audit_options));
     if (!audit) {
         spdlog::error("{}", audit.error);
         return 1;

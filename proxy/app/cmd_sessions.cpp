@@ -59,7 +59,7 @@ struct SessionsOptions {
             return nullptr;
         }
     }
-    StoreResult<std::unique_ptr<Store>> store = open_store(state);
+    Result<std::unique_ptr<Store>> store = open_store(state);
     if (!store) {
         fmt::print(stderr, "jitgate: {}\n", store.error);
         return nullptr;
@@ -167,13 +167,13 @@ void append_raw(std::string& out, std::string_view key, std::string_view json) {
 [[nodiscard]] int run_sessions(const SessionsOptions& options) {
     SessionFilter filter{options.user, options.target, std::nullopt, options.limit};
     if (!options.since.empty()) {
-        const config::Parsed<config::Seconds> age = config::parse_duration(options.since);
+        const Result<config::Seconds> age = config::parse_duration(options.since);
         if (!age) return refuse(fmt::format("--since `{}`: {}", options.since, age.error));
         filter.since = std::chrono::floor<std::chrono::seconds>(cli_now()) - *age.value;
     }
     const std::unique_ptr<Store> store = open_existing_store(options.config_path);
     if (!store) return 1;
-    const StoreResult<std::vector<SessionRow>> found = store->sessions(filter);
+    const Result<std::vector<SessionRow>> found = store->sessions(filter);
     if (!found) return refuse(found.error);
     if (options.json) {
         for (const SessionRow& session : *found.value) fmt::print("{}\n", to_json(session));
@@ -198,7 +198,7 @@ std::optional<std::filesystem::path> find_recording(const std::string& argument,
     }
     const std::unique_ptr<Store> store = open_existing_store(config_path);
     if (!store) return std::nullopt;
-    const StoreResult<SessionRow> session = store->session(argument);
+    const Result<SessionRow> session = store->session(argument);
     if (!session) {
         fmt::print(stderr, "jitgate: {} is neither a recording file nor a session in the index ({})\n", argument,
                    session.error);

@@ -104,8 +104,8 @@ std::string_view to_string(GrantAction action) noexcept {
     return "unknown";
 }
 
-AuditResult<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path& path, Options options) {
-    using Result = AuditResult<std::unique_ptr<AuditLog>>;
+Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path& path, Options options) {
+    using Result = Result<std::unique_ptr<AuditLog>>;
     const auto failure = [&](std::string_view what) {
         return Result{std::nullopt, fmt::format("audit log {}: {}", path.string(), what)};
     };

@@ -30,6 +30,7 @@
 // writes a file at a time (an exclusive flock).
 #pragma once
 
+#include "config/result.hpp"
 #include "config/config.hpp"
 #include "guardrails/grants.hpp"
 #include "guardrails/pipeline.hpp"
@@ -50,14 +51,6 @@
 #include <thread>
 
 namespace jitgate::proxy {
-
-// A value, or what went wrong ("audit log /var/lib/jitgate/audit.jsonl: Permission denied").
-template <class T>
-struct AuditResult {
-    std::optional<T> value;
-    std::string error;  // set exactly when value is empty
-    [[nodiscard]] explicit operator bool() const noexcept { return value.has_value(); }
-};
 
 // The records. Views must stay valid only for the duration of the call that logs them; every record
 // carries `config`, the hex hash of the config in force (config::Config::hash).
@@ -158,9 +151,9 @@ public:
     // Opens `path` for appending (O_APPEND, mode 0600, parent directories created) and continues its
     // chain from the last line. A torn last line (no newline: the writer stopped mid-record) is cut
     // away and notice() says so; a last line that is not an audit record is refused.
-    [[nodiscard]] static AuditResult<std::unique_ptr<AuditLog>> open(const std::filesystem::path& path,
+    [[nodiscard]] static Result<std::unique_ptr<AuditLog>> open(const std::filesystem::path& path,
                                                                      Options options);
-    [[nodiscard]] static AuditResult<std::unique_ptr<AuditLog>> open(const std::filesystem::path& path) {
+    [[nodiscard]] static Result<std::unique_ptr<AuditLog>> open(const std::filesystem::path& path) {
         return open(path, Options{});
     }
     // Writes everything queued, syncs and closes. No record may be logged concurrently with or after it.

@@ -33,7 +33,7 @@ using guardrails::GrantStatus;
 
 // The outcome of a store write whose step may have refused: the step's refusal when it did, else the
 // store's answer ("no grant g-…" is not_found, anything else the store failing).
-[[nodiscard]] GrantOutcome outcome(StoreResult<Grant> stored, const std::optional<GrantErrorCode>& refused,
+[[nodiscard]] GrantOutcome outcome(Result<Grant> stored, const std::optional<GrantErrorCode>& refused,
                                    std::string_view id) {
     if (stored) return {std::move(stored.value), {}, GrantRefusal::none};
     GrantRefusal refusal = GrantRefusal::store;
@@ -59,7 +59,7 @@ std::vector<std::string> GrantService::approvers_for(const Grant& grant) const {
 GrantOutcome GrantService::request(const GrantActor& requester, const GrantAsk& ask) {
     const config::TimePoint at = now();
     std::optional<GrantErrorCode> refused;
-    StoreResult<Grant> stored = store_.insert([&](std::string id) {
+    Result<Grant> stored = store_.insert([&](std::string id) {
         guardrails::GrantRequest made_ask;
         made_ask.id = std::move(id);
         made_ask.user = requester.name;
@@ -88,7 +88,7 @@ GrantOutcome GrantService::decide(const GrantActor& actor, std::string_view id, 
                 explained ? GrantRefusal::conflict : refusal_of(explained.error.code)};
     }
     std::optional<GrantErrorCode> refused;
-    StoreResult<Grant> stored = store_.update(id, [&](const Grant& grant) {
+    Result<Grant> stored = store_.update(id, [&](const Grant& grant) {
         GrantResult next = step(grant, at);
         if (!next) {
             refused = next.error.code;
@@ -118,7 +118,7 @@ GrantOutcome GrantService::revoke(const GrantActor& by, std::string_view id) {
 
 GrantList GrantService::list(const GrantListFilter& filter) {
     const config::TimePoint at = now();
-    StoreResult<std::vector<Grant>> stored = store_.grants();
+    Result<std::vector<Grant>> stored = store_.grants();
     if (!stored) return {std::nullopt, std::move(stored.error)};
     std::vector<Grant> all = guardrails::config_grants(*config_);
     all.insert(all.end(), std::make_move_iterator(stored.value->begin()), std::make_move_iterator(stored.value->end()));

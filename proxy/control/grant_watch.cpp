@@ -14,13 +14,13 @@ namespace jitgate::proxy {
 
 void GrantWatch::poll(GrantStore& store, config::TimePoint now, bool force) {
     const bool due = force || source_.due(now);
-    const StoreResult<std::uint64_t> changes = store.change_counter();
+    const Result<std::uint64_t> changes = store.change_counter();
     if (!changes) {
         lose_store(changes.error, now, due);
         return;
     }
     if (!due && !store_failing_ && changes.value == seen_changes_) return;
-    StoreResult<std::vector<guardrails::Grant>> read = store.grants();
+    Result<std::vector<guardrails::Grant>> read = store.grants();
     if (!read) {
         lose_store(read.error, now, due);
         return;

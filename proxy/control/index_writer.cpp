@@ -49,7 +49,7 @@ void SessionIndexWriter::flush(SessionIndex& store, std::chrono::milliseconds re
     // its start. What is left is retried next time.
     std::string waiting;
     while (!index_started_.empty()) {
-        const StoreStatus status = store.session_started(index_started_.front());
+        const Status status = store.session_started(index_started_.front());
         if (!status && status.retry) {
             waiting = status.error;
             break;
@@ -59,7 +59,7 @@ void SessionIndexWriter::flush(SessionIndex& store, std::chrono::milliseconds re
     }
     while (waiting.empty() && !index_ended_.empty()) {
         const SessionEnd& end = index_ended_.front();
-        const StoreStatus status = store.session_ended(end.id, end.at, end.statements, end.blocked, end.reason);
+        const Status status = store.session_ended(end.id, end.at, end.statements, end.blocked, end.reason);
         if (!status && status.retry) {
             waiting = status.error;
             break;

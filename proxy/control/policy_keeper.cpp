@@ -21,14 +21,14 @@ PolicyKeeper::~PolicyKeeper() { stop(); }
 
 bool PolicyKeeper::start(std::string& error) {
     const std::shared_ptr<const config::Config> config = config_.load();
-    StoreResult<std::unique_ptr<Store>> opened = open_store(config->state);
+    Result<std::unique_ptr<Store>> opened = open_store(config->state);
     if (!opened) {
         error = opened.error;
         return false;
     }
     store_ = std::move(*opened.value);
     // Sessions a killed proxy left open in the index ended when it died; this process serves none yet.
-    if (const StoreResult<std::uint64_t> ended = store_->end_open_sessions(Clock::now(), "proxy restarted")) {
+    if (const Result<std::uint64_t> ended = store_->end_open_sessions(Clock::now(), "proxy restarted")) {
         if (*ended.value > 0)
             spdlog::warn("session index: {} session(s) a previous jitgate left open are marked ended (proxy restarted)",
                          *ended.value);

@@ -79,7 +79,7 @@ SessionRecorder::Opened SessionRecorder::open(const std::filesystem::path& dir, 
 SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& path, const RecordingHeader& header,
                                                    RecorderOptions options) {
     const auto failure = [&](std::string_view what) {
-        return Opened{nullptr, fmt::format("recording {}: {}", path.string(), what)};
+        return Opened{std::nullopt, fmt::format("recording {}: {}", path.string(), what)};
     };
     std::error_code ec;
     if (path.has_parent_path()) {
@@ -105,11 +105,11 @@ SessionRecorder::Opened SessionRecorder::open_file(const std::filesystem::path& 
         .text("client", header.client)
         .text("config", header.config)
         .word("start", rfc3339_ms(header.start));
-    if (RecordStatus written = recorder->write_record(true); !written) {
+    if (Status written = recorder->write_record(true); !written) {
         // The session is refused: leave no recording of a session that never started, which verify could
         // only call broken (only a file this call created; an existing empty file or a device stays).
         if (created) ::unlink(path.c_str());
-        return Opened{nullptr, std::move(written.error)};
+        return Opened{std::nullopt, std::move(written.error)};
     }
     return Opened{std::move(recorder), {}};
 }
@@ -121,14 +121,14 @@ std::chrono::microseconds SessionRecorder::offset(config::TimePoint at) const {
     return std::chrono::duration_cast<std::chrono::microseconds>(at - start_);
 }
 
-RecordStatus SessionRecorder::write_record(bool now) {
+Status SessionRecorder::write_record(bool now) {
     if (closed_) return {fmt::format("recording {}: closed", path().string())};
     if (now || options_.writer == nullptr) return {file_->write_now(body_, sha_)};
     return {options_.writer->submit(file_, body_)};
 }
 
-RecordStatus SessionRecorder::statement(const StatementRecord& r) {
-    if (RecordStatus failed = status(); !failed) return failed;
+Status SessionRecorder::statement(const StatementRecord& r) {
+    if (Status failed = status(); !failed) return failed;
     JsonFields body{body_, "statement"};
     append_milli(body.key("t").out(), offset(r.at));
     body.word("kind", to_string(r.kind)).text("sql", r.sql);
@@ -173,8 +173,8 @@ JsonFields SessionRecorder::begin_record(std::string_view type, config::TimePoin
     return body;
 }
 
-RecordStatus SessionRecorder::commit_record(bool statement, bool blocked) {
-    if (RecordStatus failed = status(); !failed) return failed;
+Status SessionRecorder::commit_record(bool statement, bool blocked) {
+    if (Status failed = status(); !failed) return failed;
     if (statement) ++statements_;
     if (statement && blocked) ++blocked_;
     return write_record(false);
@@ -185,12 +185,12 @@ bool SessionRecorder::flush() {
     return !file_->pending();
 }
 
-RecordStatus SessionRecorder::close(std::string_view reason) {
-    if (RecordStatus failed = status(); !failed) return failed;
+Status SessionRecorder::close(std::string_view reason) {
+    if (Status failed = status(); !failed) return failed;
     JsonFields body{body_, "end"};
     append_milli(body.key("t").out(), offset(options_.clock()));
     body.text("reason", reason).number("statements", statements_).number("blocked", blocked_);
-    RecordStatus written = write_record(false);
+    Status written = write_record(false);
     closed_ = true;
     if (!written) return written;
     if (!flush() && !file_->wait_written(options_.close_wait)) {

@@ -14,6 +14,7 @@
 // (the chain is not keyed; see chain.hpp).
 #pragma once
 
+#include "config/result.hpp"
 #include "config/config.hpp"
 #include "guardrails/pipeline.hpp"
 #include "proxy/audit/chain.hpp"
@@ -32,12 +33,6 @@
 #include <vector>
 
 namespace jitgate::proxy {
-
-// Success, or the sentence that says what went wrong ("recording /r/x.jsonl: No space left on device").
-struct RecordStatus {
-    std::string error;
-    [[nodiscard]] explicit operator bool() const noexcept { return error.empty(); }
-};
 
 // Who and what a recording is about. Views must stay valid for the call that takes them.
 struct RecordingHeader {
@@ -83,10 +78,10 @@ public:
     virtual ~Recorder() = default;
     // Hands the record over (or writes it). An error when it cannot be: a write failed before, or the
     // writer's queue stayed full.
-    [[nodiscard]] virtual RecordStatus statement(const StatementRecord& record) = 0;
+    [[nodiscard]] virtual Status statement(const StatementRecord& record) = 0;
     // Writes the seal (the `end` record with the reason) and waits, bounded, until it is written; no
     // record may follow.
-    [[nodiscard]] virtual RecordStatus close(std::string_view reason) = 0;
+    [[nodiscard]] virtual Status close(std::string_view reason) = 0;
     // Whether a record handed over is not written yet.
     [[nodiscard]] virtual bool pending() const noexcept = 0;
     // Writes what is pending on the calling thread, unless the writer is writing right now; true when
@@ -96,7 +91,7 @@ public:
     // false (no call) when nothing is pending now.
     [[nodiscard]] virtual bool notify_when_written(std::function<void()> wake) = 0;
     // The first failed write, or success.
-    [[nodiscard]] virtual RecordStatus status() const = 0;
+    [[nodiscard]] virtual Status status() const = 0;
     // Whether a write failed (cheap: for the hot path; status() says why).
     [[nodiscard]] virtual bool failed() const noexcept = 0;
 };
@@ -117,11 +112,7 @@ struct RecorderOptions {
 class SessionRecorder final : public Recorder {
 public:
     // A recorder, or why none could be opened.
-    struct Opened {
-        std::unique_ptr<SessionRecorder> recorder;
-        std::string error;
-        [[nodiscard]] explicit operator bool() const noexcept { return recorder != nullptr; }
-    };
+    using Opened = Result<std::unique_ptr<SessionRecorder>>;
     // Creates recording_path(dir, header) (parents created, O_APPEND|O_CREAT, mode 0600) and writes the
     // header record. An existing non-empty file is refused: a session id is never reused.
     [[nodiscard]] static Opened open(const std::filesystem::path& dir, const RecordingHeader& header,
@@ -134,25 +125,25 @@ public:
     SessionRecorder(const SessionRecorder&) = delete;
     SessionRecorder& operator=(const SessionRecorder&) = delete;
 
-    [[nodiscard]] RecordStatus statement(const StatementRecord& record) override;
-    [[nodiscard]] RecordStatus close(std::string_view reason) override;
+    [[nodiscard]] Status statement(const StatementRecord& record) override;
+    [[nodiscard]] Status close(std::string_view reason) override;
     // Records of other shapes (the SSH path): begin one (its type and "t", the offset of `at`), add
     // fields, then commit it. `statement` counts it in the seal's statements (and blocked) figures.
     [[nodiscard]] JsonFields begin_record(std::string_view type, config::TimePoint at);
-    [[nodiscard]] RecordStatus commit_record(bool statement, bool blocked);
+    [[nodiscard]] Status commit_record(bool statement, bool blocked);
     [[nodiscard]] bool pending() const noexcept override { return file_->pending(); }
     [[nodiscard]] bool flush() override;
     [[nodiscard]] bool notify_when_written(std::function<void()> wake) override {
         return file_->notify_when_written(std::move(wake));
     }
-    [[nodiscard]] RecordStatus status() const override { return {file_->failure()}; }
+    [[nodiscard]] Status status() const override { return {file_->failure()}; }
     [[nodiscard]] bool failed() const noexcept override { return file_->failed(); }
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return file_->path(); }
 
 private:
     SessionRecorder(std::shared_ptr<RecordingFile> file, RecorderOptions options, config::TimePoint start);
     // Writes body_ now (the header, or every record without a writer) or hands it to the writer.
-    [[nodiscard]] RecordStatus write_record(bool now);
+    [[nodiscard]] Status write_record(bool now);
     [[nodiscard]] std::chrono::microseconds offset(config::TimePoint at) const;
 
     const std::shared_ptr<RecordingFile> file_;  // shared with the writer until its records are written

@@ -51,8 +51,8 @@ struct SshRecording::Cast {
 SshRecording::Opened SshRecording::open(const std::filesystem::path& dir, RecordingHeader header) {
     header.protocol = "ssh";
     SessionRecorder::Opened opened = SessionRecorder::open(dir, header);
-    if (!opened) return {nullptr, std::move(opened.error)};
-    return {std::unique_ptr<SshRecording>(new SshRecording(std::move(opened.recorder))), {}};
+    if (!opened) return {std::nullopt, std::move(opened.error)};
+    return {std::unique_ptr<SshRecording>(new SshRecording(std::move(*opened.value))), {}};
 }
 
 SshRecording::SshRecording(std::unique_ptr<SessionRecorder> recorder) : recorder_(std::move(recorder)) {}
@@ -65,7 +65,7 @@ std::filesystem::path SshRecording::cast_path(std::uint32_t channel) const {
     return path;
 }
 
-RecordStatus SshRecording::write_cast(Cast& cast, std::string_view line) {
+Status SshRecording::write_cast(Cast& cast, std::string_view line) {
     if (const int error = write_all(cast.fd, line); error != 0) {
         failed_ = fmt::format("recording {}: cannot write: {}", cast.path.string(), errno_text(error));
         return {failed_};
@@ -75,7 +75,7 @@ RecordStatus SshRecording::write_cast(Cast& cast, std::string_view line) {
     return {};
 }
 
-RecordStatus SshRecording::command(const SshCommandRecord& r, const std::optional<SshTerminal>& terminal) {
+Status SshRecording::command(const SshCommandRecord& r, const std::optional<SshTerminal>& terminal) {
     if (!failed_.empty()) return {failed_};
     const bool blocked = r.verdict == guardrails::Verdict::block;
     std::string cast_name;
@@ -94,7 +94,7 @@ RecordStatus SshRecording::command(const SshCommandRecord& r, const std::optiona
         std::string header = cast_header({terminal->cols == 0 ? 80 : terminal->cols,
                                           terminal->rows == 0 ? 24 : terminal->rows, r.at, terminal->term, title});
         header += '\n';
-        if (RecordStatus written = write_cast(*cast, header); !written) return written;
+        if (Status written = write_cast(*cast, header); !written) return written;
         cast_name = cast->path.filename().string();
         casts_[r.channel] = std::move(cast);
     }
@@ -110,7 +110,7 @@ RecordStatus SshRecording::command(const SshCommandRecord& r, const std::optiona
     return recorder_->commit_record(true, blocked);
 }
 
-RecordStatus SshRecording::output(std::uint32_t channel, std::string_view bytes, config::TimePoint at) {
+Status SshRecording::output(std::uint32_t channel, std::string_view bytes, config::TimePoint at) {
     if (!failed_.empty()) return {failed_};
     const auto found = casts_.find(channel);
     if (found == casts_.end()) return {};
@@ -123,7 +123,7 @@ RecordStatus SshRecording::output(std::uint32_t channel, std::string_view bytes,
     return write_cast(cast, line_);
 }
 
-RecordStatus SshRecording::resize(std::uint32_t channel, unsigned cols, unsigned rows, config::TimePoint at) {
+Status SshRecording::resize(std::uint32_t channel, unsigned cols, unsigned rows, config::TimePoint at) {
     if (!failed_.empty()) return {failed_};
     const auto found = casts_.find(channel);
     if (found == casts_.end()) return {};
@@ -133,7 +133,7 @@ RecordStatus SshRecording::resize(std::uint32_t channel, unsigned cols, unsigned
     return write_cast(*found->second, line_);
 }
 
-RecordStatus SshRecording::exit(std::uint32_t channel, std::optional<int> status, std::string_view signal,
+Status SshRecording::exit(std::uint32_t channel, std::optional<int> status, std::string_view signal,
                                 config::TimePoint at) {
     if (!failed_.empty()) return {failed_};
     std::unique_ptr<Cast> cast;
@@ -144,7 +144,7 @@ RecordStatus SshRecording::exit(std::uint32_t channel, std::optional<int> status
             line_.clear();
             append_cast_output(line_, cast->offset(at), rest);
             line_ += '\n';
-            if (RecordStatus written = write_cast(*cast, line_); !written) return written;
+            if (Status written = write_cast(*cast, line_); !written) return written;
         }
     }
     JsonFields body = recorder_->begin_record("exit", at);
@@ -158,10 +158,10 @@ RecordStatus SshRecording::exit(std::uint32_t channel, std::optional<int> status
     return recorder_->commit_record(false, false);
 }
 
-RecordStatus SshRecording::close(std::string_view reason) {
+Status SshRecording::close(std::string_view reason) {
     while (!casts_.empty()) {
         const std::uint32_t channel = casts_.begin()->first;
-        if (RecordStatus closed = exit(channel, std::nullopt, {}, std::chrono::system_clock::now()); !closed) {
+        if (Status closed = exit(channel, std::nullopt, {}, std::chrono::system_clock::now()); !closed) {
             casts_.clear();
             return closed;
         }

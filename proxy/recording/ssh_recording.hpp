@@ -50,11 +50,7 @@ struct SshTerminal {
 
 class SshRecording {
 public:
-    struct Opened {
-        std::unique_ptr<SshRecording> recording;
-        std::string error;
-        [[nodiscard]] explicit operator bool() const noexcept { return recording != nullptr; }
-    };
+    using Opened = Result<std::unique_ptr<SshRecording>>;
     // `header.protocol` is set to "ssh".
     [[nodiscard]] static Opened open(const std::filesystem::path& dir, RecordingHeader header);
     ~SshRecording();
@@ -62,15 +58,15 @@ public:
     SshRecording& operator=(const SshRecording&) = delete;
 
     // Records a command; with `terminal` (a channel start on a pty that was allowed) its cast opens.
-    [[nodiscard]] RecordStatus command(const SshCommandRecord& record, const std::optional<SshTerminal>& terminal = {});
+    [[nodiscard]] Status command(const SshCommandRecord& record, const std::optional<SshTerminal>& terminal = {});
     // Terminal output of a channel with a cast (else ignored).
-    [[nodiscard]] RecordStatus output(std::uint32_t channel, std::string_view bytes, config::TimePoint at);
-    [[nodiscard]] RecordStatus resize(std::uint32_t channel, unsigned cols, unsigned rows, config::TimePoint at);
+    [[nodiscard]] Status output(std::uint32_t channel, std::string_view bytes, config::TimePoint at);
+    [[nodiscard]] Status resize(std::uint32_t channel, unsigned cols, unsigned rows, config::TimePoint at);
     // The channel ended: its exit record, and its cast closed with its hash.
-    [[nodiscard]] RecordStatus exit(std::uint32_t channel, std::optional<int> status, std::string_view signal,
+    [[nodiscard]] Status exit(std::uint32_t channel, std::optional<int> status, std::string_view signal,
                                     config::TimePoint at);
     // Seals the NDJSON (open casts are closed first).
-    [[nodiscard]] RecordStatus close(std::string_view reason);
+    [[nodiscard]] Status close(std::string_view reason);
 
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return recorder_->path(); }
     [[nodiscard]] std::filesystem::path cast_path(std::uint32_t channel) const;
@@ -78,7 +74,7 @@ public:
 private:
     struct Cast;
     explicit SshRecording(std::unique_ptr<SessionRecorder> recorder);
-    [[nodiscard]] RecordStatus write_cast(Cast& cast, std::string_view line);
+    [[nodiscard]] Status write_cast(Cast& cast, std::string_view line);
 
     std::unique_ptr<SessionRecorder> recorder_;
     std::map<std::uint32_t, std::unique_ptr<Cast>> casts_;

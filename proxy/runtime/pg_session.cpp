@@ -496,7 +496,7 @@ bool PgSession::start_recording() {
         SessionRecorder::open(config_->recordings, header,
                               RecorderOptions{config_->record_params, config_->record_rows, context_->recording_writer.get()});
     if (opened) {
-        recorder_ = std::move(opened.recorder);
+        recorder_ = std::move(*opened.value);
         spdlog::info("session {}: recording to {}", id_, recorder_->path().string());
         events_.indexed(recorder_->path(), header.start);
         return true;
@@ -508,7 +508,7 @@ bool PgSession::start_recording() {
 void PgSession::end_recording(std::string_view reason) {
     events_.index_ended(relay_ ? relay_->statements : 0, relay_ ? relay_->blocked : 0, reason);
     if (!recorder_) return;
-    if (const RecordStatus status = recorder_->close(reason); !status)
+    if (const Status status = recorder_->close(reason); !status)
         spdlog::error("session {}: cannot seal the recording: {}", id_, status.error);
     recorder_.reset();
 }
@@ -531,7 +531,7 @@ asio::awaitable<bool> PgSession::await_recorded() {
             break;
         }
     }
-    const RecordStatus status = recorder_->status();
+    const Status status = recorder_->status();
     if (status && !timed_out) co_return true;
     spdlog::error("session {}: {}", id_,
                   status ? fmt::format("the recording writer did not write this session's records within {} s",
@@ -565,7 +565,7 @@ void PgSession::on_statement(const pg::StatementTrace& trace) {
     if (!trace.error_code.empty()) record.error = RecordedError{trace.error_code, trace.error_message};
     record.columns = trace.columns;
     record.result = trace.result;
-    const RecordStatus status = recorder_->statement(record);
+    const Status status = recorder_->statement(record);
     if (status) return;
     spdlog::error("session {}: {}", id_, status.error);
     recorder_.reset();

@@ -156,7 +156,7 @@ bool SshSession::record_command(const SshCommandRecord& record, bool with_termin
     if (!recording_) return !recording_failed_;
     std::optional<SshTerminal> terminal;
     if (with_terminal) terminal = terminals_.at(record.channel).info;
-    if (const RecordStatus status = recording_->command(record, terminal); !status) {
+    if (const Status status = recording_->command(record, terminal); !status) {
         recording_failed(status.error);
         return !config_->record_failure_block;
     }
@@ -213,7 +213,7 @@ void SshSession::on_session_start(std::string_view user, std::string_view target
     if (context_->record) {
         SshRecording::Opened opened = SshRecording::open(config_->recordings, header);
         if (opened) {
-            recording_ = std::move(opened.recording);
+            recording_ = std::move(*opened.value);
             spdlog::info("ssh session {}: recording to {}", id_, recording_->path().string());
         } else {
             recording_failed(opened.error);
@@ -225,7 +225,7 @@ void SshSession::on_session_start(std::string_view user, std::string_view target
 void SshSession::on_session_end(std::string_view reason) {
     if (!started_) return;
     if (recording_) {
-        if (const RecordStatus status = recording_->close(reason); !status)
+        if (const Status status = recording_->close(reason); !status)
             spdlog::error("ssh session {}: cannot seal the recording: {}", id_, status.error);
         recording_.reset();
     }
@@ -278,7 +278,7 @@ void SshSession::on_window_change(std::uint32_t channel, int cols, int rows) {
     found->second.info.rows = height;
     found->second.screen->resize(width, height);
     if (recording_) {
-        if (const RecordStatus status = recording_->resize(channel, width, height, std::chrono::system_clock::now()); !status)
+        if (const Status status = recording_->resize(channel, width, height, std::chrono::system_clock::now()); !status)
             recording_failed(status.error);
     }
 }
@@ -289,7 +289,7 @@ void SshSession::on_output(std::uint32_t channel, std::span<const char> bytes, b
     const std::string_view text(bytes.data(), bytes.size());
     found->second.screen->output(text);
     if (recording_) {
-        if (const RecordStatus status = recording_->output(channel, text, std::chrono::system_clock::now()); !status)
+        if (const Status status = recording_->output(channel, text, std::chrono::system_clock::now()); !status)
             recording_failed(status.error);
     }
 }
@@ -299,7 +299,7 @@ void SshSession::on_channel_close(std::uint32_t channel, const ssh::ChannelExit&
                   exit.status ? std::to_string(*exit.status) : exit.signal.empty() ? "-" : "signal " + exit.signal);
     terminals_.erase(channel);
     if (recording_) {
-        if (const RecordStatus status = recording_->exit(channel, exit.status, exit.signal, std::chrono::system_clock::now());
+        if (const Status status = recording_->exit(channel, exit.status, exit.signal, std::chrono::system_clock::now());
             !status)
             recording_failed(status.error);
     }

@@ -10,7 +10,7 @@
 
 namespace jitgate::proxy {
 
-StoreResult<std::unique_ptr<Store>> open_store(std::string_view state, std::chrono::milliseconds busy_timeout) {
+Result<std::unique_ptr<Store>> open_store(std::string_view state, std::chrono::milliseconds busy_timeout) {
     constexpr std::string_view sqlite_prefix = "sqlite:";
     if (state.starts_with("postgres://") || state.starts_with("postgresql://")) {
         return {std::nullopt, "state: a PostgreSQL state store is not supported yet; use state: sqlite:PATH"};
@@ -19,7 +19,7 @@ StoreResult<std::unique_ptr<Store>> open_store(std::string_view state, std::chro
         return {std::nullopt, fmt::format("state: `{}` is not sqlite:PATH", state)};
     }
     const std::filesystem::path path{std::string{state.substr(sqlite_prefix.size())}};
-    StoreResult<std::unique_ptr<SqliteStore>> opened = SqliteStore::open(path, busy_timeout);
+    Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::open(path, busy_timeout);
     if (!opened) return {std::nullopt, std::move(opened.error)};
     return {std::unique_ptr<Store>{std::move(*opened.value)}, {}};
 }

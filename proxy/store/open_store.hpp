@@ -12,7 +12,7 @@ namespace jitgate::proxy {
 
 // Opens (and creates, with its parent directories) the store `state` names, waiting up to `busy_timeout`
 // for another process's lock; a sentence when it cannot ("state: `x` is not sqlite:PATH").
-[[nodiscard]] StoreResult<std::unique_ptr<Store>> open_store(
+[[nodiscard]] Result<std::unique_ptr<Store>> open_store(
     std::string_view state, std::chrono::milliseconds busy_timeout = std::chrono::milliseconds{5000});
 
 }  // namespace jitgate::proxy

@@ -16,20 +16,20 @@ public:
 
     // Indexes a session that has just started (its ended_at, counts and end reason are ignored). An id
     // already in the index is an error: ids are never reused. Does not move the grant change counter.
-    [[nodiscard]] virtual StoreStatus session_started(const SessionRow& session) = 0;
+    [[nodiscard]] virtual Status session_started(const SessionRow& session) = 0;
     // Completes an open session's row. An unknown id ("no session s-…", final), or a session that already
     // ended ("session s-… already ended"), is an error.
-    [[nodiscard]] virtual StoreStatus session_ended(std::string_view id, config::TimePoint ended_at,
+    [[nodiscard]] virtual Status session_ended(std::string_view id, config::TimePoint ended_at,
                                                     std::uint64_t statements, std::uint64_t blocked,
                                                     std::string_view reason) = 0;
     // Ends every session still open in the index, as of `at`, with `reason`: the sessions a proxy that
     // died (kill -9, power loss) could not end. Returns how many it ended.
-    [[nodiscard]] virtual StoreResult<std::uint64_t> end_open_sessions(config::TimePoint at,
+    [[nodiscard]] virtual Result<std::uint64_t> end_open_sessions(config::TimePoint at,
                                                                        std::string_view reason) = 0;
     // The sessions `filter` matches, newest start first (the later write first within one second).
-    [[nodiscard]] virtual StoreResult<std::vector<SessionRow>> sessions(const SessionFilter& filter) = 0;
+    [[nodiscard]] virtual Result<std::vector<SessionRow>> sessions(const SessionFilter& filter) = 0;
     // One session by id; an unknown id is an error that names it ("no session s-…").
-    [[nodiscard]] virtual StoreResult<SessionRow> session(std::string_view id) = 0;
+    [[nodiscard]] virtual Result<SessionRow> session(std::string_view id) = 0;
 
 protected:
     SessionIndex() = default;

@@ -2,6 +2,7 @@
 // wrong, and the session index's rows, protocols and filters (DESIGN §6 store/).
 #pragma once
 
+#include "config/result.hpp"
 #include "config/config.hpp"
 
 #include <cstddef>
@@ -12,21 +13,6 @@
 #include <string_view>
 
 namespace jitgate::proxy {
-
-// A value, or what went wrong ("state store /var/lib/jitgate/jitgate.db: database is locked").
-template <class T>
-struct StoreResult {
-    std::optional<T> value;
-    std::string error;   // set exactly when value is empty
-    [[nodiscard]] explicit operator bool() const noexcept { return value.has_value(); }
-};
-
-// Success, or what went wrong, for a write that returns nothing.
-struct StoreStatus {
-    std::string error;
-    bool retry = false;  // the store did not answer (busy, locked, I/O): the same write may work later
-    [[nodiscard]] explicit operator bool() const noexcept { return error.empty(); }
-};
 
 enum class SessionProtocol : std::uint8_t { postgres, ssh };
 [[nodiscard]] std::string_view to_string(SessionProtocol protocol) noexcept;

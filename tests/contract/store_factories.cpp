@@ -15,7 +15,7 @@ std::unique_ptr<proxy::Store> make_sqlite() {
     static testing::TempDir dir{"jitgate-contract"};  // removed at exit with every store in it
     static std::atomic<int> counter{0};
     const std::string state = "sqlite:" + (dir.path / ("state-" + std::to_string(counter++) + ".db")).string();
-    proxy::StoreResult<std::unique_ptr<proxy::Store>> opened = proxy::open_store(state);
+    Result<std::unique_ptr<proxy::Store>> opened = proxy::open_store(state);
     INFO(opened.error);
     REQUIRE(opened);
     return std::move(*opened.value);

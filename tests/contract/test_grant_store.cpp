@@ -37,7 +37,7 @@ Grant pending(std::string id, std::string user = "alice") {
 
 // Inserts a pending grant and returns it as stored.
 Grant insert_pending(Store& store, std::string user = "alice") {
-    StoreResult<Grant> stored = store.insert([&](std::string id) { return GrantResult{pending(std::move(id), user), {}}; });
+    Result<Grant> stored = store.insert([&](std::string id) { return GrantResult{pending(std::move(id), user), {}}; });
     INFO(stored.error);
     REQUIRE(stored);
     return *stored.value;
@@ -59,7 +59,7 @@ GrantResult approve_if_pending(const Grant& grant, std::string_view by) {
 }
 
 std::uint64_t counter(Store& store) {
-    const StoreResult<std::uint64_t> value = store.change_counter();
+    const Result<std::uint64_t> value = store.change_counter();
     INFO(value.error);
     REQUIRE(value);
     return *value.value;
@@ -71,7 +71,7 @@ TEST_CASE("an inserted grant reads back with every field, from grants() and gran
     for_each_store([](Store& store) {
         const Grant inserted = insert_pending(store);
         CHECK(inserted.id.starts_with("g-"));
-        const StoreResult<Grant> one = store.grant(inserted.id);
+        const Result<Grant> one = store.grant(inserted.id);
         INFO(one.error);
         REQUIRE(one);
         const Grant& read = *one.value;
@@ -91,7 +91,7 @@ TEST_CASE("an inserted grant reads back with every field, from grants() and gran
         CHECK(read.requested_os == "alice");
         CHECK(read.decided_os.empty());
 
-        const StoreResult<std::vector<Grant>> all = store.grants();
+        const Result<std::vector<Grant>> all = store.grants();
         REQUIRE(all);
         REQUIRE(all.value->size() == 1);
         CHECK(all.value->front().id == inserted.id);
@@ -104,7 +104,7 @@ TEST_CASE("a store starts empty and lists grants oldest request first") {
         CHECK(store.grants().value->empty());
         std::vector<std::string> inserted;
         for (int i = 0; i < 3; ++i) {
-            StoreResult<Grant> stored = store.insert([&](std::string id) {
+            Result<Grant> stored = store.insert([&](std::string id) {
                 Grant grant = pending(std::move(id));
                 grant.requested_at = start + std::chrono::seconds{10 - i};  // later inserts asked earlier
                 return GrantResult{std::move(grant), {}};
@@ -112,7 +112,7 @@ TEST_CASE("a store starts empty and lists grants oldest request first") {
             REQUIRE(stored);
             inserted.push_back(stored.value->id);
         }
-        const StoreResult<std::vector<Grant>> all = store.grants();
+        const Result<std::vector<Grant>> all = store.grants();
         REQUIRE(all);
         std::vector<std::string> listed;
         for (const Grant& grant : *all.value) listed.push_back(grant.id);
@@ -136,17 +136,17 @@ TEST_CASE("every insert gets a fresh id, never one already in the store") {
 TEST_CASE("approving a pending grant twice: the first step wins, the second is refused and writes nothing") {
     for_each_store([](Store& store) {
         const Grant inserted = insert_pending(store);
-        const StoreResult<Grant> first = store.update(inserted.id, [](const Grant& g) { return approve_if_pending(g, "bob"); });
+        const Result<Grant> first = store.update(inserted.id, [](const Grant& g) { return approve_if_pending(g, "bob"); });
         INFO(first.error);
         REQUIRE(first);
         CHECK(first.value->status == GrantStatus::approved);
         CHECK(first.value->decided_by == "bob");
 
-        const StoreResult<Grant> second = store.update(inserted.id, [](const Grant& g) { return approve_if_pending(g, "carol"); });
+        const Result<Grant> second = store.update(inserted.id, [](const Grant& g) { return approve_if_pending(g, "carol"); });
         CHECK_FALSE(second);
         CHECK(second.error == "grant " + inserted.id + " is not pending");
 
-        const StoreResult<Grant> read = store.grant(inserted.id);
+        const Result<Grant> read = store.grant(inserted.id);
         REQUIRE(read);
         CHECK(read.value->status == GrantStatus::approved);
         CHECK(read.value->decided_by == "bob");
@@ -161,7 +161,7 @@ TEST_CASE("a step sees the grant as stored now and can move it on: approved, the
     for_each_store([](Store& store) {
         const Grant inserted = insert_pending(store);
         REQUIRE(store.update(inserted.id, [](const Grant& g) { return approve_if_pending(g, "bob"); }));
-        const StoreResult<Grant> revoked = store.update(inserted.id, [](const Grant& g) {
+        const Result<Grant> revoked = store.update(inserted.id, [](const Grant& g) {
             CHECK(g.status == GrantStatus::approved);
             return guardrails::revoke(g, "alice", start + 120s);
         });
@@ -174,7 +174,7 @@ TEST_CASE("a step sees the grant as stored now and can move it on: approved, the
 TEST_CASE("a refused insert writes nothing and returns the refusal") {
     for_each_store([](Store& store) {
         const std::uint64_t before = counter(store);
-        const StoreResult<Grant> refused = store.insert([](std::string) {
+        const Result<Grant> refused = store.insert([](std::string) {
             return GrantResult{std::nullopt, {GrantErrorCode::no_reason, "a reason is required"}};
         });
         CHECK_FALSE(refused);
@@ -186,11 +186,11 @@ TEST_CASE("a refused insert writes nothing and returns the refusal") {
 
 TEST_CASE("unknown grant ids are errors that name them, for reads and steps") {
     for_each_store([](Store& store) {
-        const StoreResult<Grant> read = store.grant("g-nope");
+        const Result<Grant> read = store.grant("g-nope");
         CHECK_FALSE(read);
         CHECK(read.error == "no grant g-nope");
         bool stepped = false;
-        const StoreResult<Grant> updated = store.update("g-nope", [&](const Grant& g) {
+        const Result<Grant> updated = store.update("g-nope", [&](const Grant& g) {
             stepped = true;
             return approve_if_pending(g, "bob");
         });

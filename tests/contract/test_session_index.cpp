@@ -27,7 +27,7 @@ SessionRow row(std::string id, std::string user, std::string target, config::Tim
     return session;
 }
 
-std::vector<std::string> ids(const StoreResult<std::vector<SessionRow>>& listed) {
+std::vector<std::string> ids(const Result<std::vector<SessionRow>>& listed) {
     INFO(listed.error);
     REQUIRE(listed);
     std::vector<std::string> out;
@@ -43,7 +43,7 @@ TEST_CASE("a started session is open until it ends, then holds its counts and re
         started.protocol = SessionProtocol::ssh;
         REQUIRE(store.session_started(started));
 
-        StoreResult<SessionRow> open = store.session(started.id);
+        Result<SessionRow> open = store.session(started.id);
         REQUIRE(open);
         CHECK(open.value->user == "alice");
         CHECK(open.value->target == "orders-db");
@@ -55,7 +55,7 @@ TEST_CASE("a started session is open until it ends, then holds its counts and re
         CHECK(open.value->end_reason.empty());
 
         REQUIRE(store.session_ended(started.id, start + 95s, 12, 2, "client terminated"));
-        StoreResult<SessionRow> ended = store.session(started.id);
+        Result<SessionRow> ended = store.session(started.id);
         REQUIRE(ended);
         CHECK(ended.value->ended_at == start + 95s);
         CHECK(ended.value->statements == 12U);
@@ -75,22 +75,22 @@ TEST_CASE("a session without a recording keeps an empty recording path") {
 
 TEST_CASE("unknown ids, reused ids and a second end are errors that name the session") {
     for_each_store([](Store& store) {
-        const StoreResult<SessionRow> unknown = store.session("s-nope");
+        const Result<SessionRow> unknown = store.session("s-nope");
         CHECK_FALSE(unknown);
         CHECK(unknown.error == "no session s-nope");
 
-        const StoreStatus end_unknown = store.session_ended("s-nope", start, 0, 0, "x");
+        const Status end_unknown = store.session_ended("s-nope", start, 0, 0, "x");
         CHECK_FALSE(end_unknown);
         CHECK(end_unknown.error == "no session s-nope");
         CHECK_FALSE(end_unknown.retry);  // an unknown id is final
 
         REQUIRE(store.session_started(row("s-1", "alice", "orders-db", start)));
-        const StoreStatus reused = store.session_started(row("s-1", "bob", "billing-db", start + 1s));
+        const Status reused = store.session_started(row("s-1", "bob", "billing-db", start + 1s));
         CHECK_FALSE(reused);
         CHECK_THAT(reused.error, Catch::Contains("session s-1 is already in the index"));
 
         REQUIRE(store.session_ended("s-1", start + 5s, 1, 0, "client terminated"));
-        const StoreStatus twice = store.session_ended("s-1", start + 9s, 7, 7, "again");
+        const Status twice = store.session_ended("s-1", start + 9s, 7, 7, "again");
         CHECK_FALSE(twice);
         CHECK(twice.error == "session s-1 already ended");
         CHECK(store.session("s-1").value->statements == 1U);
@@ -146,24 +146,24 @@ TEST_CASE("end_open_sessions ends only the open sessions, as of its time and wit
         REQUIRE(store.session_started(row("s-done", "alice", "orders-db", start + 2s)));
         REQUIRE(store.session_ended("s-done", start + 3s, 4, 1, "client terminated"));
 
-        const StoreResult<std::uint64_t> ended = store.end_open_sessions(start + 1h, "proxy restarted");
+        const Result<std::uint64_t> ended = store.end_open_sessions(start + 1h, "proxy restarted");
         INFO(ended.error);
         REQUIRE(ended);
         CHECK(*ended.value == 2U);
         for (const char* id : {"s-open-1", "s-open-2"}) {
             INFO(id);
-            const StoreResult<SessionRow> session = store.session(id);
+            const Result<SessionRow> session = store.session(id);
             REQUIRE(session);
             CHECK(session.value->ended_at == start + 1h);
             CHECK(session.value->end_reason == "proxy restarted");
         }
-        const StoreResult<SessionRow> done = store.session("s-done");
+        const Result<SessionRow> done = store.session("s-done");
         REQUIRE(done);
         CHECK(done.value->ended_at == start + 3s);
         CHECK(done.value->end_reason == "client terminated");
         CHECK(done.value->statements == 4U);
 
-        const StoreResult<std::uint64_t> again = store.end_open_sessions(start + 2h, "proxy restarted");
+        const Result<std::uint64_t> again = store.end_open_sessions(start + 2h, "proxy restarted");
         REQUIRE(again);
         CHECK(*again.value == 0U);
     });

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     using namespace jitgate;
     proxy::Hooks& hooks = proxy::hooks();
     if (const char* fake = variable("JITGATE_TEST_NOW")) {
-        const config::Parsed<config::TimePoint> parsed = config::parse_timestamp(fake);
+        const Result<config::TimePoint> parsed = config::parse_timestamp(fake);
         if (!parsed) {
             std::fprintf(stderr, "jitgate_testing: JITGATE_TEST_NOW: %s\n", parsed.error.c_str());
             return 2;

@@ -136,7 +136,7 @@ constexpr const char* session_columns =
 }
 
 // One row in session_columns order, or why it cannot be read.
-[[nodiscard]] StoreResult<SessionRow> read_session(sqlite3_stmt* statement) {
+[[nodiscard]] Result<SessionRow> read_session(sqlite3_stmt* statement) {
     SessionRow session;
     session.id = column_text(statement, 0);
     session.user = column_text(statement, 1);
@@ -156,7 +156,7 @@ constexpr const char* session_columns =
 }
 
 // One row in grant_columns order, or why it cannot be read.
-[[nodiscard]] StoreResult<Grant> read_grant(sqlite3_stmt* statement) {
+[[nodiscard]] Result<Grant> read_grant(sqlite3_stmt* statement) {
     Grant grant;
     grant.id = column_text(statement, 0);
     grant.user = column_text(statement, 1);
@@ -245,7 +245,7 @@ std::optional<std::string> SqliteStore::exec(const char* sql) {
     return failure("cannot run a statement");
 }
 
-StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
                                                             std::chrono::milliseconds busy_timeout) {
     if (path.has_parent_path()) {
         std::error_code error;
@@ -365,33 +365,33 @@ std::optional<std::string> SqliteStore::prepare() {
     return std::nullopt;
 }
 
-StoreResult<std::vector<Grant>> SqliteStore::grants() {
+Result<std::vector<Grant>> SqliteStore::grants() {
     const Use use{statements_->select_all};
     std::vector<Grant> all;
     for (;;) {
         const int rc = sqlite3_step(use.get());
         if (rc == SQLITE_DONE) break;
         if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read grants")};
-        StoreResult<Grant> grant = read_grant(use.get());
+        Result<Grant> grant = read_grant(use.get());
         if (!grant) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), grant.error)};
         all.push_back(std::move(*grant.value));
     }
     return {std::move(all), {}};
 }
 
-StoreResult<std::optional<Grant>> SqliteStore::find(std::string_view id) {
+Result<std::optional<Grant>> SqliteStore::find(std::string_view id) {
     const Use use{statements_->select_one};
     bind_text(use.get(), 1, id);
     const int rc = sqlite3_step(use.get());
     if (rc == SQLITE_DONE) return {std::make_optional(std::optional<Grant>{}), {}};
     if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read a grant")};
-    StoreResult<Grant> grant = read_grant(use.get());
+    Result<Grant> grant = read_grant(use.get());
     if (!grant) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), grant.error)};
     return {std::make_optional(std::optional<Grant>{std::move(*grant.value)}), {}};
 }
 
-StoreResult<Grant> SqliteStore::grant(std::string_view id) {
-    StoreResult<std::optional<Grant>> found = find(id);
+Result<Grant> SqliteStore::grant(std::string_view id) {
+    Result<std::optional<Grant>> found = find(id);
     if (!found) return {std::nullopt, std::move(found.error)};
     if (!*found.value) return {std::nullopt, fmt::format("no grant {}", id)};
     return {std::move(**found.value), {}};
@@ -428,14 +428,14 @@ std::optional<std::string> SqliteStore::write(const Grant& grant, bool is_new) {
     return std::nullopt;
 }
 
-StoreResult<Grant> SqliteStore::insert(const std::function<GrantResult(std::string id)>& make) {
+Result<Grant> SqliteStore::insert(const std::function<GrantResult(std::string id)>& make) {
     WriteTransaction transaction{db_};
     if (transaction.begin() != SQLITE_OK) return {std::nullopt, failure("cannot start a write")};
     std::string id;
     for (int attempt = 0; id.empty(); ++attempt) {
         if (attempt == 32) return {std::nullopt, fmt::format("state store {}: no free grant id", path_.string())};
         std::string candidate = random_id();
-        StoreResult<std::optional<Grant>> found = find(candidate);
+        Result<std::optional<Grant>> found = find(candidate);
         if (!found) return {std::nullopt, std::move(found.error)};
         if (!*found.value) id = std::move(candidate);
     }
@@ -446,11 +446,11 @@ StoreResult<Grant> SqliteStore::insert(const std::function<GrantResult(std::stri
     return {std::move(*made.grant), {}};
 }
 
-StoreResult<Grant> SqliteStore::update(std::string_view id,
+Result<Grant> SqliteStore::update(std::string_view id,
                                       const std::function<GrantResult(const Grant&)>& step) {
     WriteTransaction transaction{db_};
     if (transaction.begin() != SQLITE_OK) return {std::nullopt, failure("cannot start a write")};
-    StoreResult<Grant> current = grant(id);
+    Result<Grant> current = grant(id);
     if (!current) return current;
     GrantResult next = step(*current.value);
     if (!next) return {std::nullopt, std::move(next.error.message)};
@@ -459,13 +459,13 @@ StoreResult<Grant> SqliteStore::update(std::string_view id,
     return {std::move(*next.grant), {}};
 }
 
-StoreResult<std::uint64_t> SqliteStore::change_counter() {
+Result<std::uint64_t> SqliteStore::change_counter() {
     const Use use{statements_->counter};
     if (sqlite3_step(use.get()) != SQLITE_ROW) return {std::nullopt, failure("cannot read the change counter")};
     return {static_cast<std::uint64_t>(sqlite3_column_int64(use.get(), 0)), {}};
 }
 
-StoreStatus SqliteStore::session_started(const SessionRow& session) {
+Status SqliteStore::session_started(const SessionRow& session) {
     const Use use{statements_->session_insert};
     sqlite3_stmt* s = use.get();
     const std::string recording = session.recording.string();
@@ -488,7 +488,7 @@ StoreStatus SqliteStore::session_started(const SessionRow& session) {
     return {};
 }
 
-StoreStatus SqliteStore::session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
+Status SqliteStore::session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
                                       std::uint64_t blocked, std::string_view reason) {
     {
         const Use use{statements_->session_end};
@@ -502,7 +502,7 @@ StoreStatus SqliteStore::session_ended(std::string_view id, config::TimePoint en
         if (sqlite3_changes(db_) == 1) return {};
     }
     // Nothing changed: say whether the id is unknown or the session had already ended.
-    StoreResult<SessionRow> found = session(id);
+    Result<SessionRow> found = session(id);
     if (!found) {  // an unknown id is final; a store that did not answer may answer later
         const bool unknown = found.error == fmt::format("no session {}", id);
         return {std::move(found.error), !unknown};
@@ -510,7 +510,7 @@ StoreStatus SqliteStore::session_ended(std::string_view id, config::TimePoint en
     return {fmt::format("session {} already ended", id)};
 }
 
-StoreResult<std::uint64_t> SqliteStore::end_open_sessions(config::TimePoint at, std::string_view reason) {
+Result<std::uint64_t> SqliteStore::end_open_sessions(config::TimePoint at, std::string_view reason) {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db_, "UPDATE sessions SET ended_at = ?1, end_reason = ?2 WHERE ended_at IS NULL", -1, &raw,
                            nullptr) != SQLITE_OK) {
@@ -527,7 +527,7 @@ void SqliteStore::set_busy_timeout(std::chrono::milliseconds timeout) {
     sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
-StoreResult<std::vector<SessionRow>> SqliteStore::sessions(const SessionFilter& filter) {
+Result<std::vector<SessionRow>> SqliteStore::sessions(const SessionFilter& filter) {
     // Built per filter, so SQLite picks the user, target or started_at index for what is asked.
     std::string sql = fmt::format("SELECT {} FROM sessions WHERE 1", session_columns);
     if (!filter.user.empty()) sql += " AND user = ?1";
@@ -548,20 +548,20 @@ StoreResult<std::vector<SessionRow>> SqliteStore::sessions(const SessionFilter& 
         const int rc = sqlite3_step(raw);
         if (rc == SQLITE_DONE) break;
         if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read sessions")};
-        StoreResult<SessionRow> row = read_session(raw);
+        Result<SessionRow> row = read_session(raw);
         if (!row) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), row.error)};
         found.push_back(std::move(*row.value));
     }
     return {std::move(found), {}};
 }
 
-StoreResult<SessionRow> SqliteStore::session(std::string_view id) {
+Result<SessionRow> SqliteStore::session(std::string_view id) {
     const Use use{statements_->session_one};
     bind_text(use.get(), 1, id);
     const int rc = sqlite3_step(use.get());
     if (rc == SQLITE_DONE) return {std::nullopt, fmt::format("no session {}", id)};
     if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read a session")};
-    StoreResult<SessionRow> row = read_session(use.get());
+    Result<SessionRow> row = read_session(use.get());
     if (!row) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), row.error)};
     return row;
 }

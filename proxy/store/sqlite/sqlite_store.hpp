@@ -27,7 +27,7 @@ public:
     static constexpr int schema_version = 3;
 
     // Opens (and creates, with its parent directories) the SQLite file at `path`.
-    [[nodiscard]] static StoreResult<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& path,
+    [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& path,
                                                                         std::chrono::milliseconds busy_timeout =
                                                                             std::chrono::milliseconds{5000});
     ~SqliteStore() override;
@@ -37,22 +37,22 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
     // GrantStore (see grant_store.hpp).
     void set_busy_timeout(std::chrono::milliseconds timeout) override;
-    [[nodiscard]] StoreResult<std::vector<guardrails::Grant>> grants() override;
-    [[nodiscard]] StoreResult<guardrails::Grant> grant(std::string_view id) override;
-    [[nodiscard]] StoreResult<guardrails::Grant> insert(
+    [[nodiscard]] Result<std::vector<guardrails::Grant>> grants() override;
+    [[nodiscard]] Result<guardrails::Grant> grant(std::string_view id) override;
+    [[nodiscard]] Result<guardrails::Grant> insert(
         const std::function<guardrails::GrantResult(std::string id)>& make) override;
-    [[nodiscard]] StoreResult<guardrails::Grant> update(
+    [[nodiscard]] Result<guardrails::Grant> update(
         std::string_view id, const std::function<guardrails::GrantResult(const guardrails::Grant&)>& step) override;
     // One indexed row read; bumped inside each grant write's transaction.
-    [[nodiscard]] StoreResult<std::uint64_t> change_counter() override;
+    [[nodiscard]] Result<std::uint64_t> change_counter() override;
 
     // SessionIndex (see session_index.hpp): single autocommit statements.
-    [[nodiscard]] StoreStatus session_started(const SessionRow& session) override;
-    [[nodiscard]] StoreStatus session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
+    [[nodiscard]] Status session_started(const SessionRow& session) override;
+    [[nodiscard]] Status session_ended(std::string_view id, config::TimePoint ended_at, std::uint64_t statements,
                                             std::uint64_t blocked, std::string_view reason) override;
-    [[nodiscard]] StoreResult<std::uint64_t> end_open_sessions(config::TimePoint at, std::string_view reason) override;
-    [[nodiscard]] StoreResult<std::vector<SessionRow>> sessions(const SessionFilter& filter) override;
-    [[nodiscard]] StoreResult<SessionRow> session(std::string_view id) override;
+    [[nodiscard]] Result<std::uint64_t> end_open_sessions(config::TimePoint at, std::string_view reason) override;
+    [[nodiscard]] Result<std::vector<SessionRow>> sessions(const SessionFilter& filter) override;
+    [[nodiscard]] Result<SessionRow> session(std::string_view id) override;
 
 private:
     struct Statements;
@@ -61,7 +61,7 @@ private:
     [[nodiscard]] std::optional<std::string> exec(const char* sql);
     [[nodiscard]] std::optional<std::string> migrate();
     [[nodiscard]] std::optional<std::string> prepare();
-    [[nodiscard]] StoreResult<std::optional<guardrails::Grant>> find(std::string_view id);
+    [[nodiscard]] Result<std::optional<guardrails::Grant>> find(std::string_view id);
     [[nodiscard]] std::optional<std::string> write(const guardrails::Grant& grant, bool is_new);
 
     sqlite3* db_;

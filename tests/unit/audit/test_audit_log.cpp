@@ -33,7 +33,7 @@ struct TempDir : testing::TempDir {
 };
 
 config::TimePoint at(std::string_view rfc3339) {
-    const config::Parsed<config::TimePoint> parsed = config::parse_timestamp(rfc3339);
+    const Result<config::TimePoint> parsed = config::parse_timestamp(rfc3339);
     REQUIRE(parsed);
     return *parsed.value;
 }
@@ -46,7 +46,7 @@ AuditLog::Options fixed_clock(std::string_view rfc3339) {
 }
 
 std::unique_ptr<AuditLog> open_log(const std::filesystem::path& path, AuditLog::Options options = {}) {
-    AuditResult<std::unique_ptr<AuditLog>> opened = AuditLog::open(path, std::move(options));
+    Result<std::unique_ptr<AuditLog>> opened = AuditLog::open(path, std::move(options));
     INFO(opened.error);
     REQUIRE(opened);
     return std::move(*opened.value);
@@ -223,7 +223,7 @@ TEST_CASE("a last line that is not an audit record is refused at open (fail clos
     TempDir dir;
     const auto path = dir.path / "audit.jsonl";
     write_file(path, "this is not json\n");
-    const AuditResult<std::unique_ptr<AuditLog>> opened = AuditLog::open(path);
+    const Result<std::unique_ptr<AuditLog>> opened = AuditLog::open(path);
     REQUIRE_FALSE(opened);
     CHECK_THAT(opened.error, Catch::Contains("not an audit record"));
     CHECK_THAT(opened.error, Catch::Contains("jitgate verify --audit"));
@@ -233,7 +233,7 @@ TEST_CASE("a second writer on the same file is refused", "[audit]") {
     TempDir dir;
     const auto path = dir.path / "audit.jsonl";
     auto first = open_log(path);
-    const AuditResult<std::unique_ptr<AuditLog>> second = AuditLog::open(path);
+    const Result<std::unique_ptr<AuditLog>> second = AuditLog::open(path);
     REQUIRE_FALSE(second);
     CHECK_THAT(second.error, Catch::Contains("another process is writing it"));
 }

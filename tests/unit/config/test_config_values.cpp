@@ -14,6 +14,7 @@
 #include <sstream>
 
 using namespace jitgate::config;
+using jitgate::Result;
 using namespace std::chrono_literals;
 
 namespace {
@@ -34,7 +35,7 @@ constexpr std::string_view alice_verifier =
 
 // A UTC instant written as "2024-03-31T01:00:00Z".
 TimePoint at(std::string_view text) {
-    const Parsed<TimePoint> parsed = parse_timestamp(text);
+    const Result<TimePoint> parsed = parse_timestamp(text);
     REQUIRE(parsed);
     return *parsed.value;
 }
@@ -67,7 +68,7 @@ TEST_CASE("durations are written with units d, h, m, s, largest first", "[config
                         {"0s", 0s},     {"1d2h3m4s", 24h + 2h + 3min + 4s}};
     for (const Row& row : good) {
         INFO(row.text);
-        const Parsed<Seconds> parsed = parse_duration(row.text);
+        const Result<Seconds> parsed = parse_duration(row.text);
         REQUIRE(parsed);
         CHECK(*parsed.value == row.expected);
     }
@@ -89,7 +90,7 @@ TEST_CASE("durations are written with units d, h, m, s, largest first", "[config
                        {"999999d", "too long"}};
     for (const Bad& row : bad) {
         INFO(row.text);
-        const Parsed<Seconds> parsed = parse_duration(row.text);
+        const Result<Seconds> parsed = parse_duration(row.text);
         CHECK_FALSE(parsed);
         CHECK_THAT(parsed.error, Catch::Contains(std::string{row.why}));
     }
@@ -131,11 +132,11 @@ TEST_CASE("timestamps are RFC 3339 with Z or an offset", "[config]") {
 }
 
 TEST_CASE("addresses are host:port, with IPv6 in brackets and a port from 1 to 65535", "[config]") {
-    const Parsed<Endpoint> v4 = parse_endpoint("127.0.0.1:5432");
+    const Result<Endpoint> v4 = parse_endpoint("127.0.0.1:5432");
     REQUIRE(v4);
     CHECK(v4.value->host == "127.0.0.1");
     CHECK(v4.value->port == 5432);
-    const Parsed<Endpoint> v6 = parse_endpoint("[::1]:6432");
+    const Result<Endpoint> v6 = parse_endpoint("[::1]:6432");
     REQUIRE(v6);
     CHECK(v6.value->host == "::1");
     CHECK(v6.value->to_string() == "[::1]:6432");
@@ -151,14 +152,14 @@ TEST_CASE("addresses are host:port, with IPv6 in brackets and a port from 1 to 6
                        {"db host:5432", "host name"},   {"127.0.0.1:-1", "must be a number"}};
     for (const Bad& row : bad) {
         INFO(row.text);
-        const Parsed<Endpoint> parsed = parse_endpoint(row.text);
+        const Result<Endpoint> parsed = parse_endpoint(row.text);
         CHECK_FALSE(parsed);
         CHECK_THAT(parsed.error, Catch::Contains(std::string{row.why}));
     }
 }
 
 TEST_CASE("SSH public keys must name a known type that matches their key data", "[config]") {
-    const Parsed<SshPublicKey> ed25519 = parse_ssh_public_key(alice_key);
+    const Result<SshPublicKey> ed25519 = parse_ssh_public_key(alice_key);
     REQUIRE(ed25519);
     CHECK(ed25519.value->type == "ssh-ed25519");
     CHECK(ed25519.value->comment == "alice@laptop");
@@ -181,14 +182,14 @@ TEST_CASE("SSH public keys must name a known type that matches their key data", 
                        {mislabelled, "is a ssh-ed25519 key, not ssh-rsa"}};
     for (const Bad& row : bad) {
         INFO(row.text);
-        const Parsed<SshPublicKey> parsed = parse_ssh_public_key(row.text);
+        const Result<SshPublicKey> parsed = parse_ssh_public_key(row.text);
         CHECK_FALSE(parsed);
         CHECK_THAT(parsed.error, Catch::Contains(std::string{row.why}));
     }
 }
 
 TEST_CASE("SCRAM verifiers are read in PostgreSQL's format and keep their key material", "[config]") {
-    const Parsed<ScramVerifier> parsed = parse_scram_verifier_detailed(alice_verifier);
+    const Result<ScramVerifier> parsed = parse_scram_verifier_detailed(alice_verifier);
     REQUIRE(parsed);
     CHECK(parsed.value->iterations == 4096);
     CHECK(parsed.value->salt.size() == 16);
@@ -212,7 +213,7 @@ TEST_CASE("SCRAM verifiers are read in PostgreSQL's format and keep their key ma
                        {good.substr(0, good.size() - 4), "ServerKey must be 32 bytes"}};
     for (const Bad& row : bad) {
         INFO(row.text);
-        const Parsed<ScramVerifier> result = parse_scram_verifier_detailed(row.text);
+        const Result<ScramVerifier> result = parse_scram_verifier_detailed(row.text);
         CHECK_FALSE(result);
         CHECK_THAT(result.error, Catch::Contains(std::string{row.why}));
         CHECK_FALSE(parse_scram_verifier(row.text).has_value());
@@ -241,7 +242,7 @@ TEST_CASE("the demo config's verifiers are made from the documented demo passwor
 }
 
 TEST_CASE("windows are parsed from days, a time range and an IANA zone", "[config]") {
-    const Parsed<Window> office = parse_window("Mon-Fri 09:00-18:00 Europe/Berlin");
+    const Result<Window> office = parse_window("Mon-Fri 09:00-18:00 Europe/Berlin");
     REQUIRE(office);
     CHECK(office.value->days == 0b0011111);
     CHECK(office.value->start_minute == 9 * 60);
@@ -273,7 +274,7 @@ TEST_CASE("windows are parsed from days, a time range and an IANA zone", "[confi
                        {"Mon 09:00-10:00 UTC extra", "unexpected text"}};
     for (const Bad& row : bad) {
         INFO(row.text);
-        const Parsed<Window> parsed = parse_window(row.text);
+        const Result<Window> parsed = parse_window(row.text);
         CHECK_FALSE(parsed);
         CHECK_THAT(parsed.error, Catch::Contains(std::string{row.why}));
     }

@@ -22,13 +22,13 @@ using namespace std::chrono_literals;
 namespace {
 
 config::TimePoint at(std::string_view rfc3339) {
-    const config::Parsed<config::TimePoint> parsed = config::parse_timestamp(rfc3339);
+    const Result<config::TimePoint> parsed = config::parse_timestamp(rfc3339);
     REQUIRE(parsed);
     return *parsed.value;
 }
 
 config::Window window(std::string_view text) {
-    const config::Parsed<config::Window> parsed = config::parse_window(text);
+    const Result<config::Window> parsed = config::parse_window(text);
     REQUIRE(parsed);
     return *parsed.value;
 }
@@ -104,7 +104,7 @@ struct Fixture {
     config::TimePoint clock = at(weekday_inside);
     std::unique_ptr<GrantService> service;
     Fixture() {
-        StoreResult<std::unique_ptr<Store>> opened = open_store("sqlite:" + (dir.path / "state.db").string());
+        Result<std::unique_ptr<Store>> opened = open_store("sqlite:" + (dir.path / "state.db").string());
         INFO(opened.error);
         REQUIRE(opened);
         store = std::move(*opened.value);

@@ -15,7 +15,7 @@
 
 using namespace jitgate;
 using namespace jitgate::postgres;
-using Status = UpstreamLoginStep::Status;
+using LoginStatus = UpstreamLoginStep::Status;
 
 namespace {
 
@@ -42,7 +42,7 @@ const std::string expected_to_client = test::parameter_status("server_version", 
 using Server = std::function<std::string(const std::string& sent)>;
 
 struct Outcome {
-    Status status = Status::need_more;
+    LoginStatus status = LoginStatus::need_more;
     std::string error;
     std::string to_client;
     std::string ready;
@@ -65,8 +65,8 @@ Outcome run(const Server& server, bool byte_at_a_time) {
             UpstreamLoginStep step = login.on_server_bytes(test::bytes_of(buffer));
             REQUIRE(step.consumed <= buffer.size());
             buffer.erase(0, step.consumed);
-            if (step.status == Status::need_more) break;
-            if (step.status == Status::send) {
+            if (step.status == LoginStatus::need_more) break;
+            if (step.status == LoginStatus::send) {
                 outcome.sent.push_back(step.to_server);
                 queued += server(step.to_server);
                 continue;
@@ -150,7 +150,7 @@ TEST_CASE("logins succeed the same fed whole and one byte at a time", "[postgres
         INFO(c.name);
         for (const bool byte_at_a_time : {false, true}) {
             const Outcome outcome = run(scripted(c.replies), byte_at_a_time);
-            CHECK(outcome.status == Status::done);
+            CHECK(outcome.status == LoginStatus::done);
             CHECK(outcome.to_client == expected_to_client);
             CHECK(outcome.ready == test::ready('I'));
             CHECK(outcome.pid == 4242);
@@ -168,7 +168,7 @@ TEST_CASE("logins succeed the same fed whole and one byte at a time", "[postgres
 TEST_CASE("a real SCRAM-SHA-256 exchange logs in, whole and one byte at a time", "[postgres][login][scram]") {
     for (const bool byte_at_a_time : {false, true}) {
         const Outcome outcome = run(scram_server(password), byte_at_a_time);
-        CHECK(outcome.status == Status::done);
+        CHECK(outcome.status == LoginStatus::done);
         CHECK(outcome.error.empty());
         CHECK(outcome.to_client == expected_to_client);
         CHECK(outcome.pid == 4242);
@@ -219,7 +219,7 @@ TEST_CASE("a failed login says why and never says the target's password", "[post
         INFO(c.name);
         for (const bool byte_at_a_time : {false, true}) {
             const Outcome outcome = run(c.server(), byte_at_a_time);
-            CHECK(outcome.status == Status::failed);
+            CHECK(outcome.status == LoginStatus::failed);
             CHECK(outcome.error.starts_with(c.error));
             CHECK(outcome.error.find(password) == std::string::npos);
         }
@@ -227,12 +227,12 @@ TEST_CASE("a failed login says why and never says the target's password", "[post
 }
 
 TEST_CASE("a server that falls silent leaves the login needing more", "[postgres][login]") {
-    CHECK(run(scripted({auth(0) + test::parameter_status("a", "b")}), true).status == Status::need_more);
+    CHECK(run(scripted({auth(0) + test::parameter_status("a", "b")}), true).status == LoginStatus::need_more);
 }
 
 TEST_CASE("nothing is taken once the login is over", "[postgres][login]") {
     UpstreamLogin login("app", "pw", "orders", {});
     const std::string bytes = after_auth;
-    REQUIRE(login.on_server_bytes(test::bytes_of(bytes)).status == Status::done);
-    CHECK(login.on_server_bytes(test::bytes_of(bytes)).status == Status::failed);
+    REQUIRE(login.on_server_bytes(test::bytes_of(bytes)).status == LoginStatus::done);
+    CHECK(login.on_server_bytes(test::bytes_of(bytes)).status == LoginStatus::failed);
 }

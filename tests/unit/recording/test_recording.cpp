@@ -52,7 +52,7 @@ std::unique_ptr<SessionRecorder> open_recorder(const std::filesystem::path& dir,
     SessionRecorder::Opened opened = SessionRecorder::open(dir, header(), std::move(options));
     INFO(opened.error);
     REQUIRE(opened);
-    return std::move(opened.recorder);
+    return std::move(*opened.value);
 }
 
 StatementRecord select_statement(std::chrono::milliseconds after) {
@@ -218,7 +218,7 @@ TEST_CASE("a recording that cannot be opened or written is an error value and re
     SECTION("a write that fails mid-session (file size limit)") {
         auto recorder = open_recorder(dir.path);
         FileSizeLimit limit(std::filesystem::file_size(recorder->path()));
-        const RecordStatus failed = recorder->statement(select_statement(1000ms));
+        const Status failed = recorder->statement(select_statement(1000ms));
         limit.release();
         CHECK_FALSE(failed);
         CHECK(failed.error.find("cannot write: File too large") != std::string::npos);
@@ -335,7 +335,7 @@ TEST_CASE("a write the writer thread cannot do reaches the session as a failure,
     limit.release();
     CHECK_FALSE(recorder->pending());
     CHECK(recorder->failed());
-    const RecordStatus failed = recorder->status();
+    const Status failed = recorder->status();
     CHECK(failed.error.find("cannot write: File too large") != std::string::npos);
     CHECK(recorder->statement(select_statement(2000ms)).error == failed.error);
     CHECK(recorder->close("client terminated").error == failed.error);

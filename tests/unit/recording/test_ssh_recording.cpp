@@ -40,7 +40,7 @@ std::unique_ptr<SshRecording> open_recording(const std::filesystem::path& dir) {
         SshRecording::open(dir, RecordingHeader{"s-9", "alice", "web-1", "192.0.2.7:50022", "9b1c44", start});
     INFO(opened.error);
     REQUIRE(opened);
-    return std::move(opened.recording);
+    return std::move(*opened.value);
 }
 
 SshCommandRecord shell(std::uint32_t channel) {

@@ -30,7 +30,7 @@ struct TempDir : testing::TempDir {
 const config::TimePoint start = config::TimePoint{} + 1'795'852'800s;  // 2026-11-28T08:00:00Z
 
 std::unique_ptr<Store> open_file(const std::filesystem::path& file) {
-    StoreResult<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
+    Result<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
     INFO(opened.error);
     REQUIRE(opened);
     return std::move(*opened.value);
@@ -47,7 +47,7 @@ SessionRow row(std::string id, std::string user, std::string target, config::Tim
     return session;
 }
 
-std::vector<std::string> ids(const StoreResult<std::vector<SessionRow>>& listed) {
+std::vector<std::string> ids(const Result<std::vector<SessionRow>>& listed) {
     INFO(listed.error);
     REQUIRE(listed);
     std::vector<std::string> out;
@@ -100,7 +100,7 @@ TEST_CASE("a version 1 store is upgraded to the session index and keeps its gran
     write_version_1_file(file);
     auto store = open_file(file);
     CHECK(user_version(file) == SqliteStore::schema_version);
-    const StoreResult<guardrails::Grant> grant = store->grant("g-00000a");
+    const Result<guardrails::Grant> grant = store->grant("g-00000a");
     REQUIRE(grant);
     CHECK(grant.value->reason == "INC-1");
     CHECK(store->change_counter().value == 3U);
@@ -119,7 +119,7 @@ TEST_CASE("a store newer than this build is refused, not misread") {
     REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
-    const StoreResult<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
+    const Result<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
     CHECK_FALSE(opened);
     CHECK_THAT(opened.error, Catch::Contains("schema version 99 is newer"));
 }
@@ -131,7 +131,7 @@ TEST_CASE("an SQLite file that holds other tables and no jitgate schema is refus
     REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db, "CREATE TABLE invoices (id INTEGER)", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
-    const StoreResult<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
+    const Result<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
     CHECK_FALSE(opened);
     CHECK_THAT(opened.error, Catch::Contains("not a jitgate state store"));
 }
@@ -144,7 +144,7 @@ TEST_CASE("a file that is not SQLite at all is refused with a sentence that name
       const std::string junk(4096, 'x');
       std::fwrite(junk.data(), 1, junk.size(), out);
       std::fclose(out); }
-    const StoreResult<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
+    const Result<std::unique_ptr<Store>> opened = open_store("sqlite:" + file.string());
     CHECK_FALSE(opened);
     CHECK_THAT(opened.error, Catch::Contains(file.string()));
 }
@@ -152,11 +152,11 @@ TEST_CASE("a file that is not SQLite at all is refused with a sentence that name
 TEST_CASE("the state URL picks SQLite, refuses PostgreSQL as not built yet and anything else as not sqlite:PATH") {
     TempDir dir;
     CHECK(open_store("sqlite:" + (dir.path / "state.db").string()));
-    const StoreResult<std::unique_ptr<Store>> postgres = open_store("postgres://db.example/jitgate");
+    const Result<std::unique_ptr<Store>> postgres = open_store("postgres://db.example/jitgate");
     CHECK_FALSE(postgres);
     CHECK(postgres.error == "state: a PostgreSQL state store is not supported yet; use state: sqlite:PATH");
     CHECK_FALSE(open_store("postgresql://db.example/jitgate"));
-    const StoreResult<std::unique_ptr<Store>> other = open_store("mysql://db");
+    const Result<std::unique_ptr<Store>> other = open_store("mysql://db");
     CHECK_FALSE(other);
     CHECK(other.error == "state: `mysql://db` is not sqlite:PATH");
     CHECK_FALSE(open_store("sqlite:"));
