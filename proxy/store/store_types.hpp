@@ -1,5 +1,5 @@
-// The values every state store speaks in, whatever holds them: a result or a sentence saying what went
-// wrong, and the session index's rows, protocols and filters (DESIGN §6 store/).
+// The values every state store speaks in, whatever holds them: the session index's rows, protocols and
+// filters (DESIGN §6 store/); results are config/result.hpp's Result<T> and Status.
 #pragma once
 
 #include "config/result.hpp"
