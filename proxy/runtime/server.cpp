@@ -1,4 +1,5 @@
-// The server: workers, the PostgreSQL acceptor, starting the policy keeper and the SSH listener, signals and graceful shutdown.
+// The server: workers, the PostgreSQL acceptor, starting the policy keeper and the SSH listener, signals
+// and graceful shutdown.
 #include "proxy/runtime/server.hpp"
 
 #include "proxy/runtime/pg_session.hpp"
