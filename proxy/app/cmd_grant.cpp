@@ -4,7 +4,8 @@
 // runs. Refusals print one sentence and exit 1.
 // Limits: this is a trust-the-caller CLI until the admin API exists — whoever can run it with the config
 // and write the store can claim any --user or --by; the identity defaults to $JITGATE_USER, then the OS
-// login name. JITGATE_TEST_NOW (RFC 3339) replaces the clock, for tests of auto-approval windows.
+// login name, and a name other than the OS user's is taken only from root. The clock is the system's
+// (only the test-only jitgate_testing can fix it, for tests of auto-approval windows).
 #include "config/config.hpp"
 #include "guardrails/grants.hpp"
 #include "proxy/app/commands.hpp"
