@@ -51,7 +51,7 @@ KeyAct LineCapture::key_act(unsigned char c) const noexcept {
     }
 }
 
-std::optional<LineBlock> LineCapture::judge_line(proxy::TerminalLine& screen, const LineJudge& judge, bool take) {
+std::optional<LineBlock> LineCapture::judge_line(TerminalLine& screen, const LineJudge& judge, bool take) {
     const std::optional<std::string> shown = take ? screen.take_line() : screen.peek_line();
     const std::string typed = take ? std::exchange(typed_, std::string()) : typed_;
     if (screen.alternate_screen()) return std::nullopt;  // a full-screen program: no command line
@@ -69,7 +69,7 @@ std::optional<LineBlock> LineCapture::judge_line(proxy::TerminalLine& screen, co
     return blocked;
 }
 
-KeystrokeEdit LineCapture::on_keys(std::span<const char> bytes, proxy::TerminalLine& screen, const LineJudge& judge) {
+KeystrokeEdit LineCapture::on_keys(std::span<const char> bytes, TerminalLine& screen, const LineJudge& judge) {
     for (std::size_t i = 0; i < bytes.size(); ++i) {
         const char key = bytes[i];
         if (key == 0x03 || key == 0x04) {  // ^C, ^D: the shell abandons the line

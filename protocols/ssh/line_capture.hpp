@@ -33,7 +33,7 @@ class LineCapture {
 public:
     // Keystrokes on the channel whose screen is `screen`, each byte exactly once and in order: by default
     // all pass; a blocked line's Enter (or the key that would act on it) is replaced by ^C, with a notice.
-    [[nodiscard]] KeystrokeEdit on_keys(std::span<const char> bytes, proxy::TerminalLine& screen, const LineJudge& judge);
+    [[nodiscard]] KeystrokeEdit on_keys(std::span<const char> bytes, TerminalLine& screen, const LineJudge& judge);
 
     // What `c` does next, given the keys before it.
     [[nodiscard]] KeyAct key_act(unsigned char c) const noexcept;
@@ -44,7 +44,7 @@ public:
 private:
     // Judges the pending line as the screen shows it and as it was typed; the block, if either is blocked.
     // `take`: the line is accepted (Enter), so it is taken off the screen.
-    [[nodiscard]] std::optional<LineBlock> judge_line(proxy::TerminalLine& screen, const LineJudge& judge, bool take);
+    [[nodiscard]] std::optional<LineBlock> judge_line(TerminalLine& screen, const LineJudge& judge, bool take);
 
     std::string typed_;         // printable keys, ^H/DEL and ^U/^W applied; escape sequences skipped
     int escape_ = 0;            // 0: none, 1: after ESC, 2: inside a CSI/SS3 sequence

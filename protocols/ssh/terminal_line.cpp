@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace jitgate::proxy {
+namespace jitgate::ssh {
 
 struct TerminalLine::Callbacks {
     static int settermprop(VTermProp prop, VTermValue* value, void* user) {
@@ -96,4 +96,4 @@ std::optional<std::string> TerminalLine::peek_line() const {
     return line;
 }
 
-}  // namespace jitgate::proxy
+}  // namespace jitgate::ssh

@@ -23,7 +23,7 @@
 struct VTerm;
 struct VTermScreen;
 
-namespace jitgate::proxy {
+namespace jitgate::ssh {
 
 class TerminalLine {
 public:
@@ -64,4 +64,4 @@ private:
     bool alternate_ = false;
 };
 
-}  // namespace jitgate::proxy
+}  // namespace jitgate::ssh

@@ -142,21 +142,6 @@ asio::awaitable<std::optional<pg::Frame>> PgSession::read_client_frame(std::size
     }
 }
 
-asio::awaitable<std::optional<pg::Frame>> PgSession::read_server_frame(std::size_t max_size, std::string& why) {
-    while (true) {
-        const pg::FrameResult result = pg::parse_frame(span_of(server_buffer_, server_filled_), max_size);
-        if (result.status == pg::ParseStatus::ok) co_return result.frame;
-        if (result.status == pg::ParseStatus::invalid) { why = result.error; co_return std::nullopt; }
-        if (server_filled_ == server_buffer_.size()) server_buffer_.resize(server_buffer_.size() * 2);
-        error_code ec;
-        const std::size_t n = co_await upstream_.async_read_some(
-            asio::buffer(server_buffer_.data() + server_filled_, server_buffer_.size() - server_filled_),
-            asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) { why = ec.message(); co_return std::nullopt; }
-        server_filled_ += n;
-    }
-}
-
 asio::awaitable<void> PgSession::run(std::shared_ptr<PgSession> /*self*/) {
     error_code ignored;
     client_.socket().set_option(tcp::no_delay(true), ignored);

@@ -74,10 +74,9 @@ private:
     [[nodiscard]] asio::awaitable<bool> await_recorded();
     [[nodiscard]] asio::awaitable<void> pump_server(std::shared_ptr<PgSession> self);
     [[nodiscard]] asio::awaitable<void> watch_idle(std::shared_ptr<PgSession> self);
-    // Reads until a whole typed message of at most max_size bytes is buffered (from the client or
-    // upstream); nullopt on a read error, a timeout or an invalid frame (`why` says which).
+    // Reads until a whole typed message of at most max_size bytes from the client is buffered; nullopt on
+    // a read error, a timeout or an invalid frame (`why` says which).
     [[nodiscard]] asio::awaitable<std::optional<postgres::Frame>> read_client_frame(std::size_t max_size, std::string& why);
-    [[nodiscard]] asio::awaitable<std::optional<postgres::Frame>> read_server_frame(std::size_t max_size, std::string& why);
     [[nodiscard]] asio::awaitable<bool> fill_client(error_code& ec);
     void consume_client(std::size_t n) noexcept;
     void consume_server(std::size_t n) noexcept;

@@ -266,7 +266,7 @@ void SshSession::on_pty(std::uint32_t channel, std::string_view term, int cols, 
     const auto height = static_cast<unsigned>(rows > 0 ? rows : 24);
     Terminal& terminal = terminals_[channel];
     terminal.info = SshTerminal{std::string(term), width, height};
-    terminal.screen = std::make_unique<TerminalLine>(width, height);
+    terminal.screen = std::make_unique<ssh::TerminalLine>(width, height);
 }
 
 void SshSession::on_window_change(std::uint32_t channel, int cols, int rows) {

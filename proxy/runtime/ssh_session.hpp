@@ -84,7 +84,7 @@ private:
     // A channel with a terminal: its size, its screen, and the line capture over both.
     struct Terminal {
         SshTerminal info;
-        std::unique_ptr<TerminalLine> screen;
+        std::unique_ptr<ssh::TerminalLine> screen;
         ssh::LineCapture capture;  // the keys typed since the last Enter, judged with the screen's line
     };
     // Decides a command (exec or interactive line), audits and records it; remembers the grant it used.

@@ -72,6 +72,20 @@ class Terminal:
         self.seen = self.seen.partition(text)[2]
         return True
 
+    def settle(self, quiet: float = 0.3, timeout: float = 5.0) -> None:
+        """Reads until the terminal has been quiet for `quiet` seconds: the shell has drawn its prompt.
+        Keys typed while it is still redrawing land before the prompt on the screen jitgate reads, and
+        the line it judges is then not the one typed (it fails closed; a slow build shows it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], quiet)
+            if not ready:
+                return
+            try:
+                self.seen += os.read(self.master, 4096)
+            except OSError:
+                return
+
     def expect(self, text: bytes, timeout=10.0) -> bytes:
         """Everything up to and including `text`."""
         deadline = time.monotonic() + timeout

@@ -140,6 +140,7 @@ class SshGuardrails(SshBase):
         self.assertTrue((victim / "data").exists(), "a command read from a shell's stdin ran unjudged")
 
     def type_slowly(self, term, text: bytes):
+        term.settle()  # the prompt is drawn before the first key
         for key in text:  # key by key, so the screen shows the line
             term.type(bytes([key]))
             time.sleep(0.01)

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-using jitgate::proxy::TerminalLine;
+using jitgate::ssh::TerminalLine;
 using namespace jitgate::ssh;
 
 namespace {

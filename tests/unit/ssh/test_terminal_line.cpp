@@ -7,7 +7,7 @@
 
 #include <string>
 
-using jitgate::proxy::TerminalLine;
+using jitgate::ssh::TerminalLine;
 
 namespace {
 
