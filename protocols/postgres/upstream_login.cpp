@@ -8,7 +8,7 @@
 namespace jitgate::postgres {
 
 UpstreamLogin::UpstreamLogin(std::string user, std::string password, std::string database, Parameters parameters)
-    : user_(user), database_(std::move(database)), parameters_(std::move(parameters)),
+    : user_(user), database_(std::move(database)), parameters_(std::move(parameters)), password_(password),
       auth_(std::move(user), std::move(password)) {}
 
 std::string UpstreamLogin::start() const {
@@ -24,6 +24,12 @@ UpstreamLoginStep UpstreamLogin::fail(std::size_t consumed, std::string error) {
     UpstreamLoginStep step;
     step.status = UpstreamLoginStep::Status::failed;
     step.consumed = consumed;
+    // The server's own words may quote anything, the password too (a hostile or broken target): never
+    // pass it on.
+    if (!password_.empty()) {
+        for (std::size_t at = error.find(password_); at != std::string::npos; at = error.find(password_, at))
+            error.replace(at, password_.size(), "[redacted]");
+    }
     step.error = std::move(error);
     return step;
 }

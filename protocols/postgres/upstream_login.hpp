@@ -48,6 +48,7 @@ private:
     std::string user_;
     std::string database_;
     Parameters parameters_;
+    std::string password_;  // only to redact it from failures that quote the server
     UpstreamAuth auth_;
     bool authenticated_ = false;
     bool over_ = false;

@@ -598,7 +598,7 @@ TEST_CASE("a config file that does not exist is one error naming the file", "[co
 
 TEST_CASE("the demo config passes the validator", "[config]") {
     ::setenv("ORDERS_DB_PASSWORD", "demo-upstream", 1);
-    const fs::path demo = fs::path{__FILE__}.parent_path() / "../../../config/demo.yaml";
+    const fs::path demo = fs::path{JITGATE_SOURCE_DIR} / "config/demo.yaml";
     const LoadResult result = load_file(demo);
     INFO(all_errors(result));
     REQUIRE(result.config);

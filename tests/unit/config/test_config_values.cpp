@@ -221,7 +221,7 @@ TEST_CASE("SCRAM verifiers are read in PostgreSQL's format and keep their key ma
 }
 
 TEST_CASE("the demo config's verifiers are made from the documented demo passwords", "[config]") {
-    const std::filesystem::path demo = std::filesystem::path{__FILE__}.parent_path() / "../../../config/demo.yaml";
+    const std::filesystem::path demo = std::filesystem::path{JITGATE_SOURCE_DIR} / "config/demo.yaml";
     std::ifstream in(demo);
     REQUIRE(in);
     std::stringstream text;
