@@ -6,6 +6,7 @@
 
 #include "proxy/store/open_store.hpp"
 #include "tests/unit/temp_dir.hpp"
+#include "tests/unit/config_builders.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,34 +19,9 @@ using namespace jitgate::proxy;
 using guardrails::Grant;
 using guardrails::GrantStatus;
 using namespace std::chrono_literals;
+using namespace jitgate::testing;
 
 namespace {
-
-config::TimePoint at(std::string_view rfc3339) {
-    const Result<config::TimePoint> parsed = config::parse_timestamp(rfc3339);
-    REQUIRE(parsed);
-    return *parsed.value;
-}
-
-config::Window window(std::string_view text) {
-    const Result<config::Window> parsed = config::parse_window(text);
-    REQUIRE(parsed);
-    return *parsed.value;
-}
-
-config::User user(std::string name, std::vector<std::string> groups) {
-    config::User u;
-    u.name = std::move(name);
-    u.groups = std::move(groups);
-    return u;
-}
-
-config::Role role(std::string name, std::vector<config::RiskClass> allow) {
-    config::Role r;
-    r.name = std::move(name);
-    r.allow = std::move(allow);
-    return r;
-}
 
 config::Target target(std::string name) {
     config::Target t;
