@@ -41,6 +41,8 @@ struct Endpoint {
     [[nodiscard]] std::string to_string() const;
     [[nodiscard]] bool operator==(const Endpoint&) const = default;
 };
+// Whether the host is a loopback address (127.0.0.0/8, ::1) or "localhost".
+[[nodiscard]] bool is_loopback(const Endpoint& endpoint) noexcept;
 // "host:port" or "[v6-address]:port", port 1..65535; host is an IP literal or a DNS name.
 [[nodiscard]] Result<Endpoint> parse_endpoint(std::string_view text);
 
@@ -104,12 +106,32 @@ struct Target {
     std::string host_key;            // ssh: pinned "ssh-ed25519 AAAA..."
 };
 
+// A person (`users:`) or a non-human identity (`services:`, DESIGN §8.1). Services are kept in the same
+// list so access rules, grants and group subjects judge both alike; a service has no password and no SSH
+// keys (it cannot open a session or sign in), only the SHA-256 of its API token, and it never decides.
 struct User {
     std::string name;
     std::vector<std::string> groups;
     std::optional<ScramVerifier> password;
     std::vector<std::string> ssh_keys;  // OpenSSH public key lines, validated at load
+    bool service = false;
+    std::array<std::uint8_t, 32> token_sha256{};  // services only
     [[nodiscard]] bool in_group(std::string_view group) const noexcept;
+    // Whether `subjects` (user names or "group:NAME") name this identity.
+    [[nodiscard]] bool named_by(const std::vector<std::string>& subjects) const noexcept;
+};
+
+// Who may read what over the API (`metrics:`): /metrics without a token, with one, or not served.
+enum class MetricsAccess : std::uint8_t { open, token, off };
+[[nodiscard]] std::string_view to_string(MetricsAccess access) noexcept;
+
+// The `api:` section (DESIGN §3, §8).
+struct ApiSettings {
+    Seconds session_ttl{12 * 3600};  // how long a login token lives
+    MetricsAccess metrics = MetricsAccess::open;
+    std::string advertise_url;       // how other proxies reach this one; empty = not advertised
+    std::size_t max_connections = 256;  // concurrent API connections
+    Seconds request_timeout{10};     // a request's head and body must arrive within
 };
 
 struct SshSwitches {
@@ -196,6 +218,9 @@ struct Config {
 
     std::optional<Endpoint> listen_postgres;
     std::optional<Endpoint> listen_ssh;
+    std::optional<Endpoint> listen_api;
+    ApiSettings api;
+    std::vector<std::string> auditors;  // subjects who may read every session, recording and audit record
     std::optional<Tls> tls;
     std::filesystem::path ssh_host_key;
     std::string state = "sqlite:state/jitgate.db";
@@ -217,6 +242,9 @@ struct Config {
 
     [[nodiscard]] const Target* find_target(std::string_view name) const noexcept;
     [[nodiscard]] const User* find_user(std::string_view name) const noexcept;
+    // The service whose token hashes to `sha256` (compared in constant time), or null.
+    [[nodiscard]] const User* find_service_by_token(const std::array<std::uint8_t, 32>& sha256) const noexcept;
+    [[nodiscard]] bool is_auditor(const User& user) const noexcept { return user.named_by(auditors); }
     [[nodiscard]] const Role* find_role(std::string_view name) const noexcept;
     [[nodiscard]] const Guardrail* find_guardrail(std::string_view id) const noexcept;
 };

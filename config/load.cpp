@@ -30,13 +30,14 @@ using detail::Value;
 }
 
 void load_listen(Building& b, const Value& value) {
-    std::optional<Fields> fields = b.reader.fields(value, "listen", {"postgres", "ssh"});
+    std::optional<Fields> fields = b.reader.fields(value, "listen", {"postgres", "ssh", "api"});
     if (!fields) return;
     if (const Value* v = fields->find("postgres")) {
         b.config.listen_postgres = b.reader.parse(*v, "listen.postgres", &parse_endpoint);
     }
     if (const Value* v = fields->find("ssh")) b.config.listen_ssh = b.reader.parse(*v, "listen.ssh", &parse_endpoint);
-    if (fields->entries.empty()) b.reader.error(value.mark, "listen needs `postgres:`, `ssh:` or both");
+    if (const Value* v = fields->find("api")) b.config.listen_api = b.reader.parse(*v, "listen.api", &parse_endpoint);
+    if (fields->entries.empty()) b.reader.error(value.mark, "listen needs `postgres:`, `ssh:`, `api:` or some of them");
 }
 
 void load_tls(Building& b, const Value& value) {
@@ -71,6 +72,53 @@ void load_state(Building& b, const Value& value) {
         b.config.state = *text;
     } else {
         b.reader.error(value.mark, "state must be sqlite:PATH or a postgres:// URL");
+    }
+}
+
+// `api:` (DESIGN §3): token lifetime, who may read /metrics, the advertised URL and the API's own bounds.
+void load_api(Building& b, const Value& value) {
+    std::optional<Fields> fields = b.reader.fields(
+        value, "api", {"session_ttl", "metrics", "advertise_url", "max_connections", "request_timeout"});
+    if (!fields) return;
+    ApiSettings& api = b.config.api;
+    const auto positive = [&](std::string_view key, Seconds& out, Seconds most) {
+        const Value* v = fields->find(key);
+        if (v == nullptr) return;
+        const std::string what = fmt::format("api.{}", key);
+        if (std::optional<Seconds> d = b.reader.parse(*v, what, &parse_duration)) {
+            if (d->count() <= 0 || *d > most) {
+                b.reader.error(v->mark, fmt::format("{} must be longer than 0s and at most {}", what, format_duration(most)));
+            } else {
+                out = *d;
+            }
+        }
+    };
+    positive("session_ttl", api.session_ttl, Seconds{30 * 24 * 3600});
+    positive("request_timeout", api.request_timeout, Seconds{300});
+    if (const Value* v = fields->find("metrics")) {
+        if (std::optional<std::string> text = b.reader.string(*v, "api.metrics")) {
+            if (*text == "public") {
+                api.metrics = MetricsAccess::open;
+            } else if (*text == "auth") {
+                api.metrics = MetricsAccess::token;
+            } else if (*text == "off") {
+                api.metrics = MetricsAccess::off;
+            } else {
+                b.reader.error(v->mark, "api.metrics must be public, auth or off");
+            }
+        }
+    }
+    if (const Value* v = fields->find("advertise_url")) {
+        if (std::optional<std::string> url = b.reader.string(*v, "api.advertise_url")) {
+            if (!url->starts_with("https://") && !url->starts_with("http://")) {
+                b.reader.error(v->mark, "api.advertise_url must be an https:// (or loopback http://) URL");
+            } else {
+                api.advertise_url = *url;
+            }
+        }
+    }
+    if (const Value* v = fields->find("max_connections")) {
+        if (auto n = b.reader.integer(*v, "api.max_connections", 1, 100'000)) api.max_connections = static_cast<std::size_t>(*n);
     }
 }
 
@@ -192,7 +240,7 @@ void load_path(Building& b, const Value& value, std::string_view key, std::files
     if (std::optional<std::filesystem::path> path = b.reader.path(value, key)) out = *path;
 }
 
-constexpr std::array<Section, 18> sections{{
+constexpr std::array<Section, 21> sections{{
     {"listen", &load_listen},
     {"tls", &load_tls},
     {"ssh_host_key", [](Building& b, const Value& v) { load_path(b, v, "ssh_host_key", b.config.ssh_host_key); }},
@@ -227,6 +275,9 @@ constexpr std::array<Section, 18> sections{{
     {"classify", &detail::load_classify},
     {"guardrails", &detail::load_guardrails},
     {"limits", &load_limits},
+    {"api", &load_api},
+    {"auditors", &detail::load_auditors},
+    {"services", &detail::load_services},
 }};
 
 // The whole document; `b.config` holds the result when no error was reported.
@@ -240,7 +291,7 @@ void load_document(Building& b, const YAML::Node& root) {
         b.reader.fields(top, "the config",
                         {"listen", "tls", "ssh_host_key", "state", "recordings", "audit_log", "record", "record_params",
                          "record_rows", "record_failure", "targets", "users", "roles", "access", "grants",
-                         "classify", "guardrails", "limits"});
+                         "classify", "guardrails", "limits", "api", "auditors", "services"});
     if (!fields) return;
     // Paths not written in the file are still relative to it.
     b.config.recordings = b.reader.resolve(b.config.recordings);
@@ -254,6 +305,11 @@ void load_document(Building& b, const YAML::Node& root) {
     const Value* listen = b.reader.required(*fields, "listen", "the config");
     if (listen != nullptr && b.config.listen_ssh && b.config.ssh_host_key.empty()) {
         b.reader.error(listen->mark, "listen.ssh needs `ssh_host_key:` (the proxy's host key file)");
+    }
+    if (listen != nullptr && b.config.listen_api && !b.config.tls && !is_loopback(*b.config.listen_api)) {
+        b.reader.error(listen->mark, fmt::format("listen.api {} is not a loopback address, so it needs `tls:` "
+                                                 "(cert and key); the API carries passwords and tokens",
+                                                 b.config.listen_api->to_string()));
     }
     detail::check_references(b);
 }

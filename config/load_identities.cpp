@@ -205,6 +205,55 @@ void load_user(Building& b, const Value& item, KeyOwners& key_owners) {
     if (keep) b.config.users.push_back(std::move(user));
 }
 
+// One `services:` entry: a name (unique among users and services), groups, and the hex SHA-256 of its
+// token as `jitgate token new` prints it.
+void load_service(Building& b, const Value& item) {
+    std::string what = describe(item, "service", "name");
+    std::optional<Fields> fields = b.reader.fields(item, what, {"name", "groups", "token_sha256"});
+    if (!fields) return;
+    User service;
+    service.service = true;
+    bool keep = false;
+    if (const Value* v = b.reader.required(*fields, "name", what)) {
+        if (std::optional<std::string> name = b.reader.name(*v, "service name")) {
+            service.name = *name;
+            keep = define(b.reader, b.user_marks, "user or service", *name, v->mark);
+        }
+    }
+    if (const Value* v = fields->find("groups")) {
+        for (const Value& group : b.reader.items(*v, what + " groups").value_or(std::vector<Value>{})) {
+            if (std::optional<std::string> name = b.reader.name(group, what + " group name")) {
+                if (!service.in_group(*name)) service.groups.push_back(*name);
+            }
+        }
+    }
+    if (const Value* v = b.reader.required(*fields, "token_sha256", what)) {
+        const std::optional<std::string> hex = b.reader.string(*v, what + " token_sha256");
+        const auto nibble = [](char c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        bool valid = hex && hex->size() == 64;
+        for (std::size_t i = 0; valid && i < 32; ++i) {
+            const int high = nibble((*hex)[2 * i]);
+            const int low = nibble((*hex)[2 * i + 1]);
+            valid = high >= 0 && low >= 0;
+            if (valid) service.token_sha256[i] = static_cast<std::uint8_t>(high * 16 + low);
+        }
+        if (hex && !valid) {
+            b.reader.error(v->mark, fmt::format("{}: token_sha256 must be 64 hex digits (from `jitgate token new {}`)",
+                                                what, service.name.empty() ? "NAME" : service.name));
+            keep = false;
+        }
+        if (!hex) keep = false;
+    } else {
+        keep = false;
+    }
+    if (keep) b.config.users.push_back(std::move(service));
+}
+
 void load_role(Building& b, const YAML::Node& key, const YAML::Node& body) {
     if (!key.IsScalar()) {
         b.reader.error(key.Mark(), "roles: a role name must be a plain word");
@@ -257,6 +306,17 @@ void load_users(Building& b, const Value& value) {
     KeyOwners key_owners;
     for (const Value& item : b.reader.items(value, "users").value_or(std::vector<Value>{})) {
         load_user(b, item, key_owners);
+    }
+}
+
+void load_services(Building& b, const Value& value) {
+    for (const Value& item : b.reader.items(value, "services").value_or(std::vector<Value>{})) load_service(b, item);
+}
+
+void load_auditors(Building& b, const Value& value) {
+    for (const Located& subject : b.reader.strings(value, "auditors").value_or(std::vector<Located>{})) {
+        b.config.auditors.push_back(subject.text);
+        b.refer(RefKind::subject, subject, "auditors");
     }
 }
 

@@ -131,6 +131,8 @@ struct Building {
 
 // The section loaders, one per concern; each reads one top-level key's value into building.config.
 void load_targets(Building& b, const Value& value);
+void load_services(Building& b, const Value& value);
+void load_auditors(Building& b, const Value& value);
 void load_users(Building& b, const Value& value);
 void load_roles(Building& b, const Value& value);
 void load_access(Building& b, const Value& value);

@@ -236,6 +236,13 @@ std::string Endpoint::to_string() const {
     return fmt::format("{}:{}", host, port);
 }
 
+bool is_loopback(const Endpoint& endpoint) noexcept {
+    if (endpoint.host == "localhost" || endpoint.host == "::1") return true;
+    in_addr v4{};
+    if (inet_pton(AF_INET, endpoint.host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    return false;
+}
+
 Result<Endpoint> parse_endpoint(std::string_view text) {
     const auto bad = [&](std::string_view why) {
         return fail<Endpoint>(fmt::format(

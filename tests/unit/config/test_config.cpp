@@ -611,3 +611,60 @@ TEST_CASE("the demo config passes the validator", "[config]") {
     REQUIRE(without_secret.errors.size() == 1);
     CHECK_THAT(without_secret.errors[0].message, Catch::Contains("ORDERS_DB_PASSWORD is not set"));
 }
+
+TEST_CASE("listen.api, api:, auditors: and services: load into the snapshot", "[config]") {
+    const std::string hash(64, 'a');
+    const LoadResult result = load(
+        "listen: { postgres: 127.0.0.1:6432, api: 127.0.0.1:8443 }\n"
+        "api: { session_ttl: 1h, metrics: auth, advertise_url: \"https://proxy-a.internal:8443\" }\n"
+        "users:\n"
+        "  - { name: alice, groups: [security] }\n"
+        "services:\n"
+        "  - { name: migrate-ci, groups: [ci], token_sha256: \"" + hash + "\" }\n"
+        "auditors: [group:security]\n");
+    INFO(all_errors(result));
+    REQUIRE(result.config);
+    const Config& config = *result.config;
+    REQUIRE(config.listen_api);
+    CHECK(config.listen_api->port == 8443);
+    CHECK(config.api.session_ttl == 1h);
+    CHECK(config.api.metrics == MetricsAccess::token);
+    CHECK(config.api.advertise_url == "https://proxy-a.internal:8443");
+    const User* service = config.find_user("migrate-ci");
+    REQUIRE(service != nullptr);
+    CHECK(service->service);
+    CHECK(service->in_group("ci"));
+    std::array<std::uint8_t, 32> digest{};
+    digest.fill(0xaa);
+    CHECK(config.find_service_by_token(digest) == service);
+    digest[31] = 0xab;
+    CHECK(config.find_service_by_token(digest) == nullptr);
+    CHECK(config.is_auditor(*config.find_user("alice")));
+    CHECK_FALSE(config.is_auditor(*service));
+}
+
+TEST_CASE("the API's config mistakes are errors at their place", "[config]") {
+    struct Case {
+        std::string text;
+        std::string message;
+    };
+    const std::vector<Case> cases{
+        {"listen: { api: 0.0.0.0:8443 }\n", "test.yaml:1:9: listen.api 0.0.0.0:8443 is not a loopback address, so it needs `tls:`"},
+        {with("api: { metrics: sometimes }\n"), "test.yaml:2:17: api.metrics must be public, auth or off"},
+        {with("api: { session_ttl: 0s }\n"), "api.session_ttl must be longer than 0s"},
+        {with("services:\n  - { name: ci, token_sha256: \"abc\" }\n"), "token_sha256 must be 64 hex digits"},
+        {with("services:\n  - { name: ci }\n"), "token_sha256"},
+        {with("users: [{ name: ci }]\nservices:\n  - { name: ci, token_sha256: \"" + std::string(64, '0') + "\" }\n"),
+         "duplicate user or service `ci`"},
+        {with("auditors: [nobody]\n"), "nobody"},
+    };
+    for (const Case& c : cases) {
+        const LoadResult result = load(c.text);
+        INFO(c.text);
+        CHECK_FALSE(result.config);
+        CHECK_THAT(all_errors(result), Catch::Matchers::Contains(c.message));
+    }
+    CHECK(is_loopback(Endpoint{"127.0.0.9", 1}));
+    CHECK(is_loopback(Endpoint{"::1", 1}));
+    CHECK_FALSE(is_loopback(Endpoint{"10.0.0.1", 1}));
+}
