@@ -26,6 +26,7 @@ using Run = std::function<int()>;
 void add_audit(CLI::App& app, Run& run);
 void add_check(CLI::App& app, Run& run);
 void add_passwd(CLI::App& app, Run& run);
+void add_token(CLI::App& app, Run& run);
 void add_replay(CLI::App& app, Run& run);
 void add_classify(CLI::App& app, Run& run);
 void add_grant(CLI::App& app, Run& run);

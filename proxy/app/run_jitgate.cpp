@@ -67,6 +67,7 @@ int run_jitgate(int argc, char** argv) {
     add_passwd(app, run);
     add_replay(app, run);
     add_serve(app, run);
+    add_token(app, run);
     add_sessions(app, run);
     add_verify(app, run);
     try {

@@ -21,7 +21,7 @@ def jitgate(*args, input: str | None = None, env: dict | None = None, cwd=None) 
 
 class CommandLine(unittest.TestCase):
     def test_every_subcommand_has_help_and_exits_0(self):
-        for sub in ([], ["serve"], ["check"], ["passwd"], ["audit"], ["verify"]):
+        for sub in ([], ["serve"], ["check"], ["passwd"], ["audit"], ["verify"], ["token", "new"]):
             r = jitgate(*sub, "--help")
             self.assertEqual(r.returncode, 0, (sub, r.stderr))
             self.assertIn("Usage", r.stdout + r.stderr)
@@ -75,6 +75,23 @@ class CommandLine(unittest.TestCase):
             r = jitgate("check", cwd=d)
         self.assertEqual(r.returncode, 1)
         self.assertIn("jitgate.yaml", r.stderr)
+
+    def test_token_new_prints_a_token_whose_sha256_is_the_config_line_that_loads(self):
+        import hashlib
+        r = jitgate("token", "new", "migrate-ci")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = re.search(r"^token: (jgt_[0-9a-f]{64})$", r.stdout, re.M).group(1)
+        line = [l for l in r.stdout.splitlines() if "token_sha256" in l][0]
+        self.assertIn(hashlib.sha256(token.encode()).hexdigest(), line)
+        self.assertNotIn(token, line)
+        again = jitgate("token", "new", "migrate-ci")
+        self.assertNotIn(token, again.stdout, "every token is fresh")
+        with tempfile.TemporaryDirectory() as d:
+            config = Path(d) / "jitgate.yaml"
+            config.write_text("listen: { api: 127.0.0.1:8443 }\nservices:\n" + line + "\n")
+            checked = jitgate("check", "-c", str(config))
+            self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        self.assertEqual(jitgate("token", "new", "bad name").returncode, 2)
 
     def test_passwd_refuses_an_empty_password(self):
         r = jitgate("passwd", input="\n")
