@@ -28,7 +28,7 @@ struct Migration {
     const char* sql;
 };
 
-constexpr std::array<Migration, 3> migrations{{
+constexpr std::array<Migration, 4> migrations{{
     {1, R"sql(
         CREATE TABLE grants (
             id               TEXT PRIMARY KEY,
@@ -69,6 +69,20 @@ constexpr std::array<Migration, 3> migrations{{
     {3, R"sql(
         ALTER TABLE grants ADD COLUMN requested_os TEXT;
         ALTER TABLE grants ADD COLUMN decided_os TEXT;
+    )sql"},
+    {4, R"sql(
+        CREATE TABLE api_tokens (
+            sha256      TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+            user        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX api_tokens_by_expiry ON api_tokens (expires_at);
+        CREATE TABLE login_failures (
+            key  TEXT NOT NULL,
+            at   INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX login_failures_by_key ON login_failures (key, at);
     )sql"},
 }};
 static_assert(migrations.back().version == SqliteStore::schema_version);
@@ -564,6 +578,104 @@ Result<SessionRow> SqliteStore::session(std::string_view id) {
     Result<SessionRow> row = read_session(use.get());
     if (!row) return {std::nullopt, fmt::format("state store {}: {}", path_.string(), row.error)};
     return row;
+}
+
+std::optional<std::string> SqliteStore::run(const char* sql, std::string_view what,
+                                            const std::function<void(sqlite3_stmt*)>& bind) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr) != SQLITE_OK) return failure(fmt::format("cannot prepare {}", what));
+    const Statement statement{raw};
+    bind(raw);
+    if (sqlite3_step(raw) != SQLITE_DONE) return failure(fmt::format("cannot {}", what));
+    return std::nullopt;
+}
+
+Status SqliteStore::add_token(const TokenRow& row) {
+    if (auto error = run("DELETE FROM api_tokens WHERE expires_at <= ?1", "delete expired tokens",
+                         [&](sqlite3_stmt* s) { sqlite3_bind_int64(s, 1, to_unix(row.created_at)); })) {
+        return {std::move(*error), true};
+    }
+    if (auto error = run("INSERT INTO api_tokens (sha256, user, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                         "store a token", [&](sqlite3_stmt* s) {
+                             bind_text(s, 1, row.sha256);
+                             bind_text(s, 2, row.user);
+                             sqlite3_bind_int64(s, 3, to_unix(row.created_at));
+                             sqlite3_bind_int64(s, 4, to_unix(row.expires_at));
+                         })) {
+        return {std::move(*error), false};
+    }
+    return {};
+}
+
+Result<std::optional<TokenRow>> SqliteStore::find_token(std::string_view sha256, config::TimePoint now) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT user, created_at, expires_at FROM api_tokens WHERE sha256 = ?1 AND expires_at > ?2",
+                           -1, &raw, nullptr) != SQLITE_OK) {
+        return {std::nullopt, failure("cannot prepare reading a token")};
+    }
+    const Statement statement{raw};
+    bind_text(raw, 1, sha256);
+    sqlite3_bind_int64(raw, 2, to_unix(now));
+    const int rc = sqlite3_step(raw);
+    if (rc == SQLITE_DONE) return {std::optional<TokenRow>{}, {}};
+    if (rc != SQLITE_ROW) return {std::nullopt, failure("cannot read a token")};
+    const auto* user = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+    TokenRow row{std::string{sha256}, user == nullptr ? std::string{} : std::string{user},
+                 from_unix(sqlite3_column_int64(raw, 1)), from_unix(sqlite3_column_int64(raw, 2))};
+    return {std::optional<TokenRow>{std::move(row)}, {}};
+}
+
+Result<bool> SqliteStore::remove_token(std::string_view sha256) {
+    if (auto error = run("DELETE FROM api_tokens WHERE sha256 = ?1", "delete a token",
+                         [&](sqlite3_stmt* s) { bind_text(s, 1, sha256); })) {
+        return {std::nullopt, std::move(*error)};
+    }
+    return {sqlite3_changes(db_) > 0, {}};
+}
+
+Status SqliteStore::add_login_failure(std::string_view key, config::TimePoint at, config::TimePoint forget_before) {
+    WriteTransaction transaction{db_};
+    if (transaction.begin() != SQLITE_OK) return {failure("cannot lock the store to count a failed login"), true};
+    if (auto error = run("DELETE FROM login_failures WHERE key = ?1 AND at < ?2", "forget old failed logins",
+                         [&](sqlite3_stmt* s) {
+                             bind_text(s, 1, key);
+                             sqlite3_bind_int64(s, 2, to_unix(forget_before));
+                         })) {
+        return {std::move(*error), true};
+    }
+    if (auto error = run("INSERT INTO login_failures (key, at) VALUES (?1, ?2)", "count a failed login",
+                         [&](sqlite3_stmt* s) {
+                             bind_text(s, 1, key);
+                             sqlite3_bind_int64(s, 2, to_unix(at));
+                         })) {
+        return {std::move(*error), true};
+    }
+    if (transaction.commit() != SQLITE_OK) return {failure("cannot commit a failed login"), true};
+    return {};
+}
+
+Result<LoginFailures> SqliteStore::login_failures(std::string_view key, config::TimePoint since) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT count(*), max(at) FROM login_failures WHERE key = ?1 AND at >= ?2", -1, &raw,
+                           nullptr) != SQLITE_OK) {
+        return {std::nullopt, failure("cannot prepare counting failed logins")};
+    }
+    const Statement statement{raw};
+    bind_text(raw, 1, key);
+    sqlite3_bind_int64(raw, 2, to_unix(since));
+    if (sqlite3_step(raw) != SQLITE_ROW) return {std::nullopt, failure("cannot count failed logins")};
+    LoginFailures failures;
+    failures.count = static_cast<std::uint32_t>(sqlite3_column_int64(raw, 0));
+    if (failures.count > 0) failures.newest = from_unix(sqlite3_column_int64(raw, 1));
+    return {failures, {}};
+}
+
+Status SqliteStore::clear_login_failures(std::string_view key) {
+    if (auto error = run("DELETE FROM login_failures WHERE key = ?1", "clear failed logins",
+                         [&](sqlite3_stmt* s) { bind_text(s, 1, key); })) {
+        return {std::move(*error), true};
+    }
+    return {};
 }
 
 }  // namespace jitgate::proxy

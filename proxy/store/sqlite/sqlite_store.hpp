@@ -18,13 +18,14 @@
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace jitgate::proxy {
 
 class SqliteStore final : public Store {
 public:
     // The schema version this build writes; a newer file is refused rather than misread.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     // Opens (and creates, with its parent directories) the SQLite file at `path`.
     [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& path,
@@ -54,6 +55,15 @@ public:
     [[nodiscard]] Result<std::vector<SessionRow>> sessions(const SessionFilter& filter) override;
     [[nodiscard]] Result<SessionRow> session(std::string_view id) override;
 
+    // LoginStore (see login_store.hpp): single autocommit statements.
+    [[nodiscard]] Status add_token(const TokenRow& row) override;
+    [[nodiscard]] Result<std::optional<TokenRow>> find_token(std::string_view sha256, config::TimePoint now) override;
+    [[nodiscard]] Result<bool> remove_token(std::string_view sha256) override;
+    [[nodiscard]] Status add_login_failure(std::string_view key, config::TimePoint at,
+                                           config::TimePoint forget_before) override;
+    [[nodiscard]] Result<LoginFailures> login_failures(std::string_view key, config::TimePoint since) override;
+    [[nodiscard]] Status clear_login_failures(std::string_view key) override;
+
 private:
     struct Statements;
     SqliteStore(sqlite3* db, std::filesystem::path path);
@@ -63,6 +73,9 @@ private:
     [[nodiscard]] std::optional<std::string> prepare();
     [[nodiscard]] Result<std::optional<guardrails::Grant>> find(std::string_view id);
     [[nodiscard]] std::optional<std::string> write(const guardrails::Grant& grant, bool is_new);
+    // Runs one prepared-on-the-spot statement with `bind` applied; SQLITE_DONE or the failure message.
+    [[nodiscard]] std::optional<std::string> run(const char* sql, std::string_view what,
+                                                 const std::function<void(sqlite3_stmt*)>& bind);
 
     sqlite3* db_;
     std::filesystem::path path_;

@@ -106,6 +106,10 @@ TEST_CASE("a version 1 store is upgraded to the session index and keeps its gran
     CHECK(store->change_counter().value == 3U);
     CHECK(store->session_started(row("s-1", "alice", "orders-db", start)));
     CHECK(ids(store->sessions({})) == std::vector<std::string>{"s-1"});
+    // ... and to the API's tables (version 4): tokens and failed logins.
+    CHECK(store->add_token(TokenRow{std::string(64, 'a'), "alice", start, start + std::chrono::hours{1}}));
+    CHECK(store->add_login_failure("user:alice", start, start - std::chrono::minutes{10}));
+    CHECK(store->login_failures("user:alice", start).value->count == 1U);
     store.reset();
     auto again = open_file(file);   // an upgraded file opens without another upgrade
     CHECK(ids(again->sessions({})) == std::vector<std::string>{"s-1"});
