@@ -475,6 +475,18 @@ std::optional<config::ScramVerifier> derive_scram_verifier(std::string_view pass
     return verifier;
 }
 
+bool password_matches(const config::ScramVerifier& verifier, std::string_view password) {
+    std::optional<std::array<std::uint8_t, 32>> salted = salted_password(password, bytes_of(verifier.salt), verifier.iterations);
+    if (!salted) return false;
+    Digest client_key = crypto::hmac_sha256(*salted, bytes_of("Client Key"));
+    Digest stored_key = crypto::sha256(client_key);
+    const bool same = crypto::equal_constant_time(stored_key, verifier.stored_key);
+    crypto::wipe(client_key);
+    crypto::wipe(stored_key);
+    crypto::wipe(*salted);
+    return same;
+}
+
 std::string format_scram_verifier(const config::ScramVerifier& verifier) {
     return std::string{scram_mechanism} + "$" + std::to_string(verifier.iterations) + ":" +
            crypto::base64_encode(bytes_of(verifier.salt)) + "$" + crypto::base64_encode(verifier.stored_key) + ":" +

@@ -165,6 +165,11 @@ void clear_salted_password_cache();
 [[nodiscard]] std::optional<config::ScramVerifier> derive_scram_verifier(std::string_view password,
                                                                          std::span<const std::uint8_t> salt,
                                                                          std::uint32_t iterations);
+// Whether `password` is the one `verifier` was made from: SaltedPassword (the cached salted_password, so
+// the same SASLprep as a psql login) -> ClientKey -> StoredKey, compared in constant time with the
+// verifier's (DESIGN §8.1, the API's login). The caller checks unknown users against a verifier too, so
+// the time taken does not say whether a user exists.
+[[nodiscard]] bool password_matches(const config::ScramVerifier& verifier, std::string_view password);
 // PostgreSQL's text form of a verifier: "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>",
 // each binary field in base64 — what config::parse_scram_verifier reads and pg_authid stores.
 [[nodiscard]] std::string format_scram_verifier(const config::ScramVerifier& verifier);

@@ -577,3 +577,18 @@ TEST_CASE("base64 decoding is strict", "[scram]") {
     CHECK(crypto::base64_encode(crypto::bytes_of("abcd")) == "YWJjZA==");
     CHECK(crypto::base64_encode({}).empty());
 }
+
+TEST_CASE("password_matches accepts the demo password against its verifier and nothing else", "[scram]") {
+    const std::optional<jitgate::config::ScramVerifier> alice = jitgate::config::parse_scram_verifier(
+        "SCRAM-SHA-256$4096:UAd01XGJsppBparPXcBeCg==$RNda8iWfQlO1S/q179NsBaCbT8KuZLoxUjtymgMMVo8=:"
+        "bSGXO6gaIm8Wn4q+ojD8LaeK5ELrh9eued+LGOwORng=");
+    REQUIRE(alice);
+    CHECK(jitgate::postgres::password_matches(*alice, "alice-demo"));
+    for (const char* wrong : {"", "alice-demo ", "Alice-demo", "bob-demo", "alice-dem"}) {
+        INFO(wrong);
+        CHECK_FALSE(jitgate::postgres::password_matches(*alice, wrong));
+    }
+    jitgate::config::ScramVerifier broken = *alice;
+    broken.iterations = 0;
+    CHECK_FALSE(jitgate::postgres::password_matches(broken, "alice-demo"));
+}
