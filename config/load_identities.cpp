@@ -164,6 +164,17 @@ void load_target(Building& b, const Value& item) {
 // Every SSH key identifies one user: text "TYPE BASE64" -> (user, where).
 using KeyOwners = std::map<std::string, std::pair<std::string, YAML::Mark>>;
 
+// `groups:` of a user or service, each name once.
+void load_groups(Building& b, const Fields& fields, const std::string& what, User& into) {
+    const Value* v = fields.find("groups");
+    if (v == nullptr) return;
+    for (const Value& group : b.reader.items(*v, what + " groups").value_or(std::vector<Value>{})) {
+        if (std::optional<std::string> name = b.reader.name(group, what + " group name")) {
+            if (!into.in_group(*name)) into.groups.push_back(*name);
+        }
+    }
+}
+
 void load_user(Building& b, const Value& item, KeyOwners& key_owners) {
     std::string what = describe(item, "user", "name");
     std::optional<Fields> fields = b.reader.fields(item, what, {"name", "groups", "password", "ssh_keys"});
@@ -176,15 +187,7 @@ void load_user(Building& b, const Value& item, KeyOwners& key_owners) {
             keep = define(b.reader, b.user_marks, "user", *name, v->mark);
         }
     }
-    if (const Value* v = fields->find("groups")) {
-        for (const Value& group : b.reader.items(*v, what + " groups").value_or(std::vector<Value>{})) {
-            if (std::optional<std::string> name = b.reader.name(group, what + " group name")) {
-                if (std::find(user.groups.begin(), user.groups.end(), *name) == user.groups.end()) {
-                    user.groups.push_back(*name);
-                }
-            }
-        }
-    }
+    load_groups(b, *fields, what, user);
     if (const Value* v = fields->find("password")) {
         user.password = b.reader.parse(*v, what + " password", &parse_scram_verifier_detailed);
     }
@@ -220,13 +223,7 @@ void load_service(Building& b, const Value& item) {
             keep = define(b.reader, b.user_marks, "user or service", *name, v->mark);
         }
     }
-    if (const Value* v = fields->find("groups")) {
-        for (const Value& group : b.reader.items(*v, what + " groups").value_or(std::vector<Value>{})) {
-            if (std::optional<std::string> name = b.reader.name(group, what + " group name")) {
-                if (!service.in_group(*name)) service.groups.push_back(*name);
-            }
-        }
-    }
+    load_groups(b, *fields, what, service);
     if (const Value* v = b.reader.required(*fields, "token_sha256", what)) {
         const std::optional<std::string> hex = b.reader.string(*v, what + " token_sha256");
         const auto nibble = [](char c) -> int {

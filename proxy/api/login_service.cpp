@@ -41,10 +41,15 @@ const config::ScramVerifier& decoy_verifier() {
     return decoy;
 }
 
-constexpr std::string_view user_token_prefix = "jgu_";
-constexpr std::string_view service_token_prefix = "jgt_";
-
 }  // namespace
+
+std::optional<std::string> random_token(std::string_view prefix) {
+    std::array<unsigned char, 32> secret{};
+    if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1) return std::nullopt;
+    std::string token = std::string{prefix} + hex(secret.data(), secret.size());
+    OPENSSL_cleanse(secret.data(), secret.size());
+    return token;
+}
 
 std::string token_sha256_hex(std::string_view token) {
     const std::optional<std::array<std::uint8_t, 32>> digest = sha256(token);
@@ -101,14 +106,13 @@ LoginOutcome LoginService::login(std::string_view user, std::string_view passwor
         out.error = found == nullptr ? "unknown user" : has_password ? "wrong password" : "the user has no password";
         return out;
     }
-    std::array<unsigned char, 32> secret{};
-    if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1) {
+    std::optional<std::string> fresh = random_token(user_token_prefix);
+    if (!fresh) {
         out.refusal = LoginRefusal::store;
         out.error = "the random generator failed";
         return out;
     }
-    std::string token = std::string{user_token_prefix} + hex(secret.data(), secret.size());
-    OPENSSL_cleanse(secret.data(), secret.size());
+    std::string token = std::move(*fresh);
     const TokenRow row{token_sha256_hex(token), found->name, now, now + config_->api.session_ttl};
     if (const Status stored = store_.add_token(row); !stored) {
         OPENSSL_cleanse(token.data(), token.size());

@@ -70,6 +70,12 @@ private:
     Clock now_;
 };
 
+// Login tokens ("jgu_…") and service tokens ("jgt_…", from `jitgate token new`) are a prefix and 64 hex
+// digits of OpenSSL's CSPRNG.
+inline constexpr std::string_view user_token_prefix = "jgu_";
+inline constexpr std::string_view service_token_prefix = "jgt_";
+// A fresh token with `prefix`; nullopt when the random generator fails.
+[[nodiscard]] std::optional<std::string> random_token(std::string_view prefix);
 // The lowercase hex SHA-256 of a token's text: how tokens are stored and compared.
 [[nodiscard]] std::string token_sha256_hex(std::string_view token);
 

@@ -1,28 +1,20 @@
 // `jitgate token new NAME`: prints a fresh random service token (256 bits from OpenSSL's CSPRNG, as
 // "jgt_" + 64 hex digits) and the `services:` entry that admits it: the token's SHA-256, never the token
 // (DESIGN §8.1). The token is shown once; the config keeps only its hash, so a leaked config grants nothing.
+#include "proxy/api/login_service.hpp"
 #include "proxy/app/commands.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace jitgate::proxy {
 namespace {
-
-[[nodiscard]] std::string hex(const unsigned char* bytes, std::size_t size) {
-    std::string text;
-    text.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) text += fmt::format("{:02x}", bytes[i]);
-    return text;
-}
 
 [[nodiscard]] bool valid_name(const std::string& name) {
     return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -36,16 +28,14 @@ namespace {
         fmt::print(stderr, "jitgate token new: the service name must be 1-64 letters, digits, '-', '_' or '.'\n");
         return 2;
     }
-    std::array<unsigned char, 32> secret{};
-    if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1) {
+    std::optional<std::string> fresh = random_token(service_token_prefix);
+    if (!fresh) {
         fmt::print(stderr, "jitgate token new: the random generator failed; no token was made\n");
         return 1;
     }
-    std::string token = "jgt_" + hex(secret.data(), secret.size());
-    OPENSSL_cleanse(secret.data(), secret.size());
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (EVP_Digest(token.data(), token.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    std::string token = std::move(*fresh);
+    const std::string hash = token_sha256_hex(token);
+    if (hash.empty()) {
         OPENSSL_cleanse(token.data(), token.size());
         fmt::print(stderr, "jitgate token new: SHA-256 failed; no token was made\n");
         return 1;
@@ -53,7 +43,7 @@ namespace {
     fmt::print("token: {}\n", token);
     fmt::print("# Give the token to the service (it sends `Authorization: Bearer <token>`); it is not shown again.\n");
     fmt::print("# Add this to `services:` in the config (groups decide which access rules apply):\n");
-    fmt::print("  - {{ name: {}, groups: [], token_sha256: \"{}\" }}\n", name, hex(digest.data(), length));
+    fmt::print("  - {{ name: {}, groups: [], token_sha256: \"{}\" }}\n", name, hash);
     OPENSSL_cleanse(token.data(), token.size());
     return 0;
 }
