@@ -239,7 +239,7 @@ class GrantCli(unittest.TestCase):
         self.assertEqual(stored, set(ids))
         with sqlite3.connect(self.db) as db:
             self.assertEqual(db.execute("PRAGMA journal_mode").fetchone()[0], "wal")
-            self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 3)
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 4)  # SqliteStore::schema_version
             self.assertEqual(db.execute("SELECT value FROM counters WHERE name = 'changes'").fetchone()[0], 6)
 
     def test_two_deciders_at_once_one_wins(self):
